@@ -1,0 +1,1 @@
+"""bottle adapter for wsgicors (under construction)."""

@@ -1,0 +1,1 @@
+"""flask adapter for wsgicors (under construction)."""

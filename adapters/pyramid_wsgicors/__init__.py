@@ -1,0 +1,1 @@
+"""pyramid adapter for wsgicors (under construction)."""

@@ -1,0 +1,214 @@
+"""Pure CORS decisions: request facts in, response headers out.
+
+Nothing here knows about WSGI, frameworks or I/O, so every rule can be tested
+exhaustively with plain values, and every adapter reuses the same decisions.
+The per-request functions only look up what :class:`~wsgicors.Policy`
+precomputed; the only strings built per request are the ones that echo the
+request (the origin, a requested method or header list).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import List, NamedTuple, Optional, Sequence, Tuple
+
+from .policy import FORBIDDEN_METHODS, TOKEN, Policy
+
+__all__ = [
+    "Header", "PreflightAnswer", "is_preflight", "answer_preflight", "actual_headers",
+    "decorate_response", "merge_vary", "parse_header_names", "MAX_HEADER_LIST_LENGTH",
+]
+
+logger = logging.getLogger("wsgicors")
+
+Header = Tuple[str, str]
+
+#: Longest ``Access-Control-Request-Headers`` value read; a browser's is far shorter.
+MAX_HEADER_LIST_LENGTH = 8192
+MAX_METHOD_LENGTH = 64
+PREFLIGHT_VARY: Header = ("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
+REFUSED_STATUS = "403 Forbidden"
+REFUSED_BODY = b"CORS preflight refused\n"
+REFUSED_HEADERS: Tuple[Header, ...] = (
+    PREFLIGHT_VARY,
+    ("Content-Type", "text/plain; charset=utf-8"),
+    ("Content-Length", str(len(REFUSED_BODY))),
+)
+DEBUG_HEADER = "X-CORS-Error"
+ALLOW_ORIGIN_LOWER = "access-control-allow-origin"
+HIDDEN_FROM_EXPOSE = frozenset({"set-cookie", "set-cookie2"})
+
+
+class PreflightAnswer(NamedTuple):
+    """The complete response to a preflight; ``refusal`` says why it failed."""
+
+    status: str
+    headers: List[Header]
+    body: bytes
+    refusal: Optional[str] = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+
+def is_preflight(method: str, origin: Optional[str], request_method: Optional[str]) -> bool:
+    """Fetch's definition: OPTIONS with Origin and Access-Control-Request-Method."""
+    return method == "OPTIONS" and origin is not None and request_method is not None
+
+
+def parse_header_names(value: Optional[str]) -> Optional[Tuple[str, ...]]:
+    """Lower-cased names from ``Access-Control-Request-Headers``; None if malformed.
+
+    Empty elements and blanks around names are ignored, as browsers do. The
+    length is checked before anything is split, so hostile input costs nothing.
+    """
+    if not value:
+        return ()
+    if len(value) > MAX_HEADER_LIST_LENGTH:
+        return None
+    names = []
+    for part in value.split(","):
+        name = part.strip(" \t").lower()
+        if not name:
+            continue
+        if TOKEN.fullmatch(name) is None:
+            return None
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def answer_preflight(
+    policy: Policy,
+    origin: str,
+    request_method: str,
+    request_headers: Optional[str] = None,
+    private_network: Optional[str] = None,
+) -> PreflightAnswer:
+    """Decide a preflight completely: allowed with all headers, or refused (403)."""
+    if not policy.matcher.allows(origin):
+        return _refuse(policy, f"origin {_shown(origin)} is not allowed")
+    if policy.echo_methods:
+        if (len(request_method) > MAX_METHOD_LENGTH or TOKEN.fullmatch(request_method) is None
+                or request_method.upper() in FORBIDDEN_METHODS):
+            return _refuse(policy, f"method {_shown(request_method)} is not a valid method")
+    elif request_method not in policy.method_set:
+        return _refuse(policy, f"method {_shown(request_method)} is not allowed "
+                               f"(allowed: {', '.join(policy.methods)}; names are case-sensitive)")
+    names = parse_header_names(request_headers)
+    if names is None:
+        return _refuse(policy, f"Access-Control-Request-Headers {_shown(request_headers or '')} is malformed")
+    if not policy.echo_headers:
+        for name in names:
+            if name not in policy.header_set:
+                return _refuse(policy, f"header {_shown(name)} is not allowed "
+                                       f"(allowed: {', '.join(policy.allow_headers) or 'none'})")
+    wants_private_network = private_network is not None and private_network.strip().lower() == "true"
+    if wants_private_network and not policy.allow_private_network:
+        return _refuse(policy, "private network access was requested but allow_private_network is off")
+
+    headers: List[Header] = [
+        ("Access-Control-Allow-Origin", "*" if policy.any_origin else origin),
+        *policy.preflight_headers,
+    ]
+    if policy.echo_methods:
+        headers.append(("Access-Control-Allow-Methods", request_method))
+    if names:
+        headers.append(("Access-Control-Allow-Headers",
+                        ", ".join(names) if policy.echo_headers else ", ".join(policy.allow_headers)))
+    if wants_private_network:
+        headers.append(("Access-Control-Allow-Private-Network", "true"))
+    headers.append(PREFLIGHT_VARY)
+    if policy.preflight_status != 204:
+        headers.append(("Content-Length", "0"))
+    return PreflightAnswer(policy.preflight_status_line, headers, b"")
+
+
+def _refuse(policy: Policy, reason: str) -> PreflightAnswer:
+    headers = list(REFUSED_HEADERS)
+    if policy.debug:
+        logger.info("wsgicors: preflight refused: %s", reason)
+        headers.append((DEBUG_HEADER, reason))
+    return PreflightAnswer(REFUSED_STATUS, headers, REFUSED_BODY, reason)
+
+
+def _shown(value: str, limit: int = 80) -> str:
+    """A request-derived value made safe for a log line or a header: ASCII, no controls."""
+    text = ascii(value[:limit])
+    return text + "..." if len(value) > limit else text
+
+
+def actual_headers(policy: Policy, origin: Optional[str]) -> Optional[Tuple[Header, ...]]:
+    """The CORS headers an actual response gains, decided before the app runs.
+
+    ``None`` means the response passes through untouched; an empty tuple means
+    only ``Vary: Origin`` is merged (the origin is absent or not allowed).
+    """
+    if origin is None:
+        return None if policy.any_origin else ()
+    if policy.any_origin:
+        return policy.any_origin_headers
+    if not policy.matcher.allows(origin):
+        if policy.debug:
+            logger.info("wsgicors: origin %s is not allowed; no CORS headers added", _shown(origin))
+        return ()
+    return (("Access-Control-Allow-Origin", origin),) + policy.allowed_extra_headers
+
+
+def decorate_response(policy: Policy, headers: Sequence[Header], add: Tuple[Header, ...]) -> List[Header]:
+    """The response's header list with ``add`` appended and ``Vary`` merged.
+
+    If the application already answered CORS itself (it set
+    ``Access-Control-Allow-Origin``), its CORS headers are left alone so a
+    response never carries two.
+    """
+    result = list(headers)
+    if add and not any(name.lower() == ALLOW_ORIGIN_LOWER for name, _ in result):
+        result.extend(add)
+        if policy.expose_all:
+            exposed = _own_header_names(result)
+            if exposed:
+                result.append(("Access-Control-Expose-Headers", exposed))
+    if policy.vary_on_origin:
+        merge_vary(result, "Origin")
+    return result
+
+
+def _own_header_names(headers: Sequence[Header]) -> str:
+    names: List[str] = []
+    seen = set()
+    for name, _ in headers:
+        lowered = name.lower()
+        if lowered in HIDDEN_FROM_EXPOSE or lowered.startswith("access-control-") or lowered in seen:
+            continue
+        seen.add(lowered)
+        names.append(name)
+    return ", ".join(names)
+
+
+def merge_vary(headers: List[Header], token: str) -> None:
+    """Make ``headers`` carry exactly one ``Vary`` that includes ``token``.
+
+    Existing ``Vary`` lines are merged into one, tokens de-duplicated
+    case-insensitively; ``Vary: *`` already varies on everything and is kept.
+    """
+    positions = [index for index, (name, _) in enumerate(headers) if name.lower() == "vary"]
+    if not positions:
+        headers.append(("Vary", token))
+        return
+    tokens: List[str] = []
+    seen = set()
+    for index in positions:
+        for part in headers[index][1].split(","):
+            part = part.strip(" \t")
+            if part and part.lower() not in seen:
+                seen.add(part.lower())
+                tokens.append(part)
+    if "*" in seen:
+        return
+    if token.lower() not in seen:
+        tokens.append(token)
+    headers[positions[0]] = (headers[positions[0]][0], ", ".join(tokens))
+    for index in reversed(positions[1:]):
+        del headers[index]

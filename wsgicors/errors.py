@@ -1,0 +1,75 @@
+"""The one exception configuration raises, and the problems it carries.
+
+Configuration is checked once, up front, and *every* problem is reported in a
+single exception: fixing one mistake should never just reveal the next one.
+Each problem has a stable code (for docs and tests), the option it concerns,
+what is wrong, and a hint saying how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, List, Optional
+
+__all__ = ["ConfigError", "Problem"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a configuration."""
+
+    option: str
+    """The option (``origins``) or, from text settings, the key (``cors.origins``)."""
+    message: str
+    """What is wrong, quoting the offending value."""
+    hint: str = ""
+    """How to fix it; empty when the message already says so."""
+    code: str = "wsgicors.E000"
+    """A stable identifier, listed in the README's table of errors."""
+
+    def __str__(self) -> str:
+        text = f"{self.option}: {self.message}"
+        if self.hint:
+            text += f"; {self.hint}"
+        return f"{text} [{self.code}]"
+
+    def renamed(self, option: str) -> "Problem":
+        return Problem(option, self.message, self.hint, self.code)
+
+
+class ConfigError(ValueError):
+    """A CORS configuration was refused; ``problems`` lists every reason."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: List[Problem] = list(problems)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if len(self.problems) == 1:
+            return f"invalid CORS configuration: {self.problems[0]}"
+        lines = [f"invalid CORS configuration ({len(self.problems)} problems):"]
+        lines.extend(f"  - {problem}" for problem in self.problems)
+        return "\n".join(lines)
+
+
+class Problems:
+    """Collects problems while a configuration is checked, then raises once."""
+
+    def __init__(self) -> None:
+        self.found: List[Problem] = []
+
+    @staticmethod
+    def single(option: str, code: str, message: str, hint: str = "") -> List[Problem]:
+        return [Problem(option, message, hint, code)]
+
+    def add(self, option: str, code: str, message: str, hint: str = "") -> None:
+        self.found.append(Problem(option, message, hint, code))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.found.extend(problems)
+
+    def raise_if_any(self, rename: Optional[dict] = None) -> None:
+        if self.found:
+            if rename:
+                self.found = [p.renamed(rename.get(p.option, p.option)) for p in self.found]
+            raise ConfigError(self.found)

@@ -1,0 +1,192 @@
+"""CORSMiddleware: the WSGI glue around :mod:`wsgicors.engine`.
+
+It answers preflights itself and, for actual requests, wraps
+``start_response`` to add headers; the body iterable is returned as the
+application produced it, so streaming, ``close()`` and ``write()`` are the
+server's business exactly as without the middleware.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterable, List, Mapping, Optional, Pattern, Sequence, Tuple, Union
+
+from . import engine
+from .errors import ConfigError, Problems
+from .policy import Policy
+
+__all__ = ["CORSMiddleware", "Rules", "RuleSpec"]
+
+WSGIApp = Callable[..., Iterable[bytes]]
+RulePolicy = Union[Policy, Mapping[str, Any], None]
+RuleSpec = Tuple[str, RulePolicy]
+
+
+class Rules:
+    """Path patterns mapped to policies; the first matching pattern wins.
+
+    A pattern is matched against the whole ``PATH_INFO``, case-sensitively;
+    ``*`` stands for any run of characters, ``/`` included; a pattern without
+    ``*`` matches exactly. A rule whose policy is ``None`` exempts its paths.
+    """
+
+    __slots__ = ("_rules", "_single")
+
+    def __init__(self, rules: Sequence[Tuple[str, Optional[Policy]]]) -> None:
+        compiled: List[Tuple[Optional[Pattern[str]], str, Optional[Policy]]] = []
+        for pattern, policy in rules:
+            regex = None if "*" not in pattern else re.compile(
+                ".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
+            compiled.append((regex, pattern, policy))
+        self._rules = tuple(compiled)
+        # The common case, one policy for every path, skips matching entirely.
+        self._single = rules[0][1] if len(rules) == 1 and rules[0][0] == "*" else None
+
+    @classmethod
+    def build(
+        cls,
+        rules: Optional[Iterable[RuleSpec]] = None,
+        policy: Optional[Policy] = None,
+        options: Optional[Mapping[str, Any]] = None,
+    ) -> "Rules":
+        """Rules from the constructor's arguments; raises one ConfigError."""
+        options = dict(options or {})
+        given = [name for name, value in (("rules", rules), ("policy", policy)) if value is not None]
+        if options:
+            given.append("policy options")
+        if len(given) > 1:
+            raise ConfigError(Problems.single(
+                "rules", "wsgicors.E500", f"{' and '.join(given)} were given together",
+                "pass policy options for one policy everywhere, or rules=[(pattern, Policy(...)), ...]; "
+                "add ('*', Policy(...)) as the last rule for a default"))
+        if rules is None:
+            return cls([("*", policy if policy is not None else Policy(**options))])
+        return cls(_check_rules(rules))
+
+    def policy_for(self, path: str) -> Optional[Policy]:
+        if self._single is not None:
+            return self._single
+        for regex, pattern, policy in self._rules:
+            if (regex.fullmatch(path) if regex is not None else path == pattern):
+                return policy
+        return None
+
+    def __repr__(self) -> str:
+        return "Rules([" + ", ".join(f"({pattern!r}, {policy!r})" for _, pattern, policy in self._rules) + "])"
+
+
+def _check_rules(rules: Iterable[RuleSpec]) -> List[Tuple[str, Optional[Policy]]]:
+    problems = Problems()
+    checked: List[Tuple[str, Optional[Policy]]] = []
+    try:
+        items = list(rules)
+    except TypeError:
+        items = [rules]  # type: ignore[list-item]
+    for index, item in enumerate(items):
+        option = f"rules[{index}]"
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+            problems.add(option, "wsgicors.E501", f"{item!r} is not a (path pattern, policy) pair",
+                         "write rules=[('/api/*', Policy(origins=[...]))]")
+            continue
+        pattern, policy = item
+        if not pattern.startswith(("/", "*")):
+            problems.add(option, "wsgicors.E502", f"{pattern!r} does not start with '/'",
+                         f"patterns match PATH_INFO, which starts with '/'; did you mean {'/' + pattern!r}?")
+            continue
+        if isinstance(policy, Mapping):
+            try:
+                policy = Policy(**policy)
+            except ConfigError as error:
+                problems.extend(p.renamed(f"{option}.{p.option}") for p in error.problems)
+                continue
+            except TypeError as error:
+                problems.add(option, "wsgicors.E503", str(error), "use the keyword names Policy accepts")
+                continue
+        elif policy is not None and not isinstance(policy, Policy):
+            problems.add(option, "wsgicors.E501", f"{policy!r} is not a Policy",
+                         "give a Policy(...), a dict of its options, or None to exempt the paths")
+            continue
+        checked.append((pattern, policy))
+    if not checked and not problems.found:
+        problems.add("rules", "wsgicors.E504", "no rules given", "give at least one (pattern, policy) pair")
+    problems.raise_if_any()
+    return checked
+
+
+class CORSMiddleware:
+    """Adds CORS to a WSGI application.
+
+    ``CORSMiddleware(app, origins=[...], ...)`` applies one :class:`Policy`
+    (same options) to every path; ``rules=[(pattern, policy), ...]`` scopes
+    policies by path; ``policy=Policy(...)`` takes a ready policy.
+    Configuration errors raise :class:`ConfigError` here, never per request.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        *,
+        rules: Optional[Iterable[RuleSpec]] = None,
+        policy: Optional[Policy] = None,
+        **options: Any,
+    ) -> None:
+        self.app = app
+        self._rules = Rules.build(rules, policy, options)
+
+    def reconfigure(
+        self,
+        *,
+        rules: Optional[Iterable[RuleSpec]] = None,
+        policy: Optional[Policy] = None,
+        **options: Any,
+    ) -> None:
+        """Swap in a new configuration atomically; on error the old one stays.
+
+        Takes the constructor's keyword arguments. The new rules are built and
+        validated first, then installed with one assignment, so a request in
+        flight sees either the old configuration or the new one, never a mix.
+        """
+        self._rules = Rules.build(rules, policy, options)
+
+    @property
+    def rules(self) -> Rules:
+        return self._rules
+
+    def policy_for(self, environ: Mapping[str, Any]) -> Optional[Policy]:
+        """The policy covering this request, or None to pass it through."""
+        return self._rules.policy_for(environ.get("PATH_INFO", ""))
+
+    def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        policy = self.policy_for(environ)
+        if policy is None:
+            return self.app(environ, start_response)
+        return handle(policy, self.app, environ, start_response)
+
+
+def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """Apply ``policy`` to one WSGI call of ``app``: the whole of CORS at the WSGI level.
+
+    Adapters that choose the policy themselves (per view, per route) call this.
+    """
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS":
+        request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        if request_method is not None:
+            answer = engine.answer_preflight(
+                policy, origin, request_method,
+                environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+                environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+            )
+            start_response(answer.status, answer.headers)
+            return [answer.body]
+    add = engine.actual_headers(policy, origin)
+    if add is None:
+        return app(environ, start_response)
+
+    def cors_start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+        decorated = engine.decorate_response(policy, headers, add)
+        if exc_info is None:
+            return start_response(status, decorated)
+        return start_response(status, decorated, exc_info)
+
+    return app(environ, cors_start_response)

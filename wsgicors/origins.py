@@ -1,0 +1,399 @@
+"""Origins: parsing configured entries, and matching a request's ``Origin``.
+
+Two different jobs live here and must not be confused:
+
+* configured entries are *parsed* once, generously, so that every mistake
+  (trailing slash, default port, upper case, ``*`` inside a label, ...) is
+  reported with the fix;
+* a request's ``Origin`` header is *matched* strictly and cheaply: only the
+  exact serialisation a browser sends can ever be admitted, so that look-alike
+  strings (``https://a.com.``, ``HTTPS://A.COM``, ``https://a.com:443``, lists,
+  paths) fall through every matcher.
+
+Matching cost is independent of how many exact origins and wildcard patterns
+are configured: exact origins are one hash look-up, wildcard patterns one
+look-up per label of the request's host.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+from typing import Any, Callable, FrozenSet, Iterable, List, Optional, Pattern, Set, Tuple
+
+from .errors import Problems
+
+__all__ = ["OriginMatcher", "parse_request_origin", "MAX_ORIGIN_LENGTH", "LOOPBACK_HOSTS"]
+
+logger = logging.getLogger("wsgicors")
+
+#: A browser's ``Origin`` is short; anything longer is refused unread.
+MAX_ORIGIN_LENGTH = 2048
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+ANY_PORT = "*"
+
+OriginPredicate = Callable[[str], bool]
+
+# What a browser puts in ``Origin``: lower-case scheme and host, punycode,
+# no default port, no path. Host characters only; labels are checked after.
+_SERIALISED_ORIGIN = re.compile(
+    r"(https?)://([a-z0-9_.-]+|\[[0-9a-f:.]+\])(?::([1-9][0-9]{0,4}))?"
+)
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+_REGEX_HINTS = re.compile(r"[\\^$(|+{]|\.\*")
+
+
+def parse_request_origin(value: str) -> Optional[Tuple[str, str, str]]:
+    """Split a request's ``Origin`` into (scheme, host, port) or return None.
+
+    Only a single, browser-serialised http(s) origin parses; the port is ""
+    when absent. ``null`` does not parse: it is only ever matched exactly.
+    """
+    if len(value) > MAX_ORIGIN_LENGTH:
+        return None
+    match = _SERIALISED_ORIGIN.fullmatch(value)
+    if match is None:
+        return None
+    scheme, host, port = match.group(1), match.group(2), match.group(3) or ""
+    if port and (int(port) > 65535 or port == DEFAULT_PORTS[scheme]):
+        return None
+    if host[0] != "[" and not all(_HOST_LABEL.fullmatch(label) for label in host.split(".")):
+        return None
+    return scheme, host, port
+
+
+class OriginMatcher:
+    """Decides whether a request's ``Origin`` is allowed; built from config."""
+
+    __slots__ = ("any_origin", "exact", "subdomains", "any_port", "patterns", "predicate", "_needs_parse")
+
+    def __init__(
+        self,
+        *,
+        any_origin: bool = False,
+        exact: FrozenSet[str] = frozenset(),
+        subdomains: FrozenSet[Tuple[str, str, str]] = frozenset(),
+        any_port: FrozenSet[Tuple[str, str]] = frozenset(),
+        patterns: Tuple[Pattern[str], ...] = (),
+        predicate: Optional[OriginPredicate] = None,
+    ) -> None:
+        self.any_origin = any_origin
+        self.exact = exact
+        self.subdomains = subdomains
+        self.any_port = any_port
+        self.patterns = patterns
+        self.predicate = predicate
+        self._needs_parse = bool(subdomains or any_port or patterns or predicate)
+
+    def allows(self, origin: str) -> bool:
+        """True when ``origin`` (the raw header value) is allowed."""
+        if self.any_origin:
+            return True
+        if len(origin) > MAX_ORIGIN_LENGTH:
+            return False
+        if origin in self.exact:
+            return True
+        if not self._needs_parse:
+            return False
+        parsed = parse_request_origin(origin)
+        if parsed is None:
+            return False
+        scheme, host, port = parsed
+        if self.any_port and (scheme, host) in self.any_port:
+            return True
+        if self.subdomains:
+            dot = host.find(".")
+            while dot != -1:
+                suffix = host[dot + 1 :]
+                if (scheme, suffix, port) in self.subdomains or (scheme, suffix, ANY_PORT) in self.subdomains:
+                    return True
+                dot = host.find(".", dot + 1)
+        for pattern in self.patterns:
+            if pattern.fullmatch(origin):
+                return True
+        if self.predicate is not None:
+            try:
+                return self.predicate(origin) is True
+            except Exception:  # a buggy predicate refuses; it never breaks the response
+                logger.exception("wsgicors: origin predicate raised for origin %r; refused", origin)
+                return False
+        return False
+
+    def describe(self) -> str:
+        if self.any_origin:
+            return "'*'"
+        parts: List[str] = [repr(o) for o in sorted(self.exact)]
+        parts += sorted(repr(f"{s}://*.{h}" + ("" if p == "" else f":{p}")) for s, h, p in self.subdomains)
+        parts += sorted(repr(f"{s}://{h}:*") for s, h in self.any_port)
+        parts += [f"re.compile({p.pattern!r})" for p in self.patterns]
+        if self.predicate is not None:
+            parts.append(getattr(self.predicate, "__name__", repr(self.predicate)))
+        return "[" + ", ".join(parts) + "]"
+
+
+# --------------------------------------------------------------------------
+# Configuration parsing
+# --------------------------------------------------------------------------
+
+
+def build_matcher(
+    entries: Any,
+    problems: Problems,
+    *,
+    allow_credentials: bool,
+    allow_insecure_origins: bool,
+) -> OriginMatcher:
+    """Parse the ``origins`` option, recording every problem found."""
+    option = "origins"
+    if entries is None:
+        problems.add(option, "wsgicors.E100", "no origins configured",
+                     "list the origins allowed to read responses, or '*' for a public resource")
+        return OriginMatcher()
+    if isinstance(entries, str):
+        entries = _split_words(entries)
+    elif isinstance(entries, Pattern) or callable(entries):
+        entries = [entries]
+    else:
+        try:
+            entries = list(entries)
+        except TypeError:
+            problems.add(option, "wsgicors.E101", f"{entries!r} is not a list of origins",
+                         "pass a list such as ['https://app.example.com']")
+            return OriginMatcher()
+    if not entries:
+        problems.add(option, "wsgicors.E100", "the list of origins is empty, so nothing would be allowed",
+                     "list the origins allowed to read responses, or '*' for a public resource")
+        return OriginMatcher()
+
+    exact: Set[str] = set()
+    subdomains: Set[Tuple[str, str, str]] = set()
+    any_port: Set[Tuple[str, str]] = set()
+    patterns: List[Pattern[str]] = []
+    predicates: List[OriginPredicate] = []
+    insecure: List[str] = []
+
+    for entry in entries:
+        if isinstance(entry, Pattern):
+            if not isinstance(entry.pattern, str):
+                problems.add(option, "wsgicors.E102", f"{entry!r} is a bytes pattern",
+                             "compile a str pattern: re.compile(r'https://app\\.example\\.com')")
+            else:
+                patterns.append(entry)
+            continue
+        if callable(entry):
+            predicates.append(entry)
+            continue
+        if not isinstance(entry, str):
+            problems.add(option, "wsgicors.E101", f"{entry!r} is not an origin",
+                         "entries are strings, compiled regular expressions or one callable")
+            continue
+        if entry == "*":
+            if len(entries) > 1:
+                problems.add(option, "wsgicors.E103", "'*' must be the only entry: it already allows every origin",
+                             "remove the other entries, or remove '*' to allow only those")
+            elif allow_credentials:
+                problems.add(option, "wsgicors.E104", "'*' cannot be combined with allow_credentials=True: "
+                             "browsers refuse credentialed responses for '*'",
+                             "list the trusted origins explicitly, or set allow_credentials=False")
+            else:
+                return OriginMatcher(any_origin=True)
+            continue
+        if entry == "null":
+            exact.add("null")
+            continue
+        parsed = _parse_config_origin(entry, problems)
+        if parsed is None:
+            continue
+        kind, scheme, host, port = parsed
+        if scheme == "http" and host not in LOOPBACK_HOSTS:
+            insecure.append(entry)
+        if kind == "subdomains":
+            subdomains.add((scheme, host, port))
+        elif port == ANY_PORT:
+            any_port.add((scheme, host))
+        else:
+            exact.add(f"{scheme}://{host}" + (f":{port}" if port else ""))
+
+    if len(predicates) > 1:
+        problems.add(option, "wsgicors.E105", f"{len(predicates)} callables given; at most one is allowed",
+                     "combine them into one function origin -> bool")
+    if allow_credentials and insecure and not allow_insecure_origins:
+        problems.add(option, "wsgicors.E106",
+                     "plain-http origins " + ", ".join(repr(o) for o in insecure)
+                     + " would get credentialed access: anyone on the network can impersonate them",
+                     "use https, or pass allow_insecure_origins=True if you accept the risk")
+    return OriginMatcher(
+        exact=frozenset(exact),
+        subdomains=frozenset(subdomains),
+        any_port=frozenset(any_port),
+        patterns=tuple(patterns),
+        predicate=predicates[0] if predicates else None,
+    )
+
+
+def _split_words(text: str) -> List[str]:
+    return [word for word in re.split(r"[\s,]+", text) if word]
+
+
+def _parse_config_origin(entry: str, problems: Problems) -> Optional[Tuple[str, str, str, str]]:
+    """Parse one configured origin string into (kind, scheme, host, port).
+
+    ``kind`` is "exact" or "subdomains"; ``port`` is "" for the default port
+    and "*" for any port. Returns None after recording a problem.
+    """
+    option = "origins"
+    shown = repr(entry)
+
+    def refuse(code: str, message: str, hint: str = "") -> None:
+        problems.add(option, code, f"{shown}: {message}", hint)
+
+    if entry != entry.strip() or any(c.isspace() for c in entry):
+        refuse("wsgicors.E110", "an origin has no spaces",
+               f"did you mean {entry.split()[0]!r}?" if entry.split() else "remove the entry")
+        return None
+    if _REGEX_HINTS.search(entry):
+        refuse("wsgicors.E111", "this looks like a regular expression, but strings are matched literally",
+               f"pass re.compile({entry!r}) (it must match the whole origin)")
+        return None
+    scheme, sep, rest = entry.partition("://")
+    if not sep:
+        refuse("wsgicors.E112", "an origin is scheme://host[:port]",
+               f"did you mean 'https://{entry.strip('/')}'?")
+        return None
+    if scheme.lower() not in ("http", "https"):
+        refuse("wsgicors.E113", f"the scheme {scheme!r} cannot be matched",
+               "only http and https origins are supported; pages without one send 'null', listed on its own")
+        return None
+    if scheme != scheme.lower():
+        fixed = entry.lower() if entry.isascii() else entry.replace(scheme, scheme.lower(), 1)
+        refuse("wsgicors.E114", "browsers send the scheme and host in lower case",
+               f"did you mean {fixed!r}?")
+        return None
+
+    authority, rest_start = rest, ""
+    for index, char in enumerate(rest):
+        if char in "/?#":
+            authority, rest_start = rest[:index], rest[index:]
+            break
+    suggestion = f"did you mean '{scheme}://{authority.rpartition('@')[2]}'?"
+    if rest_start:
+        if rest_start == "/":
+            refuse("wsgicors.E115", "an origin has no path", suggestion + " (browsers send no trailing slash)")
+        elif rest_start[0] == "/":
+            refuse("wsgicors.E116", "an origin has no path", suggestion)
+        elif rest_start[0] == "?":
+            refuse("wsgicors.E117", "an origin has no query", suggestion)
+        else:
+            refuse("wsgicors.E118", "an origin has no fragment", suggestion)
+        return None
+    if "@" in authority:
+        refuse("wsgicors.E119", "an origin has no user info", suggestion)
+        return None
+
+    if authority.startswith("["):
+        host, bracket, after = authority.partition("]")
+        host += bracket
+        if after and not after.startswith(":"):
+            refuse("wsgicors.E120", "unexpected text after the IPv6 address")
+            return None
+        port = after[1:]
+        has_port = bool(after)
+    else:
+        host, colon, port = authority.partition(":")
+        has_port = bool(colon)
+
+    port_text = _check_port(scheme, host, port, has_port, refuse)
+    if port_text is None:
+        return None
+
+    kind = "exact"
+    if host.startswith("*."):
+        kind, host = "subdomains", host[2:]
+        if "." not in host.strip("."):
+            refuse("wsgicors.E121", "'*.' must be followed by a registrable domain, not a top-level domain",
+                   f"did you mean '{scheme}://*.example.{host}'? a pattern for every '.{host}' site trusts strangers")
+            return None
+    if "*" in host:
+        if host == "*":
+            refuse("wsgicors.E122", "'*' as a host is not a pattern", "to allow any origin use '*' alone")
+        else:
+            refuse("wsgicors.E122", "'*' stands only for whole labels at the start of the host",
+                   _wildcard_hint(scheme, host))
+        return None
+    normal_host = _normalise_host(host, refuse, scheme, port_text, kind)
+    if normal_host is None:
+        return None
+    return kind, scheme, normal_host, port_text
+
+
+def _wildcard_hint(scheme: str, host: str) -> str:
+    labels = host.split(".")
+    last = max(index for index, label in enumerate(labels) if "*" in label)
+    tail = labels[last + 1 :] if labels[last] == "*" else [labels[last].replace("*", "")] + labels[last + 1 :]
+    tail = [label for label in tail if label]
+    if len(tail) < 2:
+        return "write it like 'https://*.example.com'"
+    return f"did you mean '{scheme}://*.{'.'.join(tail)}'?"
+
+
+def _check_port(scheme: str, host: str, port: str, has_port: bool, refuse: Callable[..., None]) -> Optional[str]:
+    if not has_port:
+        return ""
+    if port == ANY_PORT:
+        return ANY_PORT
+    if not port.isdigit() or not port.isascii():
+        refuse("wsgicors.E123", f"the port {port!r} is not a number", "use digits, or '*' for any port")
+        return None
+    if not 0 < int(port) <= 65535:
+        refuse("wsgicors.E123", f"the port {port} is out of range", "ports run from 1 to 65535")
+        return None
+    if int(port) == int(DEFAULT_PORTS[scheme]):
+        refuse("wsgicors.E124", f"browsers omit the default port {port} of {scheme}",
+               f"did you mean '{scheme}://{host}'?")
+        return None
+    if port != str(int(port)):
+        refuse("wsgicors.E123", f"browsers write the port {port} without leading zeros",
+               f"did you mean '{scheme}://{host}:{int(port)}'?")
+        return None
+    return port
+
+
+def _normalise_host(host: str, refuse: Callable[..., None], scheme: str, port: str, kind: str) -> Optional[str]:
+    prefix = f"{scheme}://" + ("*." if kind == "subdomains" else "")
+    suffix = f":{port}" if port else ""
+    if not host:
+        refuse("wsgicors.E125", "the host is missing")
+        return None
+    if host.startswith("["):
+        try:
+            address = ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            refuse("wsgicors.E125", f"{host} is not an IPv6 address")
+            return None
+        canonical = f"[{address.compressed}]"
+        if canonical != host:
+            refuse("wsgicors.E126", "browsers write IPv6 addresses in their shortest lower-case form",
+                   f"did you mean '{prefix}{canonical}{suffix}'?")
+            return None
+        return host
+    if host.isascii() and host != host.lower():
+        refuse("wsgicors.E114", "browsers send the scheme and host in lower case",
+               f"did you mean '{prefix}{host.lower()}{suffix}'?")
+        return None
+    if host.endswith(".") or ".." in host or host.startswith("."):
+        refuse("wsgicors.E127", "a host has no empty labels (no leading, trailing or double dots)",
+               f"did you mean '{prefix}{'.'.join(l for l in host.split('.') if l)}{suffix}'?")
+        return None
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            refuse("wsgicors.E128", "this internationalised host cannot be converted to punycode")
+            return None
+    if not all(_HOST_LABEL.fullmatch(label) for label in host.split(".")):
+        refuse("wsgicors.E128", "a host holds only letters, digits, '-' and '_', "
+               "in labels of at most 63 characters that neither start nor end with '-'")
+        return None
+    return host
