@@ -34,6 +34,7 @@ REFUSED_HEADERS: Tuple[Header, ...] = (
     ("Content-Type", "text/plain; charset=utf-8"),
     ("Content-Length", str(len(REFUSED_BODY))),
 )
+EMPTY_BODY_HEADERS: Tuple[Header, ...] = (("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "0"))
 DEBUG_HEADER = "X-CORS-Error"
 ALLOW_ORIGIN_LOWER = "access-control-allow-origin"
 HIDDEN_FROM_EXPOSE = frozenset({"set-cookie", "set-cookie2"})
@@ -120,8 +121,8 @@ def answer_preflight(
     if wants_private_network:
         headers.append(("Access-Control-Allow-Private-Network", "true"))
     headers.append(PREFLIGHT_VARY)
-    if policy.preflight_status != 204:
-        headers.append(("Content-Length", "0"))
+    if policy.preflight_status != 204:  # only 204 goes without entity headers
+        headers.extend(EMPTY_BODY_HEADERS)
     return PreflightAnswer(policy.preflight_status_line, headers, b"")
 
 
