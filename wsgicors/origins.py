@@ -331,7 +331,9 @@ def _parse_config_origin(entry: str, problems: Problems) -> Optional[Tuple[str, 
 def _wildcard_hint(scheme: str, host: str) -> str:
     labels = host.split(".")
     last = max(index for index, label in enumerate(labels) if "*" in label)
-    tail = labels[last + 1 :] if labels[last] == "*" else [labels[last].replace("*", "")] + labels[last + 1 :]
+    # '*example.com' most likely meant '*.example.com'; 'a*.example.com' meant '*.example.com'.
+    keep = labels[last].startswith("*") and labels[last] != "*"
+    tail = ([labels[last].lstrip("*")] if keep else []) + labels[last + 1 :]
     tail = [label for label in tail if label]
     if len(tail) < 2:
         return "write it like 'https://*.example.com'"
