@@ -1,1 +1,176 @@
-"""bottle adapter for wsgicors (under construction)."""
+"""Bottle plugin for wsgicors: ``app.install(CORSPlugin(origins=[...]))``.
+
+::
+
+    import bottle
+    from bottle_wsgicors import CORSPlugin
+
+    app = bottle.Bottle()
+    app.install(CORSPlugin(origins=["https://app.example.com"], max_age=600))
+
+    @app.route("/api/items", method=["GET", "POST"])
+    def items(): ...
+
+    @app.route("/api/partner", cors={"origins": ["https://partner.example"]})  # own policy
+    def partner(): ...
+
+    @app.route("/internal", cors=False)   # no CORS (skip=["cors"] works too)
+    def internal(): ...
+
+Framework glue only: every CORS decision is made by :func:`wsgicors.middleware.handle`.
+The plugin wraps the app's WSGI entry point, so preflights are answered before
+Bottle routes them (routes need not accept OPTIONS) and every response Bottle
+produces, ``HTTPError`` pages and 500s included, passes through the same
+decorator; ``exc_info`` reaches the server unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+import bottle
+
+from wsgicors import ConfigError, Policy
+from wsgicors.engine import is_preflight
+from wsgicors.middleware import handle
+from wsgicors.settings import options_from_settings
+
+__all__ = ["CORSPlugin"]
+
+ROUTE_KEY = "cors"
+
+
+class CORSPlugin:
+    """CORS for one or more Bottle apps (plugin API 2).
+
+    ``CORSPlugin(**options)`` takes :class:`wsgicors.Policy`'s keyword arguments
+    (or ``policy=Policy(...)``) and validates them at once, raising
+    :class:`wsgicors.ConfigError`. A route's ``cors={...}`` config layers its
+    options on the plugin's; ``cors=Policy(...)`` replaces it; ``cors=False``
+    or ``skip=["cors"]`` turns CORS off for that route.
+    """
+
+    name = "cors"
+    api = 2
+
+    def __init__(self, policy: Optional[Policy] = None, **options: Any) -> None:
+        if policy is not None and options:
+            raise TypeError("pass either policy=Policy(...) or policy options, not both")
+        self.policy: Policy = policy if policy is not None else Policy(**options)
+        self._apps: List[bottle.Bottle] = []
+
+    # -- plugin API ----------------------------------------------------------
+
+    def setup(self, app: bottle.Bottle) -> None:
+        for other in app.plugins:
+            if getattr(other, "name", None) == self.name:
+                raise bottle.PluginError(f"a plugin named {self.name!r} is already installed")
+        wrapper = _AppCORS(self, app, app.wsgi)
+        app.wsgi = wrapper  # the instance attribute shadows Bottle.wsgi, which __call__ uses
+        app.add_hook("app_reset", wrapper.reset)
+        self._apps.append(app)
+
+    def apply(self, callback: Callable[..., Any], route: bottle.Route) -> Callable[..., Any]:
+        return callback  # CORS happens around the whole app, not around one callback
+
+    def close(self) -> None:
+        """Unwrap every app this plugin is no longer installed on."""
+        for app in list(self._apps):
+            if self not in app.plugins:
+                wrapper = app.__dict__.pop("wsgi", None)
+                if isinstance(wrapper, _AppCORS):
+                    app.remove_hook("app_reset", wrapper.reset)
+                self._apps.remove(app)
+
+    # -- policies ------------------------------------------------------------
+
+    def skipped_by(self, route: bottle.Route) -> bool:
+        skip = route.skiplist
+        return (True in skip or self in skip or self.name in skip or type(self) in skip
+                or route.config.get(ROUTE_KEY, True) in (False, None))
+
+    def route_policy(self, route: bottle.Route) -> Optional[Policy]:
+        """The policy for ``route``: the plugin's, layered with its ``cors`` config, or None."""
+        if self.skipped_by(route):
+            return None
+        own = route.config.get(ROUTE_KEY)
+        if isinstance(own, Policy):
+            return own
+        where = f"route {route.method} {route.rule}"
+        try:
+            options = options_from_settings(route.config, ROUTE_KEY + ".")
+            return self.policy.replace(**options) if options else self.policy
+        except ConfigError as error:
+            raise ConfigError(p.renamed(f"{where}: {_key(p.option)}") for p in error.problems) from None
+
+
+def _key(option: str) -> str:
+    return option if option.startswith(ROUTE_KEY + ".") else f"{ROUTE_KEY}.{option}"
+
+
+class _AppCORS:
+    """One app's WSGI entry point with CORS; per-app state only (route -> policy)."""
+
+    def __init__(self, plugin: CORSPlugin, app: bottle.Bottle, wsgi: Callable[..., Any]) -> None:
+        self.plugin = plugin
+        self.app = app
+        self.wsgi = wsgi
+        self._policies: Dict[bottle.Route, Optional[Policy]] = {}
+        self._checked = 0  # how many of app.routes were looked at for own policies
+        self._overridden = False
+
+    def reset(self) -> None:
+        self._policies = {}
+        self._checked = 0
+        self._overridden = False
+
+    def _route_policy(self, route: bottle.Route) -> Optional[Policy]:
+        try:
+            return self._policies[route]
+        except KeyError:
+            policy = self._policies[route] = self.plugin.route_policy(route)
+            return policy
+
+    def _any_override(self) -> bool:
+        """Whether any route has a policy of its own (if not, routing can be skipped)."""
+        routes = self.app.routes
+        if self._checked != len(routes):
+            self._overridden = any(self._route_policy(route) is not self.plugin.policy for route in routes)
+            self._checked = len(routes)
+        return self._overridden
+
+    def _route(self, environ: Dict[str, Any]) -> Optional[bottle.Route]:
+        """The route Bottle will call (for a preflight: for the asked-for method).
+
+        If the path exists only for other methods, the route of the first of
+        those answers, so a 405 page carries that route's CORS headers.
+        """
+        method = environ.get("REQUEST_METHOD", "GET")
+        asked = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        if is_preflight(method, environ.get("HTTP_ORIGIN"), asked):
+            method = asked
+        path = environ.get("PATH_INFO") or "/"
+        match = self.app.router.match
+        try:
+            return match({"PATH_INFO": path, "REQUEST_METHOD": method})[0]
+        except bottle.HTTPError as error:
+            allowed = error.headers.get("Allow", "") if error.status_code == 405 else ""
+        for other in allowed.split(","):
+            try:
+                return match({"PATH_INFO": path, "REQUEST_METHOD": other.strip()})[0]
+            except bottle.HTTPError:
+                continue
+        return None
+
+    def policy_for(self, environ: Dict[str, Any]) -> Optional[Policy]:
+        if not self._any_override():
+            return self.plugin.policy
+        route = self._route(environ)
+        return self.plugin.policy if route is None else self._route_policy(route)
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        policy = self.policy_for(environ)
+        if policy is None:
+            return self.wsgi(environ, start_response)
+        return handle(policy, self.wsgi, environ, start_response)
+

@@ -1,1 +1,138 @@
-"""pyramid adapter for wsgicors (under construction)."""
+"""Pyramid integration for wsgicors: ``config.include("pyramid_wsgicors")``.
+
+Settings (an ``.ini`` file or ``Configurator(settings=...)``), the keyword
+names of :class:`wsgicors.Policy` under ``cors.``::
+
+    pyramid.includes = pyramid_wsgicors
+    cors.origins =
+        https://app.example.com
+        https://*.example.com
+    cors.allow_credentials = true
+    cors.max_age = 600
+
+or in code, with keyword arguments winning over the settings::
+
+    config.include("pyramid_wsgicors")
+    config.add_cors_policy(origins=["https://app.example.com"])              # the app-wide policy
+    config.add_cors_policy("/public/*", origins="*")                         # a path of its own
+    config.add_cors_policy("/internal/*", enabled=False)                     # no CORS there
+
+Path policies match ``PATH_INFO`` like :class:`wsgicors.CORSMiddleware`'s
+``rules`` (first declared wins; the app-wide policy covers the rest).
+Framework glue only: a tween placed over Pyramid's exception view tween hands
+each request to :func:`wsgicors.middleware.handle`, so preflights are answered
+before any view lookup and responses of exception views carry the headers;
+exceptions no view handles are re-raised untouched.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from pyramid.config import Configurator
+from pyramid.registry import Registry
+from pyramid.request import Request
+from pyramid.response import Response
+from pyramid.tweens import EXCVIEW
+
+from wsgicors import ConfigError, Policy, Problem
+from wsgicors.middleware import Rules, handle
+from wsgicors.settings import options_from_settings, policy_from_settings
+
+__all__ = ["includeme", "add_cors_policy", "tween_factory", "SETTINGS_PREFIX"]
+
+SETTINGS_PREFIX = "cors."
+REGISTRY_KEY = "wsgicors"
+DEFAULT = "*"  # the path pattern of the app-wide policy, matched last
+
+
+class _Configuration:
+    """What the settings and the directive said; turned into Rules when the app is made."""
+
+    def __init__(self, settings: Dict[str, Any]) -> None:
+        self.settings = settings
+        # Typed and checked now, so a bad value fails config.include, naming the setting.
+        given = options_from_settings(settings, SETTINGS_PREFIX)
+        self.from_settings = bool(given)
+        self.default: Optional[Policy] = (
+            policy_from_settings(settings, SETTINGS_PREFIX) if "origins" in given else None)
+        self.paths: List[Tuple[str, Optional[Policy]]] = []
+        self.default_given = False
+
+    def policy(self, enabled: bool, policy: Optional[Policy], options: Dict[str, Any]) -> Optional[Policy]:
+        if not enabled:
+            return None
+        if policy is not None:
+            if options:
+                raise TypeError("pass either policy=Policy(...) or policy options, not both")
+            return policy
+        return policy_from_settings(self.settings, SETTINGS_PREFIX, **options)
+
+    def rules(self) -> Rules:
+        rules = list(self.paths)
+        if self.default is None and self.from_settings and not self.default_given:
+            policy_from_settings(self.settings, SETTINGS_PREFIX)  # raises: names what is missing
+        if self.default is not None:
+            rules.append((DEFAULT, self.default))
+        if not rules:
+            raise ConfigError([Problem(
+                SETTINGS_PREFIX + "origins", "no CORS policy is configured",
+                "set cors.origins in the settings or call config.add_cors_policy(origins=[...])",
+                "wsgicors.E700")])
+        return Rules.build(rules=rules)
+
+
+def _configuration(registry: Registry) -> _Configuration:
+    configuration = registry.get(REGISTRY_KEY)
+    if configuration is None:
+        raise RuntimeError('call config.include("pyramid_wsgicors") first')
+    return configuration  # type: ignore[no-any-return]
+
+
+def includeme(config: Configurator) -> None:
+    """Read ``cors.*`` settings, add the ``add_cors_policy`` directive and the tween."""
+    config.registry[REGISTRY_KEY] = _Configuration(dict(config.get_settings() or {}))
+    config.add_directive("add_cors_policy", add_cors_policy)
+    config.add_tween("pyramid_wsgicors.tween_factory", over=EXCVIEW)
+
+
+def add_cors_policy(config: Configurator, path: Optional[str] = None, *, policy: Optional[Policy] = None,
+                    enabled: bool = True, **options: Any) -> None:
+    """``config.add_cors_policy([path], **options)``: the app-wide policy, or one for ``path``.
+
+    ``options`` are :class:`wsgicors.Policy`'s keyword arguments layered on the
+    ``cors.*`` settings; ``policy=Policy(...)`` gives a ready policy;
+    ``enabled=False`` exempts ``path``. Validated at once (ConfigError).
+    Declaring the same path twice is a configuration conflict.
+    """
+    configuration = _configuration(config.registry)
+    built = configuration.policy(enabled, policy, options)
+    if path is not None:
+        Rules.build(rules=[(path, built)])  # check the pattern now
+
+    def register() -> None:
+        if path is None:
+            configuration.default = built
+            configuration.default_given = True
+        else:
+            configuration.paths.append((path, built))
+
+    config.action(("wsgicors.policy", path or DEFAULT), register)
+
+
+def tween_factory(handler: Callable[[Request], Response], registry: Registry) -> Callable[[Request], Response]:
+    """The tween: CORS for every request, preflights answered without calling ``handler``."""
+    rules = _configuration(registry).rules()
+
+    def cors_tween(request: Request) -> Response:
+        policy = rules.policy_for(request.environ.get("PATH_INFO", ""))
+        if policy is None:
+            return handler(request)
+
+        def downstream(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            return handler(request)(environ, start_response)
+
+        return request.get_response(functools.partial(handle, policy, downstream))
+
+    return cors_tween
