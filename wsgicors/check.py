@@ -307,6 +307,7 @@ def preflight_needed(method: str, headers: Iterable[Header] = ()) -> bool:
 @dataclass
 class _CacheEntry:
     expires: float
+    credentials: bool
     methods: frozenset
     headers: frozenset
 
@@ -314,11 +315,14 @@ class _CacheEntry:
 class PreflightCache:
     """The browser's CORS-preflight cache, shareable across :func:`check` calls.
 
-    Keyed by origin + URL + credentials mode. As in Chromium, a new preflight
-    replaces the entry for its key, and an entry serves a request only if it
-    covers its method and every unsafe header. ``Access-Control-Max-Age``
-    defaults to 5 s and is capped at ``limit`` (Chromium: 7200 s); ``0``
-    disables caching. ``clock`` is injectable for tests.
+    Works as Chromium's does: one entry per origin + URL, replaced by each new
+    preflight; it records the credentials mode, serves a request only if it
+    covers its method and every unsafe header, and an entry made without
+    credentials never serves a request with credentials (the Fetch standard
+    keys entries by credentials mode instead; verdicts are the same).
+    ``Access-Control-Max-Age`` defaults to 5 s and is capped at ``limit``
+    (Chromium: 7200 s); ``0`` (or a negative value) disables caching.
+    ``clock`` is injectable for tests.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, limit: int = CHROMIUM_MAX_AGE,
@@ -326,7 +330,7 @@ class PreflightCache:
         self.clock = clock
         self.limit = limit
         self.max_entries = max_entries
-        self._entries: Dict[Tuple[str, str, bool], _CacheEntry] = {}
+        self._entries: Dict[Tuple[str, str], _CacheEntry] = {}
 
     def __len__(self) -> int:
         now = self.clock()
@@ -337,31 +341,33 @@ class PreflightCache:
 
     def lookup(self, origin: str, url: str, credentials: bool, method: str, unsafe: Sequence[str]) -> bool:
         """True when a live entry covers this method and these unsafe header names."""
-        entry = self._entries.get((origin, url, credentials))
+        entry = self._entries.get((origin, url))
         if entry is None:
             return False
         if entry.expires <= self.clock():
-            del self._entries[(origin, url, credentials)]
+            del self._entries[(origin, url)]
             return False
-        if _method_denied(method, entry.methods, credentials):
+        if credentials and not entry.credentials:
             return False
-        missing, _ = _headers_missing(unsafe, entry.headers, credentials)
+        if _method_denied(method, entry.methods, entry.credentials):
+            return False
+        missing, _ = _headers_missing(unsafe, entry.headers, entry.credentials)
         return not missing
 
     def store(self, origin: str, url: str, credentials: bool, max_age: int,
               methods: Iterable[str], headers: Iterable[str]) -> None:
-        key = (origin, url, credentials)
-        self._entries.pop(key, None)
+        """Record a successful preflight (replacing the entry for origin + URL)."""
+        self.forget(origin, url)
         max_age = min(max_age, self.limit)
         if max_age <= 0:
             return
         while len(self._entries) >= self.max_entries:
             del self._entries[next(iter(self._entries))]
-        self._entries[key] = _CacheEntry(self.clock() + max_age, frozenset(methods),
-                                         frozenset(h.lower() for h in headers))
+        self._entries[(origin, url)] = _CacheEntry(self.clock() + max_age, credentials, frozenset(methods),
+                                                   frozenset(h.lower() for h in headers))
 
-    def forget(self, origin: str, url: str, credentials: bool) -> None:
-        self._entries.pop((origin, url, credentials), None)
+    def forget(self, origin: str, url: str) -> None:
+        self._entries.pop((origin, url), None)
 
 
 def _method_denied(method: str, allowed: Iterable[str], credentials: bool) -> bool:
@@ -881,8 +887,7 @@ class _Fetch:
             self.result.preflight_needed, self.result.unsafe_headers = needed, unsafe
         if not needed:
             return True
-        key = (self.serialised_origin, self.url, self.credentials)
-        if self.cache.lookup(*key, self.method, unsafe):
+        if self.cache.lookup(self.serialised_origin, self.url, self.credentials, self.method, unsafe):
             if first:
                 self.result.preflight_cached = True
             return True
@@ -900,10 +905,11 @@ class _Fetch:
                                       outcome.reason[0].upper() + outcome.reason[1:],
                                       response.headers, sent, outcome.code))
         if outcome.code is not None:
-            self.cache.forget(*key)
+            self.cache.forget(self.serialised_origin, self.url)
             self._block(outcome.code, outcome.reason + " No actual request was sent.")
             return False
-        self.cache.store(*key, outcome.max_age, outcome.methods, outcome.headers)
+        self.cache.store(self.serialised_origin, self.url, self.credentials, outcome.max_age, outcome.methods,
+                         outcome.headers)
         return True
 
     def _request(self) -> Optional[_Response]:
