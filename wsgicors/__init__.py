@@ -15,3 +15,15 @@ __all__ = [
 ]
 
 __version__ = "1.0.0.dev0"
+
+
+def __getattr__(name: str):  # PEP 562: keep ``import wsgicors`` light
+    # ``wsgicors.check`` is the submodule, and the module is callable, so both
+    # ``wsgicors.check(url, origin)`` and ``from wsgicors.check import check`` work;
+    # ``wsgicors.check_cors`` is the same function under an unambiguous name.
+    if name in ("check", "check_cors"):
+        import importlib
+
+        module = importlib.import_module(".check", __name__)
+        return module if name == "check" else module.check
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
