@@ -1,0 +1,1 @@
+"""Reproducible benchmarks for wsgicors: ``python -m benchmarks`` (see benchmarks/README.md)."""

@@ -1,0 +1,314 @@
+"""BENCHMARKS.md: machine, command, targets, and one table per comparison."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from .socket_level import SocketResult
+from .suites import LARGE, SCALE_CONFIGS, WILDCARD_ROW, GroupResult, ScaleResult, find
+from .timing import Result, Settings
+
+US = 1e6
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@dataclass
+class Inputs:
+    command: str
+    smoke: bool
+    settings: Settings
+    groups: List[GroupResult]
+    scaling: List[ScaleResult]
+    sockets: SocketResult
+    old_version: str
+    old_reason: str
+    elapsed: float
+
+
+# -- machine ----------------------------------------------------------------------
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _version(distribution: str) -> str:
+    try:
+        from importlib.metadata import version
+        return version(distribution)
+    except Exception:
+        return "not installed"
+
+
+def _git_commit() -> str:
+    try:
+        completed = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                                   text=True, timeout=10, stdin=subprocess.DEVNULL)
+        return completed.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _wrk_version() -> str:
+    if shutil.which("wrk") is None:
+        return "absent"
+    try:
+        completed = subprocess.run(["wrk", "--version"], capture_output=True, text=True, timeout=10,
+                                   stdin=subprocess.DEVNULL)
+        return (completed.stdout or completed.stderr).split(" Copyright")[0].strip() or "present"
+    except (OSError, subprocess.SubprocessError):
+        return "present"
+
+
+def machine(inputs: Inputs) -> List[str]:
+    try:
+        load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        load = "unknown"
+    packages = ", ".join(f"{name} {_version(name)}" for name in
+                         ("flask", "flask-cors", "werkzeug", "bottle", "pyramid", "gunicorn"))
+    return [
+        f"- CPU: {_cpu_model()}, {os.cpu_count()} logical cores; load average when written: {load}",
+        f"- OS: {platform.platform()}",
+        f"- Python: {platform.python_implementation()} {platform.python_version()}",
+        f"- wsgicors (this): {_version('wsgicors')} at commit {_git_commit()}; "
+        f"wsgicors 0.7: {inputs.old_version or 'n/a (' + inputs.old_reason + ')'}",
+        f"- Packages: {packages}; wrk: {_wrk_version()}",
+    ]
+
+
+# -- formatting -------------------------------------------------------------------
+
+def us(seconds: float) -> str:
+    value = seconds * US
+    return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+
+
+def cell(result: Result, name: str, baseline: str) -> str:
+    if name not in result.samples:
+        return "n/a"
+    if name == baseline:
+        return us(result.median(name))
+    return f"{us(result.median(name))} (+{us(result.overhead(name, baseline))})".replace("+-", "−")
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> List[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def group_section(group: GroupResult) -> List[str]:
+    keys = list(group.labels)
+    header = ["scenario"] + [group.labels[k] for k in keys]
+    timings, answers, missing = [], [], {}
+    for scenario, result, cells in group.rows:
+        timings.append([scenario.label] + [cell(result, k, group.baseline) for k in keys])
+        answers.append([scenario.label] + [cells[k].answer or "n/a" for k in keys])
+        for k in keys:
+            if cells[k].missing:
+                missing.setdefault(group.labels[k], cells[k].missing)
+    lines = [f"### {group.title}", "",
+             f"µs per request (median); in brackets the overhead over {group.labels[group.baseline]} "
+             "(median of per-round differences).", ""]
+    lines += table(header, timings)
+    lines += ["", "What each answered (status, `ACAO` = Access-Control-Allow-Origin present, "
+                  "`Vary` = Vary names Origin, ×N = that many header lines):", ""]
+    lines += table(header, answers)
+    for label, reason in missing.items():
+        lines += ["", f"n/a — {label}: {reason}"]
+    return lines + [""]
+
+
+def scaling_section(scales: Sequence[ScaleResult]) -> List[str]:
+    lines = ["### Number of configured origins", "",
+             "Overhead in µs per request over the bare app of the same framework (median of per-round "
+             "differences); for ours also the full request time and its ratio to the 1-origin case "
+             "(median of per-round ratios). The allowed origin sits in the middle of each exact list; "
+             "the wildcard entries are `https://*.tenantN.example.net`.", ""]
+    for scale in scales:
+        result = scale.result
+        base = scale.names.get((SCALE_CONFIGS[0][0], "ours"))
+        rows = []
+        for row in scale.rows:
+            mine = scale.names.get((row, "ours"))
+            ratio = (f"{result.ratio(mine, base):.2f}×" if mine and base and mine in result.samples
+                     and base in result.samples else "n/a")
+            rows.append([
+                row,
+                us(result.median(mine)) if mine in result.samples else "n/a",
+                _overhead(scale, row, "ours", "bare"),
+                ratio,
+                _overhead(scale, row, "old", "bare"),
+                _overhead(scale, row, "flask_cors", "flask"),
+            ])
+        lines += [f"**{scale.request} requests**", ""]
+        lines += table(["origins configured", "ours µs/request", "ours overhead", "ours vs 1 origin",
+                        "wsgicors 0.7 overhead", "flask-cors overhead"], rows)
+        lines.append("")
+    notes = sorted({reason for scale in scales for reason in scale.missing.values()})
+    lines += [f"n/a — {reason}" for reason in notes]
+    lines += ["", "wsgicors 0.7 caches its origin decision per origin string (`lru_cache`, 200 entries), so "
+                  "a repeated origin is a cache hit; new origins cost it a linear `fnmatch` scan.", ""]
+    return lines
+
+
+def _overhead(scale: ScaleResult, row: str, key: str, baseline_key: str) -> str:
+    name = scale.names.get((row, key))
+    baseline = scale.names.get(("-", baseline_key))
+    if not name or not baseline or name not in scale.result.samples:
+        return "n/a"
+    return "+" + us(scale.result.overhead(name, baseline)) if scale.result.overhead(name, baseline) >= 0 \
+        else "−" + us(-scale.result.overhead(name, baseline))
+
+
+def socket_section(sockets: SocketResult) -> List[str]:
+    lines = ["### Socket level: gunicorn, 2 sync workers, 127.0.0.1", ""]
+    if sockets.error and not sockets.rps:
+        return lines + [f"n/a — {sockets.error}", ""]
+    lines += [f"Load: `{sockets.command}`; runs in ABBA order, {sockets.duration:g} s each.", ""]
+    rows = []
+    for name in ("bare", "wrapped"):
+        runs = ", ".join(f"{value:.0f}" for value in sockets.rps.get(name, []))
+        rows.append([name, sockets.checks.get(name, ""), runs, f"{sockets.total_rps(name):.0f}"])
+    lines += table(["app", "answer to an allowed GET", "requests/s per run", "mean requests/s"], rows)
+    lines += ["", f"wrapped / bare throughput: **{sockets.ratio():.3f}**"]
+    if sockets.error:
+        lines += ["", f"(incomplete: {sockets.error})"]
+    return lines + [""]
+
+
+# -- targets ----------------------------------------------------------------------
+
+def _group(inputs: Inputs, key: str) -> Optional[GroupResult]:
+    return next((g for g in inputs.groups if g.key == key), None)
+
+
+def _scenario(group: Optional[GroupResult], key: str) -> Optional[Result]:
+    if group is None:
+        return None
+    return next((result for scenario, result, _ in group.rows if scenario.key == key), None)
+
+
+def _has(result: Optional[Result], *names: str) -> bool:
+    return result is not None and all(name in result.samples for name in names)
+
+
+def targets(inputs: Inputs) -> List[Tuple[str, str, str]]:
+    out: List[Tuple[str, str, str]] = []
+    verdict = lambda ok: "**met**" if ok else "**not met**"  # noqa: E731
+
+    flask = _scenario(_group(inputs, "flask"), "allowed")
+    name = "Our middleware's overhead on an allowed actual GET ≤ 0.5 × flask-cors's, same Flask app"
+    if _has(flask, "bare", "ours", "flask_cors"):
+        assert flask is not None
+        mine, theirs = flask.overhead("ours", "bare"), flask.overhead("flask_cors", "bare")
+        ratio = mine / theirs if theirs > 0 else float("inf")
+        figure = f"{ratio:.2f}× (+{us(mine)} µs vs +{us(theirs)} µs)"
+        if _has(flask, "adapter"):
+            figure += f"; flask_wsgicors.CORS: +{us(flask.overhead('adapter', 'bare'))} µs"
+        out.append((name, figure, verdict(ratio <= 0.5)))
+    else:
+        out.append((name, "n/a (Flask or flask-cors missing)", "n/a"))
+
+    pre = _scenario(_group(inputs, "flask"), "preflight")
+    name = "Allowed preflight through our Flask adapter ≥ 10 × faster than Flask + flask-cors"
+    if _has(pre, "adapter", "flask_cors"):
+        assert pre is not None
+        speedup = pre.ratio("flask_cors", "adapter")
+        out.append((name, f"{speedup:.1f}× ({us(pre.median('adapter'))} µs vs {us(pre.median('flask_cors'))} µs)",
+                    verdict(speedup >= 10)))
+    elif _has(pre, "ours", "flask_cors"):
+        assert pre is not None
+        speedup = pre.ratio("flask_cors", "ours")
+        out.append((name, f"n/a: adapter missing; CORSMiddleware on the same Flask app: {speedup:.1f}×", "n/a"))
+    else:
+        out.append((name, "n/a", "n/a"))
+
+    allowed, disallowed = find(inputs.scaling, "allowed"), find(inputs.scaling, "disallowed")
+    name = (f"{LARGE} patterns: allowed and disallowed requests each ≤ 1.2 × the 1-origin case "
+            "(full request time on the bare app)")
+    figures, ok, measured = [], True, False
+    one = SCALE_CONFIGS[0][0]
+    for scale, rows in ((allowed, (LARGE, WILDCARD_ROW)), (disallowed, (LARGE,))):
+        if scale is None:
+            continue
+        base = scale.names.get((one, "ours"))
+        for row in rows:
+            mine = scale.names.get((row, "ours"))
+            if mine and base and _has(scale.result, mine, base):
+                ratio = scale.result.ratio(mine, base)
+                kind = {LARGE: "exact hit", WILDCARD_ROW: "wildcard hit"}[row] if scale is allowed else "disallowed"
+                figures.append(f"{kind} {ratio:.2f}×")
+                ok = ok and ratio <= 1.2
+                measured = True
+    out.append((name, ", ".join(figures) or "n/a", verdict(ok) if measured else "n/a"))
+
+    sockets = inputs.sockets
+    name = "gunicorn + load generator: wrapped throughput ≥ 0.95 × bare"
+    if sockets.rps.get("bare") and sockets.rps.get("wrapped"):
+        out.append((name, f"{sockets.ratio():.3f} ({sockets.total_rps('wrapped'):.0f} vs "
+                          f"{sockets.total_rps('bare'):.0f} req/s, {sockets.tool})", verdict(sockets.ratio() >= 0.95)))
+    else:
+        out.append((name, f"n/a ({sockets.error})", "n/a"))
+
+    wsgi = _scenario(_group(inputs, "wsgi"), "allowed")
+    name = "Allowed actual GET on a bare WSGI app: our overhead ≤ 2 × the hand-written floor's"
+    if _has(wsgi, "bare", "ours", "floor"):
+        assert wsgi is not None
+        mine, floor = wsgi.overhead("ours", "bare"), wsgi.overhead("floor", "bare")
+        ratio = mine / floor if floor > 0 else float("inf")
+        out.append((name, f"{ratio:.2f}× (+{us(mine)} µs vs +{us(floor)} µs)", verdict(ratio <= 2)))
+    else:
+        out.append((name, "n/a", "n/a"))
+    return out
+
+
+# -- the document -------------------------------------------------------------------
+
+def render(inputs: Inputs) -> str:
+    settings = inputs.settings
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = ["# Benchmarks", ""]
+    if inputs.smoke:
+        lines += ["> **Smoke mode**: tiny counts to check that the suite runs. The figures below mean "
+                  "nothing.", ""]
+    lines += [
+        f"Written by `{inputs.command}` (from the repository root) on {now}, in {inputs.elapsed:.0f} s. "
+        "Do not edit: run the command again. How it measures: [benchmarks/README.md](benchmarks/README.md).",
+        "",
+        "## Machine", "",
+    ]
+    lines += machine(inputs)
+    if settings.fixed_loops is not None:
+        method = f"{settings.fixed_loops} calls per sample, {settings.repeats} rounds"
+    else:
+        method = (f"each sample ≈ {settings.sample_time * 1000:g} ms of calls (calibrated after warm-up), "
+                  f"{settings.repeats} rounds per scenario with competitors interleaved in rotating order; "
+                  "medians")
+    clock = "the thread's CPU time" if settings.clock == "cpu" else "wall-clock time"
+    lines += [f"- Timing: in-process WSGI calls (fresh environ, body iterated, `close()` called), {method}; "
+              f"timer: {clock}.", ""]
+
+    lines += ["## Targets (issue 6)", ""]
+    lines += table(["target", "figure (this run)", "verdict"], [list(t) for t in targets(inputs)])
+    lines += ["", "## In-process WSGI calls", ""]
+    for group in inputs.groups:
+        lines += group_section(group)
+    lines += scaling_section(inputs.scaling)
+    lines += ["## Over sockets", ""]
+    lines += socket_section(inputs.sockets)
+    return "\n".join(lines).rstrip() + "\n"
