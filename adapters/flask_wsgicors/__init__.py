@@ -34,6 +34,7 @@ from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Tuple, Unio
 
 from flask import Blueprint, Flask, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.test import run_wsgi_app
 
 from wsgicors import ConfigError, Policy
 from wsgicors.engine import is_preflight
@@ -224,6 +225,16 @@ class CORS:
         return state.policy_for(environ) if state is not None else None
 
 
+def _response_from_wsgi(app: Flask, wsgi_app: Callable[..., Iterable[bytes]]) -> Any:
+    """A Flask response with exactly the status, headers and body ``wsgi_app`` produced."""
+    body, status, headers = run_wsgi_app(wsgi_app, request.environ)
+    typed = "Content-Type" in headers
+    response = app.response_class(body, status, headers)
+    if not typed:
+        del response.headers["Content-Type"]  # Flask would add its default mimetype
+    return response
+
+
 def cross_origin(view: Optional[Callable[..., Any]] = None, *, enabled: bool = True,
                  **options: Any) -> Any:
     """Give one view its own policy: ``@cross_origin(origins=[...])``; ``enabled=False`` opts out.
@@ -263,7 +274,7 @@ def cross_origin(view: Optional[Callable[..., Any]] = None, *, enabled: bool = T
             def view_app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
                 return app.make_response(call_view(args, kwargs))(environ, start_response)
 
-            return app.response_class.from_app(functools.partial(handle, policy, view_app), request.environ)
+            return _response_from_wsgi(app, functools.partial(handle, policy, view_app))
 
         # Let OPTIONS reach the view, so it can answer its preflight without CORS(app).
         view_with_cors.provide_automatic_options = False  # type: ignore[attr-defined]

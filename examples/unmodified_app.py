@@ -1,0 +1,28 @@
+"""A WSGI app that knows nothing about CORS; wsgicors is added from the outside.
+
+From the gunicorn command line (gunicorn calls ``wsgicors.wrap`` with these literal arguments):
+
+    gunicorn --chdir examples 'wsgicors:wrap("unmodified_app:app", origins=["https://app.example.com"], max_age=600)'
+
+From a PasteDeploy pipeline (see paste.ini beside this file):
+
+    gunicorn --chdir examples --paste examples/paste.ini
+"""
+
+import json
+
+
+def app(environ, start_response):
+    if environ.get("PATH_INFO") == "/api/hello":
+        status, body = "200 OK", {"hello": "world"}
+    else:
+        status, body = "404 Not Found", {"error": "not found"}
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data))),
+                            ("X-Request-Id", "42")])
+    return [data]
+
+
+def app_factory(global_config, **local_config):
+    """The PasteDeploy app factory (``use = call:unmodified_app:app_factory``)."""
+    return app
