@@ -192,6 +192,16 @@ class CheckResult:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 
+    def _verdict_line(self) -> str:
+        if self.allowed:
+            return f"Verdict: ALLOWED - {self.explanation}"
+        last = self.steps[-1] if self.steps else None
+        if last is not None and not last.ok:
+            where = "the preflight" if last.kind == "preflight" else "the response"
+            tail = "; no actual request was sent." if last.kind == "preflight" else "."
+            return f"Verdict: BLOCKED by {where} (step {len(self.steps)}){tail}"
+        return f"Verdict: BLOCKED - {self.explanation}"
+
     def render(self) -> str:
         """The human report ``wsgicors check`` prints."""
         mode = "with credentials" if self.credentials else "without credentials"
@@ -207,7 +217,7 @@ class CheckResult:
             label = "PASS   " if step.ok else "BLOCKED"
             lines.append(f"{number}. {label} {step.kind} {step.method} {step.url} -> {status}")
             lines.append(f"           {step.reason}")
-        lines.append(f"Verdict: {'ALLOWED' if self.allowed else 'BLOCKED'} - {self.explanation}")
+        lines.append(self._verdict_line())
         if self.allowed:
             lines.append("Readable response headers: " + (", ".join(self.readable_headers) or "(none)"))
         lines.extend(f"Warning: {warning}" for warning in self.warnings)
@@ -626,6 +636,10 @@ def _send_wsgi(app: WSGIApp, method: str, url: str, headers: List[Header], body:
 
 # --------------------------------------------------------------- the CORS check
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _q(value: Optional[str]) -> str:
     """A response value shown in a sentence: quoted, escaped, bounded."""
     if value is None:
@@ -813,16 +827,17 @@ def _method_sentence(method: str, methods: Optional[List[str]], credentials: boo
                 f"list {_q(method)}; fix: add {method} to the allowed methods.")
     shown = _q(", ".join(methods))
     if "*" in methods and credentials:
-        why = "; with credentials '*' means only a method literally named '*'"
-    elif method.upper() in (m.upper() for m in methods):
-        why = f"; the comparison is case-sensitive, so {_q(next(m for m in methods if m.upper() == method.upper()))} " \
-              f"does not cover {_q(method)}"
-        if method not in NORMALISED_METHODS and method != method.upper():
-            why += (" (fetch() upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT; "
-                    f"call fetch with {method.upper()!r} or list {method!r})")
-    else:
-        why = ""
-    return (f"the request method {_q(method)} is not in Access-Control-Allow-Methods {shown}{why}; fix: add "
+        return (f"the request method {_q(method)} is not in Access-Control-Allow-Methods {shown}, and with "
+                f"credentials '*' means only a method literally named '*'; fix: list {_q(method)}.")
+    same = [m for m in methods if m.upper() == method.upper()]
+    if same and method not in NORMALISED_METHODS and method != method.upper():
+        return (f"the request method {_q(method)} is not in Access-Control-Allow-Methods {shown}: fetch() sends "
+                f"{_q(method)} as written (it upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT) and the "
+                f"comparison is case-sensitive; fix: call fetch() with {_q(method.upper())}, or list {_q(method)}.")
+    if same:
+        return (f"the request method {_q(method)} is not in Access-Control-Allow-Methods {shown}; the comparison "
+                f"is case-sensitive, so {_q(same[0])} does not cover {_q(method)}; fix: send {_q(method)}.")
+    return (f"the request method {_q(method)} is not in Access-Control-Allow-Methods {shown}; fix: add "
             f"{_q(method)} to the allowed methods.")
 
 
@@ -878,7 +893,7 @@ class _Fetch:
                 return
 
     def _block(self, code: str, reason: str) -> None:
-        self.result.verdict, self.result.code, self.result.explanation = "block", code, reason[0].upper() + reason[1:]
+        self.result.verdict, self.result.code, self.result.explanation = "block", code, _sentence(reason)
 
     def _preflight(self, first: bool) -> bool:
         unsafe = unsafe_header_names(self.headers)
@@ -901,8 +916,7 @@ class _Fetch:
         outcome = _judge_preflight(response, self.serialised_origin, self.method, unsafe, self.credentials,
                                    self.result.warnings)
         self.result.steps.append(Step("preflight", "OPTIONS", self.url, response.status, outcome.code is None,
-                                      outcome.reason if outcome.code is None else
-                                      outcome.reason[0].upper() + outcome.reason[1:],
+                                      _sentence(outcome.reason),
                                       response.headers, sent, outcome.code))
         if outcome.code is not None:
             self.cache.forget(self.serialised_origin, self.url)
@@ -933,7 +947,7 @@ class _Fetch:
             if redirect:
                 reason += " Every redirect hop of a CORS request needs these headers."
             self.result.steps.append(Step("request", self.method, self.url, response.status, False,
-                                          reason[0].upper() + reason[1:], response.headers, sent, code))
+                                          _sentence(reason), response.headers, sent, code))
             self._block(code, reason)
             return None
         if not self.cors:
@@ -943,7 +957,7 @@ class _Fetch:
         else:
             why = "the CORS check passes: Access-Control-Allow-Origin " + _q(response.get("Access-Control-Allow-Origin"))
             why += " matches" + (" and Access-Control-Allow-Credentials is 'true'" if self.credentials else "")
-        self.result.steps.append(Step("request", self.method, self.url, response.status, True, why + ".",
+        self.result.steps.append(Step("request", self.method, self.url, response.status, True, _sentence(why) + ".",
                                       response.headers, sent))
         return response
 

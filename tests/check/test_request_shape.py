@@ -85,7 +85,7 @@ def test_same_origin_request_is_not_a_cors_request(scripted):
     app = scripted()
     result = check("https://app.example/data", ORIGIN, method="PUT", headers={"X-Token": "1"}, app=app)
     assert result.allowed and not result.preflight_needed and app.methods == ["PUT"]
-    assert "same-origin" in result.steps[0].reason
+    assert "Same-origin request" in result.steps[0].reason
 
 
 def test_null_origin_is_always_cross_origin(scripted):
