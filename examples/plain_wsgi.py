@@ -33,9 +33,9 @@ app = CORSMiddleware(
 
 if __name__ == "__main__":
     port = int(os.environ.get("PORT", sys.argv[1] if len(sys.argv) > 1 else 8000))
-    with make_server("127.0.0.1", port, app) as server:
-        print(f"serving on http://127.0.0.1:{server.server_port}/api/hello  (Ctrl-C to stop)", flush=True)
-        try:
+    try:
+        with make_server("127.0.0.1", port, app) as server:
+            print(f"serving on http://127.0.0.1:{server.server_port}/api/hello  (Ctrl-C to stop)", flush=True)
             server.serve_forever()
-        except KeyboardInterrupt:
-            print("stopped")
+    except KeyboardInterrupt:
+        print("stopped")
