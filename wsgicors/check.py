@@ -39,6 +39,7 @@ import re
 import socket
 import ssl
 import sys
+import threading
 import time
 import types
 from dataclasses import dataclass, field
@@ -341,21 +342,25 @@ class PreflightCache:
         self.limit = limit
         self.max_entries = max_entries
         self._entries: Dict[Tuple[str, str], _CacheEntry] = {}
+        self._lock = threading.Lock()  # a demo server may share one cache between threads
 
     def __len__(self) -> int:
         now = self.clock()
-        return sum(1 for entry in self._entries.values() if entry.expires > now)
+        with self._lock:
+            return sum(1 for entry in self._entries.values() if entry.expires > now)
 
     def clear(self) -> None:
-        self._entries.clear()
+        with self._lock:
+            self._entries.clear()
 
     def lookup(self, origin: str, url: str, credentials: bool, method: str, unsafe: Sequence[str]) -> bool:
         """True when a live entry covers this method and these unsafe header names."""
-        entry = self._entries.get((origin, url))
+        with self._lock:
+            entry = self._entries.get((origin, url))
+            if entry is not None and entry.expires <= self.clock():
+                del self._entries[(origin, url)]
+                entry = None
         if entry is None:
-            return False
-        if entry.expires <= self.clock():
-            del self._entries[(origin, url)]
             return False
         if credentials and not entry.credentials:
             return False
@@ -371,13 +376,16 @@ class PreflightCache:
         max_age = min(max_age, self.limit)
         if max_age <= 0:
             return
-        while len(self._entries) >= self.max_entries:
-            del self._entries[next(iter(self._entries))]
-        self._entries[(origin, url)] = _CacheEntry(self.clock() + max_age, credentials, frozenset(methods),
-                                                   frozenset(h.lower() for h in headers))
+        entry = _CacheEntry(self.clock() + max_age, credentials, frozenset(methods),
+                            frozenset(h.lower() for h in headers))
+        with self._lock:
+            while len(self._entries) >= self.max_entries:
+                del self._entries[next(iter(self._entries))]
+            self._entries[(origin, url)] = entry
 
     def forget(self, origin: str, url: str) -> None:
-        self._entries.pop((origin, url), None)
+        with self._lock:
+            self._entries.pop((origin, url), None)
 
 
 def _method_denied(method: str, allowed: Iterable[str], credentials: bool) -> bool:
@@ -1087,27 +1095,20 @@ def check(
 # ------------------------------------------------------------------------ CLI
 
 def load_app(spec: str) -> WSGIApp:
-    """``module:attr`` (attr may be dotted) -> the WSGI callable; UsageError if not found."""
-    import importlib
+    """``module:attr`` (attr may be dotted; default ``application``), importable from the current
+    directory -> the WSGI callable; UsageError when it cannot be found."""
     import os
 
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise UsageError(f"--app {spec!r} is not 'module:attribute' (e.g. 'myproject.wsgi:application')")
+    from .wrapper import load_app as load
+
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
-        target: Any = importlib.import_module(module_name)
+        return load(spec)
     except ImportError as error:
-        raise UsageError(f"--app {spec!r}: cannot import {module_name!r}: {error}") from None
-    for part in attr.split("."):
-        try:
-            target = getattr(target, part)
-        except AttributeError:
-            raise UsageError(f"--app {spec!r}: {module_name!r} has no attribute {attr!r}") from None
-    if not callable(target):
-        raise UsageError(f"--app {spec!r} is not a WSGI callable")
-    return target
+        raise UsageError(f"--app {spec!r}: cannot import it: {error}") from None
+    except (ValueError, TypeError) as error:
+        raise UsageError(f"--app {spec!r}: {error}") from None
 
 
 def _parse_header_option(text: str) -> Header:
