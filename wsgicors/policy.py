@@ -63,10 +63,30 @@ class Policy:
         "preflight_headers", "allowed_extra_headers", "any_origin_headers", "_options",
     )
 
+    # The options, validated and normalised.
     matcher: OriginMatcher
     methods: Union[str, Tuple[str, ...]]
     allow_headers: Union[str, Tuple[str, ...]]
     expose_headers: Union[str, Tuple[str, ...]]
+    allow_credentials: bool
+    max_age: Optional[int]
+    allow_private_network: bool
+    preflight_status: int
+    allow_insecure_origins: bool
+    debug: bool
+    # Precomputed for the per-request path (see _precompute).
+    any_origin: bool
+    vary_on_origin: bool
+    echo_methods: bool
+    echo_headers: bool
+    method_set: FrozenSet[str]
+    header_set: FrozenSet[str]
+    expose_all: bool
+    preflight_status_line: str
+    preflight_headers: Tuple[Tuple[str, str], ...]
+    allowed_extra_headers: Tuple[Tuple[str, str], ...]
+    any_origin_headers: Tuple[Tuple[str, str], ...]
+    _options: Dict[str, Any]
 
     def __init__(
         self,
