@@ -44,7 +44,7 @@ import time
 import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from .policy import (
     FORBIDDEN_METHODS, FORBIDDEN_REQUEST_HEADERS, FORBIDDEN_REQUEST_PREFIXES,
@@ -91,6 +91,7 @@ USER_AGENT = "wsgicors-check"
 _UNSAFE_BYTES = frozenset(b'"():<>?@[\\]{}\x7f') | (frozenset(range(0x20)) - {0x09})
 _LANGUAGE_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz *,-.;=")
 _HTTP_WS = " \t"
+_URL_SAFE = "!$%&'()*+,/:;=?@[]^|~"
 _DOUBLE = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
 _RANGE = re.compile(r"([0-9]*)-([0-9]*)")
 
@@ -429,9 +430,15 @@ def _split_url(url: str) -> Tuple[str, str, int, str]:
     host = parts.hostname.lower()
     if ":" in host:
         host = f"[{host}]"
-    path = parts.path or "/"
+    elif not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise UsageError(f"{url!r} has a host that is not a valid domain name") from None
+    # Percent-encode what a browser encodes (spaces, quotes, <>`{}, non-ASCII), keep the rest.
+    path = quote(parts.path or "/", safe=_URL_SAFE)
     if parts.query:
-        path += "?" + parts.query
+        path += "?" + quote(parts.query, safe=_URL_SAFE)
     return scheme, host, port or DEFAULT_PORTS[scheme], path
 
 

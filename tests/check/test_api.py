@@ -85,3 +85,8 @@ def test_input_a_browser_rejects_raises_usage_error(url, origin, kwargs, words):
 
 def test_usage_error_is_a_value_error():
     assert issubclass(UsageError, ValueError)
+
+
+def test_url_is_percent_encoded_and_idn_host_is_punycode():
+    result = check("https://bücher.example/a b?q=\"x\"", ORIGIN, app=allow_all)
+    assert result.url == "https://xn--bcher-kva.example/a%20b?q=%22x%22"
