@@ -8,10 +8,11 @@ from .errors import ConfigError, Problem
 from .middleware import CORSMiddleware, Rules
 from .policy import DEFAULT_METHODS, Policy
 from .settings import policy_from_settings
+from .wrapper import wrap
 
 __all__ = [
     "CORSMiddleware", "Policy", "ConfigError", "Problem", "Rules", "DEFAULT_METHODS",
-    "policy_from_settings", "__version__",
+    "policy_from_settings", "wrap", "__version__",
 ]
 
 __version__ = "1.0.0.dev0"
