@@ -4,14 +4,14 @@
 >>> app = CORSMiddleware(app, origins=["https://app.example.com"])  # doctest: +SKIP
 """
 
-from .errors import ConfigError, Problem
+from .errors import ConfigError, CORSConfigWarning, Problem
 from .middleware import CORSMiddleware, Rules
 from .policy import DEFAULT_METHODS, Policy
 from .settings import policy_from_settings
 from .wrapper import wrap
 
 __all__ = [
-    "CORSMiddleware", "Policy", "ConfigError", "Problem", "Rules", "DEFAULT_METHODS",
+    "CORSMiddleware", "Policy", "ConfigError", "CORSConfigWarning", "Problem", "Rules", "DEFAULT_METHODS",
     "policy_from_settings", "wrap", "__version__",
 ]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, List, Optional
 
-__all__ = ["ConfigError", "Problem"]
+__all__ = ["ConfigError", "Problem", "CORSConfigWarning"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,16 @@ class ConfigError(ValueError):
         lines = [f"invalid CORS configuration ({len(self.problems)} problems):"]
         lines.extend(f"  - {problem}" for problem in self.problems)
         return "\n".join(lines)
+
+
+class CORSConfigWarning(UserWarning):
+    """A configuration that works but is probably not what was meant.
+
+    Raised as a warning, not a :class:`ConfigError`, where the check is a
+    heuristic that can be wrong (regular expressions); every message carries a
+    code such as ``wsgicors.W101`` and the fix. Make it fatal with
+    ``warnings.simplefilter("error", CORSConfigWarning)``.
+    """
 
 
 class Problems:

@@ -20,6 +20,7 @@ __all__ = ["CORSMiddleware", "Rules", "RuleSpec"]
 WSGIApp = Callable[..., Iterable[bytes]]
 RulePolicy = Union[Policy, Mapping[str, Any], None]
 RuleSpec = Tuple[str, RulePolicy]
+_DOT_SEGMENT = re.compile(r"/\.\.?(?:/|$)")
 
 
 class Rules:
@@ -28,6 +29,11 @@ class Rules:
     A pattern is matched against the whole ``PATH_INFO``, case-sensitively;
     ``*`` stands for any run of characters, ``/`` included; a pattern without
     ``*`` matches exactly. A rule whose policy is ``None`` exempts its paths.
+
+    A path with a ``.`` or ``..`` segment (``/public/../api``, which a browser
+    never sends but ``/public%2F..%2Fapi`` decodes to) matches no rule unless
+    one policy covers every path: an application that normalises it would
+    route it elsewhere than the rule it textually matches, so it gets no CORS.
     """
 
     __slots__ = ("_rules", "_single")
@@ -66,6 +72,8 @@ class Rules:
     def policy_for(self, path: str) -> Optional[Policy]:
         if self._single is not None:
             return self._single
+        if "/." in path and _DOT_SEGMENT.search(path):
+            return None
         for regex, pattern, policy in self._rules:
             if (regex.fullmatch(path) if regex is not None else path == pattern):
                 return policy

@@ -20,11 +20,12 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+import warnings
 from typing import Any, Callable, FrozenSet, Iterable, List, Optional, Pattern, Set, Tuple
 
-from .errors import Problems
+from .errors import CORSConfigWarning, Problems
 
-__all__ = ["OriginMatcher", "parse_request_origin", "MAX_ORIGIN_LENGTH", "LOOPBACK_HOSTS"]
+__all__ = ["OriginMatcher", "parse_request_origin", "MAX_ORIGIN_LENGTH", "LOOPBACK_HOSTS", "shown"]
 
 logger = logging.getLogger("wsgicors")
 
@@ -43,6 +44,17 @@ _SERIALISED_ORIGIN = re.compile(
 )
 _HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 _REGEX_HINTS = re.compile(r"[\\^$(|+{]|\.\*")
+
+
+def shown(value: str, limit: int = 80) -> str:
+    """A request-derived value made safe for a log line or a header.
+
+    ``ascii()`` quotes it and escapes every control and non-ASCII character
+    (CR, LF, NUL, ANSI escapes, bidi overrides), so it can neither forge a log
+    line nor split a header; it is cut to ``limit`` characters.
+    """
+    text = ascii(value[:limit])
+    return text + "..." if len(value) > limit else text
 
 
 def parse_request_origin(value: str) -> Optional[Tuple[str, str, str]]:
@@ -116,8 +128,10 @@ class OriginMatcher:
         if self.predicate is not None:
             try:
                 return self.predicate(origin) is True
-            except Exception:  # a buggy predicate refuses; it never breaks the response
-                logger.exception("wsgicors: origin predicate raised for origin %r; refused", origin)
+            except Exception as error:  # a buggy predicate refuses; it never breaks the response
+                # No traceback: the exception's text may quote the request's origin.
+                logger.error("wsgicors: origin predicate raised %s for origin %s; refused",
+                             shown(f"{type(error).__name__}: {error}", 200), shown(origin))
                 return False
         return False
 
@@ -210,12 +224,21 @@ def build_matcher(
         if scheme == "http" and host not in LOOPBACK_HOSTS:
             insecure.append(entry)
         if kind == "subdomains":
+            if host in SHARED_HOSTS:
+                problems.add(option, "wsgicors.E129",
+                             f"{entry!r}: the subdomains of {host!r} belong to many different owners, "
+                             "so this trusts strangers' sites",
+                             f"list your own origins exactly, e.g. '{scheme}://yourname.{host}'; "
+                             "to trust them all anyway, pass a callable")
+                continue
             subdomains.add((scheme, host, port))
         elif port == ANY_PORT:
             any_port.add((scheme, host))
         else:
             exact.add(f"{scheme}://{host}" + (f":{port}" if port else ""))
 
+    for pattern in patterns:
+        _warn_dot_crossing(pattern)
     if len(predicates) > 1:
         problems.add(option, "wsgicors.E105", f"{len(predicates)} callables given; at most one is allowed",
                      "combine them into one function origin -> bool")
@@ -224,6 +247,12 @@ def build_matcher(
                      "plain-http origins " + ", ".join(repr(o) for o in insecure)
                      + " would get credentialed access: anyone on the network can impersonate them",
                      "use https, or pass allow_insecure_origins=True if you accept the risk")
+    if allow_credentials and "null" in exact and not allow_insecure_origins:
+        problems.add(option, "wsgicors.E108",
+                     "'null' would get credentialed access, but any page can send 'Origin: null' "
+                     "(from a sandboxed iframe or a data: URL)",
+                     "remove 'null', or pass allow_insecure_origins=True if you accept the risk")
+    _check_admits_anyone(patterns, problems, allow_credentials)
     return OriginMatcher(
         exact=frozenset(exact),
         subdomains=frozenset(subdomains),
@@ -399,3 +428,187 @@ def _normalise_host(host: str, refuse: Callable[..., None], scheme: str, port: s
                "in labels of at most 63 characters that neither start nor end with '-'")
         return None
     return host
+
+
+# --------------------------------------------------------------------------
+# Hazard checks: configurations that parse but trust more than was meant
+# --------------------------------------------------------------------------
+
+#: Hosts whose subdomains belong to different customers (public suffixes of
+#: hosting platforms); ``*.github.io`` would trust every GitHub user's page.
+SHARED_HOSTS = frozenset({
+    "github.io", "gitlab.io", "bitbucket.io", "herokuapp.com", "vercel.app", "now.sh",
+    "netlify.app", "netlify.com", "pages.dev", "workers.dev", "web.app", "firebaseapp.com",
+    "appspot.com", "azurewebsites.net", "azurestaticapps.net", "cloudapp.net", "cloudfront.net",
+    "amazonaws.com", "s3.amazonaws.com", "elasticbeanstalk.com", "blogspot.com", "wordpress.com",
+    "glitch.me", "ngrok.io", "ngrok.app", "ngrok-free.app", "repl.co", "replit.dev",
+    "onrender.com", "fly.dev", "railway.app", "surge.sh", "readthedocs.io", "codesandbox.io",
+    "csb.app", "stackblitz.io", "gitpod.io", "trycloudflare.com", "loca.lt", "deno.dev",
+    "r2.dev", "pythonanywhere.com", "ondigitalocean.app", "web.core.windows.net",
+})
+#: Registries under country-code TLDs: their subdomains are unrelated companies.
+SHARED_HOSTS |= frozenset(
+    f"{second}.{country}" for country, seconds in {
+        "uk": "co org me ac gov ltd plc net sch", "au": "com net org edu gov id", "nz": "co org net ac govt",
+        "jp": "co ne or ac go", "br": "com net org gov", "za": "co org gov ac", "in": "co net org gov ac",
+        "kr": "co or ne go ac", "cn": "com net org gov edu", "tw": "com org net gov edu", "hk": "com org net gov",
+        "sg": "com org net gov edu", "mx": "com org gob net", "ar": "com org gob net", "tr": "com org net gov",
+    }.items() for second in seconds.split()
+)
+#: Origins under the reserved ``.invalid`` domain (RFC 2606): no configuration
+#: should admit them, so a matcher that does admits every origin.
+CANARY_ORIGINS = ("https://wsgicors-canary.invalid", "http://wsgicors-canary.invalid:8080")
+
+
+def _check_admits_anyone(patterns: List[Pattern[str]], problems: Problems, allow_credentials: bool) -> None:
+    """Refuse (with credentials) or warn about a regex that admits any origin.
+
+    Each regex is probed with canary origins under ``.invalid``. Callables are
+    not probed: calling user code at construction could have side effects.
+    """
+    for pattern in patterns:
+        admitted = [canary for canary in CANARY_ORIGINS if pattern.fullmatch(canary)]
+        if not admitted:
+            continue
+        message = (f"{_regex_shown(pattern)} admits any origin (it admitted {admitted[0]!r}, "
+                   "a reserved name no real site has)")
+        if allow_credentials:
+            problems.add("origins", "wsgicors.E107",
+                         message + ", and with allow_credentials=True every website could read "
+                         "your users' data",
+                         "match only your own origins, e.g. re.compile(r'https://([a-z0-9-]+\\.)*example\\.com')")
+        else:
+            warnings.warn(CORSConfigWarning(
+                f"origins: {message}; if every origin is meant, use origins='*' [wsgicors.W102]"),
+                stacklevel=4)
+
+
+# Regular-expression opcodes (``re._parser`` on 3.11+, ``sre_parse`` before).
+try:
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
+_DOT = ord(".")
+
+
+def _warn_dot_crossing(pattern: Pattern[str]) -> None:
+    """Warn when a regex can match across a dot boundary it did not mean to.
+
+    Two shapes are flagged: an unescaped ``.`` (``https://api.good.com`` also
+    admits ``https://apiXgood.com``), and a run that can contain dots
+    (``.*``, ``[^/]+``, ``[a-z.]*``) not ending at a literal ``\\.``, which
+    admits ``https://evilgood.com`` (``https://.*good\\.com``) or
+    ``https://good.com.evil.net`` (``https://good\\.com.*``). It is a
+    heuristic, so it warns (:class:`CORSConfigWarning`) instead of refusing.
+    """
+    try:
+        parsed = list(_sre_parse.parse(pattern.pattern, pattern.flags))
+    except Exception:  # pragma: no cover - the pattern compiled, so this is unexpected
+        return
+    findings: Set[str] = set()
+    _scan(parsed, False, findings)
+    hints = {
+        "dot": ("has an unescaped '.', which matches any character (so 'https://api.good.com' "
+                "also admits 'https://apiXgood.com')", "write '\\.' for a literal dot"),
+        "run": ("has a run such as '.*' that can contain dots and does not end at '\\.' "
+                "(so 'https://.*good\\.com' admits 'https://evilgood.com' and "
+                "'https://good\\.com.*' admits 'https://good.com.evil.net')",
+                "match whole labels instead: r'https://([a-z0-9-]+\\.)*good\\.com'"),
+    }
+    for kind in sorted(findings):
+        message, fix = hints[kind]
+        warnings.warn(CORSConfigWarning(
+            f"origins: {_regex_shown(pattern)} {message}; {fix} [wsgicors.W101]"), stacklevel=4)
+
+
+def _regex_shown(pattern: Pattern[str]) -> str:
+    text = pattern.pattern
+    if "'" not in text and text.isprintable() and not text.endswith("\\"):
+        return f"re.compile(r'{text}')"
+    return f"re.compile({text!r})"
+
+
+def _scan(items: List[Any], dot_follows: bool, findings: Set[str]) -> None:
+    for index, (op, value) in enumerate(items):
+        name = op.name
+        follows = _starts_with_dot(items[index + 1 :], dot_follows)
+        if name == "ANY":
+            findings.add("dot")
+        elif name in _REPEATS:
+            body = list(value[2])
+            if _can_match_dot(body) and not _ends_with_dot(body) and not follows:
+                findings.add("run")
+            if not (len(body) == 1 and body[0][0].name in ("ANY", "IN", "NOT_LITERAL", "LITERAL")):
+                _scan(body, follows or _ends_with_dot(body), findings)
+        elif name == "SUBPATTERN":
+            _scan(list(value[-1]), follows, findings)
+        elif name == "BRANCH":
+            for branch in value[1]:
+                _scan(list(branch), follows, findings)
+        elif name == "ATOMIC_GROUP":
+            _scan(list(value), follows, findings)
+
+
+def _starts_with_dot(items: List[Any], dot_follows: bool) -> bool:
+    for op, value in items:
+        if op.name == "AT":  # ^ $ \b take no characters
+            continue
+        if op.name == "LITERAL":
+            return value == _DOT
+        if op.name == "SUBPATTERN":
+            return _starts_with_dot(list(value[-1]), dot_follows)
+        return False
+    return dot_follows
+
+
+def _ends_with_dot(items: List[Any]) -> bool:
+    for op, value in reversed(items):
+        if op.name == "AT":
+            continue
+        if op.name == "LITERAL":
+            return value == _DOT
+        if op.name == "SUBPATTERN":
+            return _ends_with_dot(list(value[-1]))
+        if op.name == "BRANCH":
+            return all(_ends_with_dot(list(branch)) for branch in value[1])
+        return False
+    return False
+
+
+def _can_match_dot(items: List[Any]) -> bool:
+    for op, value in items:
+        name = op.name
+        if name == "ANY" or (name == "LITERAL" and value == _DOT) or (name == "NOT_LITERAL" and value != _DOT):
+            return True
+        if name == "IN" and re.fullmatch(_class_source(value), "."):
+            return True
+        if name in _REPEATS and _can_match_dot(list(value[2])):
+            return True
+        if name == "SUBPATTERN" and _can_match_dot(list(value[-1])):
+            return True
+        if name == "BRANCH" and any(_can_match_dot(list(branch)) for branch in value[1]):
+            return True
+        if name == "ATOMIC_GROUP" and _can_match_dot(list(value)):
+            return True
+    return False
+
+
+def _class_source(items: List[Any]) -> str:
+    """A character class rebuilt as a pattern, to ask it whether it matches '.'."""
+    parts = []
+    negate = ""
+    for op, value in items:
+        name = op.name
+        if name == "NEGATE":
+            negate = "^"
+        elif name == "LITERAL":
+            parts.append(re.escape(chr(value)))
+        elif name == "RANGE":
+            parts.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
+        elif name == "CATEGORY":
+            parts.append({"CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_SPACE": r"\s",
+                          "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_WORD": r"\w",
+                          "CATEGORY_NOT_WORD": r"\W"}.get(value.name, ""))
+    return f"[{negate}{''.join(parts)}]" if parts else ("[^\n]" if negate else "(?!)")
