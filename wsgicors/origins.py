@@ -578,9 +578,10 @@ def _ends_with_dot(items: List[Any]) -> bool:
 
 
 def _can_match_dot(items: List[Any]) -> bool:
+    """True if a wildcard in ``items`` (not a literal ``\\.``) can match a dot."""
     for op, value in items:
         name = op.name
-        if name == "ANY" or (name == "LITERAL" and value == _DOT) or (name == "NOT_LITERAL" and value != _DOT):
+        if name == "ANY" or (name == "NOT_LITERAL" and value != _DOT):
             return True
         if name == "IN" and re.fullmatch(_class_source(value), "."):
             return True
