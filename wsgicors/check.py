@@ -778,20 +778,18 @@ def _judge_preflight(response: _Response, origin: str, method: str, unsafe: List
     failure = None
     if not 200 <= response.status <= 299:
         phrase = f"{response.status} {response.phrase}".strip()
-        if response.status in REDIRECT_STATUSES or 300 <= response.status <= 399:
+        if 300 <= response.status <= 399:
             target = response.get("Location")
-            where = f" (to {_q(target)})" if target else ""
-            failure = ("preflight-redirect",
-                       f"the preflight (OPTIONS) was answered with a redirect, {phrase}{where}, but browsers never "
-                       "follow redirects for a preflight and need a 2xx status; fix: request the final URL directly "
-                       "or let the CORS layer answer OPTIONS before anything redirects.")
+            code, answer = "preflight-redirect", f"with a redirect, {phrase}" + (f" (to {_q(target)})" if target else "")
+            need = "browsers never follow redirects for a preflight and need a 2xx status"
+            fix = "request the final URL directly or let the CORS layer answer OPTIONS before anything redirects"
         else:
             debug = response.get("X-CORS-Error")
-            said = f" (the server says: {_q(debug)})" if debug else ""
-            failure = ("preflight-status",
-                       f"the preflight (OPTIONS) was answered {phrase}{said}, but the browser needs a 2xx status; "
-                       "fix: let the CORS layer answer OPTIONS preflights for this URL and allow this origin, "
-                       "method and these headers.")
+            code, answer = "preflight-status", phrase + (f" (the server says: {_q(debug)})" if debug else "")
+            need = "the browser needs a 2xx status"
+            fix = ("let the CORS layer answer OPTIONS preflights for this URL and allow this origin, method and "
+                   "these headers")
+        failure = (code, f"the preflight (OPTIONS) was answered {answer}, but {need}; fix: {fix}.")
     failure = failure or _cors_check(response, origin, credentials, "the preflight response")
     if failure is None:
         failure = _judge_allow_lists(response, method, unsafe, credentials, outcome, warnings)
