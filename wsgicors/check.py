@@ -780,7 +780,8 @@ def _judge_preflight(response: _Response, origin: str, method: str, unsafe: List
         phrase = f"{response.status} {response.phrase}".strip()
         if 300 <= response.status <= 399:
             target = response.get("Location")
-            code, answer = "preflight-redirect", f"with a redirect, {phrase}" + (f" (to {_q(target)})" if target else "")
+            code = "preflight-redirect"
+            answer = f"with a redirect, {phrase}" + (f" (to {_q(target)})" if target else "")
             need = "browsers never follow redirects for a preflight and need a 2xx status"
             fix = "request the final URL directly or let the CORS layer answer OPTIONS before anything redirects"
         else:
@@ -968,7 +969,8 @@ class _Fetch:
         elif redirect:
             why = f"redirect passes the CORS check; following it to {_q(response.get('Location'))}"
         else:
-            why = "the CORS check passes: Access-Control-Allow-Origin " + _q(response.get("Access-Control-Allow-Origin"))
+            allowed_origin = _q(response.get("Access-Control-Allow-Origin"))
+            why = f"the CORS check passes: Access-Control-Allow-Origin {allowed_origin}"
             why += " matches" + (" and Access-Control-Allow-Credentials is 'true'" if self.credentials else "")
         self.result.steps.append(Step("request", self.method, self.url, response.status, True, _sentence(why) + ".",
                                       response.headers, sent))
