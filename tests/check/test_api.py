@@ -90,3 +90,14 @@ def test_usage_error_is_a_value_error():
 def test_url_is_percent_encoded_and_idn_host_is_punycode():
     result = check("https://bücher.example/a b?q=\"x\"", ORIGIN, app=allow_all)
     assert result.url == "https://xn--bcher-kva.example/a%20b?q=%22x%22"
+
+
+def test_render_says_when_the_preflight_came_from_the_cache():
+    def app(environ, start_response):
+        start_response("204 No Content", [("Access-Control-Allow-Origin", "*"),
+                                          ("Access-Control-Allow-Methods", "PUT")])
+        return []
+
+    cache = PreflightCache()
+    check(URL, ORIGIN, method="PUT", app=app, cache=cache)
+    assert "answered from the preflight cache" in check(URL, ORIGIN, method="PUT", app=app, cache=cache).render()
