@@ -1,4 +1,8 @@
-"""The Bottle plugin: install, preflights before routing, route config, HTTPError pages, isolation."""
+"""The Bottle plugin: install, route config, exc_info, isolation between apps.
+
+Behaviour every integration shares (preflights before routing, HTTPError pages) is in
+test_every_framework.py.
+"""
 
 import sys
 
@@ -13,85 +17,14 @@ B = "https://partner.example.org"
 EVIL = "https://evil.example.net"
 
 
-def make_app(plugin=None):
-    app = bottle.Bottle()
-    if plugin is not None:
-        app.install(plugin)
-
-    @app.route("/items", method=["GET", "POST"])
-    def items():
-        return "items"
-
-    @app.route("/login")
-    def login():
-        bottle.abort(401, "log in")
-
-    @app.route("/boom")
-    def boom():
-        raise RuntimeError("boom")
-
-    return app
-
-
 @pytest.fixture
-def app():
-    return make_app(CORSPlugin(origins=[A], allow_credentials=True, expose_headers="x-total", max_age=600))
+def app(make_bottle):
+    return make_bottle(CORSPlugin(origins=[A], allow_credentials=True, expose_headers="x-total", max_age=600))
 
 
 def test_plugin_declares_its_name_and_api():
     plugin = CORSPlugin(origins=[A])
     assert (plugin.name, plugin.api) == ("cors", 2)
-
-
-def test_allowed_origin_gets_cors_headers(app, browser):
-    response = browser(app).request("/items")
-    assert response.text == "items"
-    assert response.headers["Access-Control-Allow-Origin"] == A
-    assert response.headers["Access-Control-Allow-Credentials"] == "true"
-    assert response.headers["Access-Control-Expose-Headers"] == "x-total"
-    assert response.headers["Vary"] == "Origin"
-
-
-def test_other_origin_gets_only_vary(app, browser):
-    response = browser(app, EVIL).request("/items")
-    assert "Access-Control-Allow-Origin" not in response.headers
-    assert response.headers["Vary"] == "Origin"
-
-
-@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
-def test_preflight_succeeds_for_a_get_post_route_before_routing(app, browser, method):
-    routed = []
-    app.add_hook("before_request", lambda: routed.append(bottle.request.path))
-    response = browser(app).preflight("/items", method, headers="content-type, x-token")
-    assert response.status_int == 204
-    assert response.headers["Access-Control-Allow-Origin"] == A
-    assert response.headers["Access-Control-Allow-Headers"] == "content-type, x-token"
-    assert response.headers["Access-Control-Max-Age"] == "600"
-    assert routed == []
-
-
-def test_refused_preflight_is_403(app, browser):
-    response = browser(app, EVIL).preflight("/items")
-    assert response.status_int == 403
-    assert "Access-Control-Allow-Origin" not in response.headers
-
-
-def test_options_without_request_method_is_routed_as_usual(app, browser):
-    response = browser(app).request("/items", method="OPTIONS")
-    assert response.status_int == 405
-    assert response.headers["Access-Control-Allow-Origin"] == A
-
-
-@pytest.mark.parametrize("method, path, status", [
-    ("GET", "/nowhere", 404),
-    ("DELETE", "/items", 405),
-    ("GET", "/login", 401),
-    ("GET", "/boom", 500),
-])
-def test_bottle_error_pages_carry_cors_headers(app, browser, method, path, status):
-    response = browser(app).request(path, method=method)
-    assert response.status_int == status
-    assert response.headers["Access-Control-Allow-Origin"] == A
 
 
 def call(app, path, **environ):
@@ -108,9 +41,9 @@ def call(app, path, **environ):
     return calls
 
 
-def test_exc_info_reaches_the_server_unchanged():
-    without = call(make_app(), "/boom", HTTP_ORIGIN=A)
-    with_cors = call(make_app(CORSPlugin(origins=[A])), "/boom", HTTP_ORIGIN=A)
+def test_exc_info_reaches_the_server_unchanged(make_bottle):
+    without = call(make_bottle(), "/boom", HTTP_ORIGIN=A)
+    with_cors = call(make_bottle(CORSPlugin(origins=[A])), "/boom", HTTP_ORIGIN=A)
     assert [status for status, _, _ in with_cors] == [status for status, _, _ in without]
     assert [_exception_type(exc_info) for _, _, exc_info in with_cors] == \
         [_exception_type(exc_info) for _, _, exc_info in without]
@@ -121,8 +54,8 @@ def _exception_type(exc_info):
     return None if exc_info is None else exc_info[0]
 
 
-def test_uncaught_exception_propagates_when_catchall_is_off():
-    app = make_app(CORSPlugin(origins=[A]))
+def test_uncaught_exception_propagates_when_catchall_is_off(make_bottle):
+    app = make_bottle(CORSPlugin(origins=[A]))
     app.catchall = False
     with pytest.raises(RuntimeError, match="boom"):
         call(app, "/boom", HTTP_ORIGIN=A)
@@ -210,8 +143,8 @@ def test_bad_plugin_options_raise_config_error_at_construction():
     assert {problem.option for problem in raised.value.problems} == {"origins", "max_age"}
 
 
-def test_two_apps_with_two_plugins_share_no_state(browser):
-    first, second = make_app(CORSPlugin(origins=[A])), make_app(CORSPlugin(origins=[B], max_age=9))
+def test_two_apps_with_two_plugins_share_no_state(browser, make_bottle):
+    first, second = make_bottle(CORSPlugin(origins=[A])), make_bottle(CORSPlugin(origins=[B], max_age=9))
 
     @first.route("/only-first", cors={"max_age": 1})
     def only_first():
@@ -224,9 +157,9 @@ def test_two_apps_with_two_plugins_share_no_state(browser):
     assert browser(second, B).preflight("/only-first", "GET").headers["Access-Control-Max-Age"] == "9"
 
 
-def test_one_plugin_may_serve_two_apps(browser):
+def test_one_plugin_may_serve_two_apps(browser, make_bottle):
     plugin = CORSPlugin(origins=[A])
-    first, second = make_app(plugin), make_app(plugin)
+    first, second = make_bottle(plugin), make_bottle(plugin)
     assert browser(first).request("/items").headers["Access-Control-Allow-Origin"] == A
     assert browser(second).request("/items").headers["Access-Control-Allow-Origin"] == A
 

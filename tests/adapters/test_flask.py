@@ -1,7 +1,11 @@
-"""The Flask extension: CORS(app), init_app, app.config, @cross_origin, blueprints, error pages."""
+"""The Flask extension: CORS(app), init_app, app.config, @cross_origin, blueprints.
+
+Behaviour every integration shares (preflights before routing, error pages) is in
+test_every_framework.py.
+"""
 
 import pytest
-from flask import Blueprint, Flask, abort
+from flask import Blueprint
 
 from flask_wsgicors import CORS, cross_origin
 from wsgicors import ConfigError
@@ -11,28 +15,9 @@ B = "https://partner.example.org"
 EVIL = "https://evil.example.net"
 
 
-def make_app(**config):
-    app = Flask(__name__)
-    app.config.update(config)
-
-    @app.route("/items", methods=["GET", "POST"])
-    def items():
-        return "items"
-
-    @app.route("/forbidden")
-    def forbidden():
-        abort(403)
-
-    @app.route("/boom")
-    def boom():
-        raise RuntimeError("boom")
-
-    return app
-
-
 @pytest.fixture
-def app():
-    application = make_app()
+def app(make_flask):
+    application = make_flask()
     CORS(application, origins=[A], allow_credentials=True, expose_headers=["x-total"], max_age=600)
     return application
 
@@ -40,75 +25,21 @@ def app():
 # -- app-wide policy --------------------------------------------------------------------------
 
 
-def test_allowed_origin_gets_cors_headers_on_a_view(app, browser):
-    response = browser(app).request("/items")
-    assert response.status_int == 200
-    assert response.headers["Access-Control-Allow-Origin"] == A
-    assert response.headers["Access-Control-Allow-Credentials"] == "true"
-    assert response.headers["Access-Control-Expose-Headers"] == "x-total"
-    assert response.headers["Vary"] == "Origin"
-
-
-def test_other_origin_gets_only_vary(app, browser):
-    response = browser(app, EVIL).request("/items")
-    assert response.status_int == 200
-    assert "Access-Control-Allow-Origin" not in response.headers
-    assert response.headers["Vary"] == "Origin"
-
-
-def test_preflight_for_a_method_the_route_lacks_is_answered_before_routing(app, browser):
-    calls = []
-    app.before_request(lambda: calls.append("flask ran"))
-    response = browser(app).preflight("/items", "DELETE", headers="content-type")
-    assert response.status_int == 204
-    assert response.headers["Access-Control-Allow-Origin"] == A
-    assert response.headers["Access-Control-Allow-Headers"] == "content-type"
-    assert response.headers["Access-Control-Max-Age"] == "600"
-    assert calls == []
-
-
-def test_preflight_to_an_unrouted_path_is_answered(app, browser):
-    assert browser(app).preflight("/nowhere").status_int == 204
-
-
-def test_refused_preflight_is_403_without_allow_headers(app, browser):
-    response = browser(app, EVIL).preflight("/items")
-    assert response.status_int == 403
-    assert not [name for name in response.headers if name.lower().startswith("access-control-allow")]
-
-
-def test_options_without_request_method_is_flasks_own_answer(app, browser):
-    response = browser(app).request("/items", method="OPTIONS")
-    assert response.status_int == 200
-    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST", "OPTIONS"}
-    assert response.headers["Access-Control-Allow-Origin"] == A
-
-
-@pytest.mark.parametrize("method, path, status", [
-    ("GET", "/nowhere", 404),
-    ("DELETE", "/items", 405),
-    ("GET", "/forbidden", 403),
-    ("GET", "/boom", 500),
-])
-def test_flask_error_pages_carry_cors_headers(app, browser, method, path, status):
-    response = browser(app).request(path, method=method)
-    assert response.status_int == status
-    assert response.headers["Access-Control-Allow-Origin"] == A
-    assert response.headers["Vary"] == "Origin"
-
-
-def test_flask_test_client_sees_the_same_headers(app):
-    response = app.test_client().options("/items", headers={
-        "Origin": A, "Access-Control-Request-Method": "PUT"})
-    assert response.status_code == 204
-    assert response.headers["Access-Control-Allow-Origin"] == A
+def test_flasks_own_test_client_sees_preflights_actual_and_error_responses(app):
+    client = app.test_client()
+    preflight = client.options("/items", headers={"Origin": A, "Access-Control-Request-Method": "PUT"})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == A
+    for path, status in [("/items", 200), ("/forbidden", 403), ("/nowhere", 404)]:
+        response = client.get(path, headers={"Origin": A})
+        assert (response.status_code, response.headers["Access-Control-Allow-Origin"]) == (status, A)
 
 
 # -- configuration ----------------------------------------------------------------------------
 
 
-def test_options_are_read_from_app_config(browser):
-    app = make_app(CORS_ORIGINS="https://app.example.com https://*.example.org",
+def test_options_are_read_from_app_config(browser, make_flask):
+    app = make_flask(CORS_ORIGINS="https://app.example.com https://*.example.org",
                    CORS_ALLOW_CREDENTIALS=True, CORS_MAX_AGE="120", CORS_METHODS=["GET", "PATCH"])
     CORS(app)
     response = browser(app, "https://x.example.org").preflight("/items", "PATCH")
@@ -119,8 +50,8 @@ def test_options_are_read_from_app_config(browser):
     assert response.headers["Access-Control-Max-Age"] == "120"
 
 
-def test_keyword_arguments_win_over_app_config(browser):
-    app = make_app(CORS_ORIGINS=[EVIL], CORS_MAX_AGE=5)
+def test_keyword_arguments_win_over_app_config(browser, make_flask):
+    app = make_flask(CORS_ORIGINS=[EVIL], CORS_MAX_AGE=5)
     CORS(app, origins=[A])
     client = browser(app)
     assert client.preflight("/items").headers["Access-Control-Max-Age"] == "5"
@@ -135,27 +66,27 @@ def test_keyword_arguments_win_over_app_config(browser):
     ({}, "CORS_ORIGINS"),
     ({"CORS_ORIGINS": [A], "CORS_ORIGIN": [A]}, "CORS_ORIGIN"),
 ])
-def test_bad_config_raises_config_error_naming_the_key_at_init_app(config, key):
-    app = make_app(**config)
+def test_bad_config_raises_config_error_naming_the_key_at_init_app(config, key, make_flask):
+    app = make_flask(**config)
     with pytest.raises(ConfigError) as raised:
         CORS().init_app(app)
     assert key in [problem.option for problem in raised.value.problems]
 
 
-def test_misspelt_config_key_gets_a_hint():
+def test_misspelt_config_key_gets_a_hint(make_flask):
     with pytest.raises(ConfigError, match="did you mean 'CORS_ORIGINS'"):
-        CORS(make_app(CORS_ORIGIN=[A]), origins=[A])
+        CORS(make_flask(CORS_ORIGIN=[A]), origins=[A])
 
 
-def test_bad_keyword_argument_is_named_as_the_option():
+def test_bad_keyword_argument_is_named_as_the_option(make_flask):
     with pytest.raises(ConfigError) as raised:
-        CORS(make_app(), origins=[A], max_age=-1)
+        CORS(make_flask(), origins=[A], max_age=-1)
     assert [problem.option for problem in raised.value.problems] == ["max_age"]
 
 
-def test_one_extension_object_serves_several_apps_with_their_own_config(browser):
+def test_one_extension_object_serves_several_apps_with_their_own_config(browser, make_flask):
     cors = CORS(max_age=60)
-    first, second = make_app(CORS_ORIGINS=[A]), make_app(CORS_ORIGINS=[B])
+    first, second = make_flask(CORS_ORIGINS=[A]), make_flask(CORS_ORIGINS=[B])
     cors.init_app(first)
     cors.init_app(second)
     assert browser(first).preflight("/items").status_int == 204
@@ -164,8 +95,8 @@ def test_one_extension_object_serves_several_apps_with_their_own_config(browser)
     assert browser(second).preflight("/items").status_int == 403
 
 
-def test_init_app_twice_replaces_the_policy_without_wrapping_twice(browser):
-    app = make_app()
+def test_init_app_twice_replaces_the_policy_without_wrapping_twice(browser, make_flask):
+    app = make_flask()
     CORS(app, origins=[A])
     CORS(app, origins=[B])
     response = browser(app, B).request("/items")
@@ -249,8 +180,8 @@ def test_cross_origin_policy_covers_its_405_page(app, browser):
     assert response.headers["Access-Control-Allow-Origin"] == B
 
 
-def test_cross_origin_works_without_the_extension(browser):
-    app = make_app()
+def test_cross_origin_works_without_the_extension(browser, make_flask):
+    app = make_flask()
     add_view(app, "/solo", cross_origin(origins=[B], max_age=30))
     preflight = browser(app, B).preflight("/solo", "PUT")
     assert preflight.status_int == 204
@@ -263,8 +194,8 @@ def test_cross_origin_works_without_the_extension(browser):
     assert "Access-Control-Allow-Origin" not in browser(app, B).request("/items").headers
 
 
-def test_cross_origin_without_the_extension_reads_app_config(browser):
-    app = make_app(CORS_ORIGINS=[B])
+def test_cross_origin_without_the_extension_reads_app_config(browser, make_flask):
+    app = make_flask(CORS_ORIGINS=[B])
     add_view(app, "/solo", cross_origin(max_age=30))
     assert browser(app, B).request("/solo").headers["Access-Control-Allow-Origin"] == B
 
@@ -274,8 +205,8 @@ def test_cross_origin_rejects_bad_options_at_decoration():
         cross_origin(origins=[A], max_age=10**6)
 
 
-def test_cross_origin_conflicting_with_the_app_policy_raises_naming_the_view():
-    app = make_app()
+def test_cross_origin_conflicting_with_the_app_policy_raises_naming_the_view(make_flask):
+    app = make_flask()
     add_view(app, "/wild", cross_origin(origins="*"))
     with pytest.raises(ConfigError, match="@cross_origin on 'wild'"):
         CORS(app, origins=[A], allow_credentials=True)
@@ -303,8 +234,8 @@ def test_blueprint_policy_applies_to_its_routes_only(app, browser):
     assert browser(app, A).preflight("/items").status_int == 204
 
 
-def test_blueprint_policy_without_an_app_policy_leaves_other_routes_alone(browser):
-    app = make_app()
+def test_blueprint_policy_without_an_app_policy_leaves_other_routes_alone(browser, make_flask):
+    app = make_flask()
     app.register_blueprint(make_blueprint(origins=[B]))
     assert browser(app, B).request("/partners/list").headers["Access-Control-Allow-Origin"] == B
     response = browser(app, B).request("/items")
