@@ -1,0 +1,428 @@
+"""The real-browser CORS matrix: one table, used by the tests and by the docs.
+
+Each :class:`Scenario` is a server (our :class:`~wsgicors.CORSMiddleware` with
+a policy, or a deliberately broken hand-written WSGI app), a ``fetch()`` made
+by a page, and the verdict every party must reach: real Chromium, ``wsgicors
+check`` against the same live server, and the expectation written here.
+
+``python tests/browser/scenarios.py`` rewrites ``docs/browser-matrix.md``
+from this table; ``tests/browser/test_matrix.py`` fails when the file is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from wsgicors import CORSMiddleware, Policy
+
+Header = Tuple[str, str]
+WSGIApp = Callable[..., Iterable[bytes]]
+
+ALLOW, BLOCK = "allow", "block"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "browser-matrix.md"
+
+# Response headers every actual response carries, so "readable" is tested for real:
+# X-Total is exposed where a scenario says so, X-Secret never is.
+BACKEND_HEADERS: Tuple[Header, ...] = (
+    ("Content-Type", "text/plain; charset=utf-8"),
+    ("Cache-Control", "no-store"),
+    ("X-Total", "3"),
+    ("X-Secret", "s3cr3t"),
+)
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Where a scenario runs; given to the app factories once the servers are up."""
+
+    origin: str
+    """The origin the page sends (``null`` from a sandboxed frame)."""
+    page: str
+    """The main page origin, ``http://127.0.0.1:P1``."""
+    api: str
+    """This scenario's base URL on the API server, ``http://localhost:P2/s/<id>``."""
+    other: str
+    """The same base on another origin of the same server, ``http://127.0.0.1:P2/s/<id>``."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    server: str
+    """What the server does, for the docs."""
+    app: Callable[[Ctx], WSGIApp]
+    expect: str
+    why: str
+    """The browser rule that decides it, for the docs."""
+    code: Optional[str] = None
+    """``wsgicors check``'s failure code when blocked."""
+    method: str = "GET"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: Optional[str] = None
+    credentials: bool = False
+    page: str = "main"
+    """``main`` (http://127.0.0.1:P1), ``default-port`` (http://page.test) or ``sandbox`` (origin null)."""
+    path: str = "/data"
+    repeat: int = 1
+    """How many times the same fetch is made (preflight-cache scenarios)."""
+    preflights: Optional[int] = None
+    """Preflights the server must see over all repeats (per client), if checked."""
+    cookie: bool = False
+    """Log in first and require the session cookie to arrive on the actual request."""
+    readable: Sequence[str] = ()
+    """Header names script must be able to read."""
+    unreadable: Sequence[str] = ()
+    """Header names script must not be able to read."""
+    warning: Optional[str] = None
+    """A word ``check`` must use in a warning (a browser difference)."""
+
+    def fetch_text(self) -> str:
+        """The ``fetch()`` call, for the docs."""
+        init: List[str] = []
+        if self.method != "GET":
+            init.append(f"method: {json.dumps(self.method)}")
+        if self.headers:
+            init.append("headers: {" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}"
+                                                 for k, v in self.headers.items()) + "}")
+        if self.body is not None:
+            init.append(f"body: {json.dumps(self.body)}")
+        if self.credentials:
+            init.append('credentials: "include"')
+        call = f"fetch({self.path!r}" + (", {" + ", ".join(init) + "})" if init else ")")
+        if self.repeat > 1:
+            call += f" ×{self.repeat}"
+        return call
+
+
+# ---------------------------------------------------------------- server apps
+
+def status_line(code: int) -> str:
+    return f"{code} {HTTPStatus(code).phrase}"
+
+
+def backend(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """The application behind the middleware: answers every request with text and test headers."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    received = environ["wsgi.input"].read(length) if length else b""
+    body = f"{environ['REQUEST_METHOD']} {environ.get('PATH_INFO', '')} {len(received)}".encode()
+    start_response("200 OK", list(BACKEND_HEADERS) + [("Content-Length", str(len(body)))])
+    return [body]
+
+
+def cors(**options: Any) -> Callable[[Ctx], WSGIApp]:
+    """Our middleware around :func:`backend`; ``origins`` defaults to the main page's origin."""
+    def build(ctx: Ctx) -> WSGIApp:
+        chosen = dict(options)
+        chosen.setdefault("origins", [ctx.page])
+        return CORSMiddleware(backend, **chosen)
+    return build
+
+
+HeaderSpec = Callable[[Ctx], Sequence[Header]]
+
+
+def raw(actual: HeaderSpec = lambda c: (), preflight: HeaderSpec = lambda c: (),
+        preflight_status: int = 204, actual_status: int = 200, location: Optional[Callable[[Ctx], str]] = None
+        ) -> Callable[[Ctx], WSGIApp]:
+    """A hand-written server that answers with exactly these CORS headers (often wrongly)."""
+    def build(ctx: Ctx) -> WSGIApp:
+        def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            extra: List[Header] = []
+            if location is not None:
+                extra.append(("Location", location(ctx)))
+            if environ["REQUEST_METHOD"] == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
+                body = b"" if preflight_status == 204 else b"preflight answer\n"
+                start_response(status_line(preflight_status), list(preflight(ctx)) + extra
+                               + [("Content-Length", str(len(body)))])
+                return [body]
+            body = b"ok\n"
+            start_response(status_line(actual_status), list(BACKEND_HEADERS) + list(actual(ctx)) + extra
+                           + [("Content-Length", str(len(body)))])
+            return [body]
+        return app
+    return build
+
+
+def redirecting(to: Callable[[Ctx], str], status: int = 302, **options: Any) -> Callable[[Ctx], WSGIApp]:
+    """Our middleware around an app that redirects ``/start`` (to ``to(ctx)``) and serves the rest."""
+    def build(ctx: Ctx) -> WSGIApp:
+        def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            if environ.get("PATH_INFO") == "/start":
+                start_response(status_line(status), [("Location", to(ctx)), ("Content-Length", "0")])
+                return [b""]
+            return backend(environ, start_response)
+        chosen = dict(options)
+        chosen.setdefault("origins", [ctx.page])
+        return CORSMiddleware(app, **chosen)
+    return build
+
+
+def echo(ctx: Ctx) -> Tuple[Header, ...]:
+    return (("Access-Control-Allow-Origin", ctx.origin),)
+
+
+def echo_credentials(ctx: Ctx) -> Tuple[Header, ...]:
+    return echo(ctx) + (("Access-Control-Allow-Credentials", "true"),)
+
+
+def good_preflight(methods: str = "PUT", headers: str = "x-custom") -> HeaderSpec:
+    return lambda c: echo(c) + (("Access-Control-Allow-Methods", methods), ("Access-Control-Allow-Headers", headers))
+
+
+def _cross_origin_star(ctx: Ctx) -> WSGIApp:
+    """``/start`` (lists the page) redirects to the other origin's ``/data`` (public)."""
+    def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/start":
+            start_response("302 Found", [("Location", ctx.other + "/data"), ("Content-Length", "0")])
+            return [b""]
+        return backend(environ, start_response)
+    return CORSMiddleware(app, rules=[("/start", Policy(origins=[ctx.page])), ("*", Policy(origins="*"))])
+
+
+def _bare_redirect(ctx: Ctx) -> WSGIApp:
+    """``/start`` redirects with no CORS headers at all; ``/data`` allows the page."""
+    serve = raw(echo)(ctx)
+
+    def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/start":
+            start_response("302 Found", [("Location", ctx.api + "/data"), ("Content-Length", "0")])
+            return [b""]
+        return serve(environ, start_response)
+    return app
+
+
+PUT_CUSTOM: Dict[str, Any] = {"method": "PUT", "headers": {"X-Custom": "1"}}
+
+# ---------------------------------------------------------------- the table
+
+SCENARIOS: Tuple[Scenario, ...] = (
+    # -- our middleware, configured correctly -------------------------------------------
+    Scenario("simple-get", "simple GET from an allowed origin", "CORSMiddleware(origins=[page])",
+             cors(), ALLOW, "no preflight; ACAO echoes the origin", preflights=0,
+             readable=("content-type", "cache-control"), unreadable=("x-total", "x-secret")),
+    Scenario("origin-not-listed", "simple GET from an origin not in the list",
+             "CORSMiddleware(origins=['http://127.0.0.1:1'])",
+             cors(origins=["http://127.0.0.1:1"]), BLOCK, "no ACAO for an unlisted origin", code="acao-missing"),
+    Scenario("public-star", "public resource, any origin", "CORSMiddleware(origins='*')",
+             cors(origins="*"), ALLOW, "ACAO `*` covers requests without credentials"),
+    Scenario("custom-header", "custom request header (allow_headers='*' default)", "CORSMiddleware(origins=[page])",
+             cors(), ALLOW, "preflight; the middleware echoes the requested names", method="GET",
+             headers={"X-Custom": "1"}, preflights=1),
+    Scenario("custom-header-listed", "custom header listed in allow_headers",
+             "CORSMiddleware(allow_headers=['x-custom'])", cors(allow_headers=["x-custom"]), ALLOW,
+             "ACAH lists x-custom", headers={"X-Custom": "1"}),
+    Scenario("custom-header-not-listed", "custom header missing from allow_headers",
+             "CORSMiddleware(allow_headers=['x-other'])", cors(allow_headers=["x-other"]), BLOCK,
+             "the middleware refuses the preflight (403)", code="preflight-status", headers={"X-Custom": "1"}),
+    Scenario("json-post", "JSON POST", "CORSMiddleware(origins=[page])", cors(), ALLOW,
+             "`application/json` is not a safelisted content type: preflight", method="POST",
+             headers={"Content-Type": "application/json"}, body='{"a": 1}', preflights=1),
+    Scenario("text-post", "text/plain POST", "CORSMiddleware(origins=[page])", cors(), ALLOW,
+             "a simple request: no preflight", method="POST", body="hello", preflights=0),
+    Scenario("put", "PUT with a custom header", "CORSMiddleware(origins=[page])", cors(), ALLOW,
+             "PUT is in the default methods", preflights=1, **PUT_CUSTOM),
+    Scenario("patch", "PATCH", "CORSMiddleware(origins=[page])", cors(), ALLOW,
+             "PATCH is in the default methods", method="PATCH", body="x"),
+    Scenario("delete", "DELETE", "CORSMiddleware(origins=[page])", cors(), ALLOW,
+             "DELETE is in the default methods", method="DELETE"),
+    Scenario("delete-not-allowed", "DELETE when methods=['GET', 'POST']",
+             "CORSMiddleware(methods=['GET', 'POST'])", cors(methods=["GET", "POST"]), BLOCK,
+             "the middleware refuses the preflight (403)", code="preflight-status", method="DELETE"),
+    Scenario("patch-lower-case-middleware", "fetch method 'patch' (lower case), methods=['PATCH']",
+             "CORSMiddleware(methods=['PATCH'])", cors(methods=["PATCH"]), BLOCK,
+             "fetch() sends 'patch' as written; methods match case-sensitively", code="preflight-status",
+             method="patch"),
+    Scenario("authorization-listed", "Authorization header, listed", "CORSMiddleware(allow_headers=['authorization'])",
+             cors(allow_headers=["authorization"]), ALLOW, "ACAH names authorization explicitly",
+             headers={"Authorization": "Bearer t"}),
+    Scenario("exposed-header", "exposed header readable, unexposed not",
+             "CORSMiddleware(expose_headers=['x-total'])", cors(expose_headers=["x-total"]), ALLOW,
+             "ACEH lists x-total; x-secret stays hidden", readable=("x-total", "content-type"),
+             unreadable=("x-secret",)),
+    Scenario("expose-star", "expose_headers='*' without credentials", "CORSMiddleware(origins='*', expose_headers='*')",
+             cors(origins="*", expose_headers="*"), ALLOW, "ACEH `*` exposes every header without credentials",
+             readable=("x-total", "x-secret")),
+    Scenario("credentialed-get", "credentialed GET with a cookie",
+             "CORSMiddleware(allow_credentials=True)", cors(allow_credentials=True), ALLOW,
+             "ACAO echoes the origin and ACAC is `true`; the cookie arrives", credentials=True, cookie=True),
+    Scenario("credentialed-put", "credentialed PUT with a cookie and a custom header",
+             "CORSMiddleware(allow_credentials=True)", cors(allow_credentials=True), ALLOW,
+             "preflight without the cookie, then the PUT with it", credentials=True, cookie=True, preflights=1,
+             **PUT_CUSTOM),
+    Scenario("credentialed-expose-all", "credentials with expose_headers='*'",
+             "CORSMiddleware(allow_credentials=True, expose_headers='*')",
+             cors(allow_credentials=True, expose_headers="*"), ALLOW,
+             "the middleware lists the response's own header names (a literal `*` would expose nothing)",
+             credentials=True, readable=("x-total", "x-secret")),
+    Scenario("credentials-not-enabled", "credentialed GET, allow_credentials off", "CORSMiddleware(origins=[page])",
+             cors(), BLOCK, "no ACAC: the request (with its cookie) is sent but script may not read the answer",
+             code="acac-missing", credentials=True, cookie=True),
+    Scenario("max-age-600", "preflight cached (max_age=600)", "CORSMiddleware(max_age=600)", cors(max_age=600),
+             ALLOW, "the second PUT reuses the cached preflight", repeat=2, preflights=1, **PUT_CUSTOM),
+    Scenario("max-age-0", "preflight caching off (max_age=0)", "CORSMiddleware(max_age=0)", cors(max_age=0),
+             ALLOW, "ACMA 0: every PUT is preflighted", repeat=2, preflights=2, **PUT_CUSTOM),
+    Scenario("max-age-default", "no max_age: the default 5 s cache", "CORSMiddleware(origins=[page])", cors(),
+             ALLOW, "without ACMA a preflight is cached for 5 s", repeat=2, preflights=1, **PUT_CUSTOM),
+    Scenario("preflight-200", "preflight_status=200", "CORSMiddleware(preflight_status=200)",
+             cors(preflight_status=200), ALLOW, "any 2xx answers a preflight", **PUT_CUSTOM),
+    Scenario("null-not-trusted", "sandboxed page (origin null), origins=[page]", "CORSMiddleware(origins=[page])",
+             cors(), BLOCK, "`null` is not in the list, so no ACAO", code="acao-missing", page="sandbox"),
+    Scenario("null-listed", "sandboxed page, 'null' listed (don't)", "CORSMiddleware(origins=['null'])",
+             cors(origins=["null"]), ALLOW, "ACAO `null` matches the opaque origin: any sandboxed page gets in",
+             page="sandbox"),
+    Scenario("null-star", "sandboxed page, public resource", "CORSMiddleware(origins='*')", cors(origins="*"),
+             ALLOW, "`*` covers the opaque origin", page="sandbox"),
+    Scenario("redirect-same-origin", "GET redirected within the API (302)",
+             "CORSMiddleware around an app redirecting /start -> /data",
+             redirecting(lambda c: c.api + "/data"), ALLOW, "every hop carries ACAO", path="/start"),
+    Scenario("put-redirect-307", "PUT redirected within the API (307)",
+             "CORSMiddleware around an app redirecting /start -> /data (307)",
+             redirecting(lambda c: c.api + "/data", status=307), ALLOW,
+             "each hop is preflighted and checked", path="/start", preflights=2, **PUT_CUSTOM),
+    Scenario("redirect-cross-origin", "GET redirected to another origin that lists the page",
+             "localhost -> 127.0.0.1 (other origin), both origins=[page]",
+             redirecting(lambda c: c.other + "/data"), BLOCK,
+             "after a cross-origin redirect the Origin is `null`", code="acao-missing", path="/start"),
+    Scenario("redirect-cross-origin-star", "GET redirected to another origin that is public",
+             "localhost -> 127.0.0.1; /data allows '*'",
+             _cross_origin_star, ALLOW,
+             "`*` covers the `null` origin after the redirect", path="/start"),
+    # -- deliberately broken servers --------------------------------------------------
+    Scenario("acao-trailing-slash", "ACAO with a trailing slash", "ACAO: http://127.0.0.1:P1/",
+             raw(lambda c: (("Access-Control-Allow-Origin", c.origin + "/"),)), BLOCK,
+             "byte-for-byte comparison", code="acao-mismatch"),
+    Scenario("acao-default-port", "ACAO with the default port", "page http://page.test; ACAO: http://page.test:80",
+             raw(lambda c: (("Access-Control-Allow-Origin", c.origin + ":80"),)), BLOCK,
+             "the serialised origin omits :80", code="acao-mismatch", page="default-port"),
+    Scenario("acao-upper-case", "ACAO in upper case", "ACAO: HTTP://127.0.0.1:P1",
+             raw(lambda c: (("Access-Control-Allow-Origin", c.origin.upper()),)), BLOCK,
+             "byte-for-byte comparison", code="acao-mismatch"),
+    Scenario("acao-twice", "two ACAO headers", "ACAO: page, twice",
+             raw(lambda c: echo(c) + echo(c)), BLOCK, "the values combine to 'a, a'", code="acao-multiple"),
+    Scenario("acao-list", "ACAO holding a list", "ACAO: http://other.test, page",
+             raw(lambda c: (("Access-Control-Allow-Origin", f"http://other.test, {c.origin}"),)), BLOCK,
+             "ACAO holds one origin", code="acao-list"),
+    Scenario("acao-null", "ACAO `null` for a real origin", "ACAO: null",
+             raw(lambda c: (("Access-Control-Allow-Origin", "null"),)), BLOCK,
+             "`null` is not the page's origin", code="acao-mismatch"),
+    Scenario("star-with-credentials", "`*` with credentials", "ACAO: *, ACAC: true",
+             raw(lambda c: (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Credentials", "true"))),
+             BLOCK, "`*` is refused for credentialed requests", code="acao-wildcard-credentials", credentials=True),
+    Scenario("acac-capital-true", "ACAC `True`", "ACAO: page, ACAC: True",
+             raw(lambda c: echo(c) + (("Access-Control-Allow-Credentials", "True"),)), BLOCK,
+             "ACAC must be exactly `true`", code="acac-invalid", credentials=True),
+    Scenario("preflight-404", "preflight answered 404", "OPTIONS -> 404 (GET/PUT fine)",
+             raw(echo, good_preflight(), preflight_status=404), BLOCK, "a preflight needs a 2xx status",
+             code="preflight-status", preflights=1, **PUT_CUSTOM),
+    Scenario("preflight-500", "preflight answered 500", "OPTIONS -> 500",
+             raw(echo, good_preflight(), preflight_status=500), BLOCK, "a preflight needs a 2xx status",
+             code="preflight-status", **PUT_CUSTOM),
+    Scenario("preflight-301", "preflight answered 301", "OPTIONS -> 301 to /elsewhere",
+             raw(echo, good_preflight(), preflight_status=301, location=lambda c: c.api + "/elsewhere"), BLOCK,
+             "a preflight may not be redirected", code="preflight-redirect", **PUT_CUSTOM),
+    Scenario("missing-acah", "preflight without ACAH", "preflight: ACAO + ACAM: PUT, no ACAH",
+             raw(echo, lambda c: echo(c) + (("Access-Control-Allow-Methods", "PUT"),)), BLOCK,
+             "x-custom is not allowed", code="header-not-allowed", **PUT_CUSTOM),
+    Scenario("patch-lower-case", "fetch method 'patch', ACAM `PATCH`", "preflight: ACAM: PATCH",
+             raw(echo, good_preflight("PATCH", "")), BLOCK,
+             "fetch() does not upper-case patch; ACAM is case-sensitive", code="method-not-allowed", method="patch"),
+    Scenario("acam-lower-delete", "DELETE, ACAM `delete`", "preflight: ACAM: delete",
+             raw(echo, good_preflight("delete", "")), BLOCK, "DELETE is upper-cased by fetch(); `delete` differs",
+             code="method-not-allowed", method="DELETE"),
+    Scenario("authorization-under-star", "Authorization under ACAH `*`", "preflight: ACAH: *",
+             raw(echo, good_preflight("GET", "*")), ALLOW,
+             "the Fetch standard says block; Chromium 156 allows and warns (Firefox, Safari block)",
+             headers={"Authorization": "Bearer t"}, warning="Authorization"),
+    Scenario("acah-star-credentials", "ACAH `*` with credentials", "preflight: ACAH: *, ACAC: true",
+             raw(echo_credentials, lambda c: echo_credentials(c) + (("Access-Control-Allow-Methods", "PUT"),
+                                                                    ("Access-Control-Allow-Headers", "*"))),
+             BLOCK, "with credentials `*` is the literal name '*'", code="header-not-allowed",
+             credentials=True, **PUT_CUSTOM),
+    Scenario("acam-star-credentials", "ACAM `*` with credentials", "preflight: ACAM: *, ACAC: true",
+             raw(echo_credentials, lambda c: echo_credentials(c) + (("Access-Control-Allow-Methods", "*"),)),
+             BLOCK, "with credentials `*` is the literal method '*'", code="method-not-allowed",
+             method="DELETE", credentials=True),
+    Scenario("aceh-star-credentials", "ACEH `*` with credentials", "ACAO: page, ACAC: true, ACEH: *",
+             raw(lambda c: echo_credentials(c) + (("Access-Control-Expose-Headers", "*"),)), ALLOW,
+             "the fetch succeeds but `*` exposes nothing with credentials", credentials=True,
+             readable=("content-type",), unreadable=("x-total", "x-secret")),
+    Scenario("actual-without-acao", "preflight passes, actual response lacks ACAO",
+             "preflight fine; PUT answer has no CORS headers",
+             raw(lambda c: (), good_preflight()), BLOCK, "every response is checked, not just the preflight",
+             code="acao-missing", preflights=1, **PUT_CUSTOM),
+    Scenario("redirect-without-acao", "redirect response without ACAO", "302 without ACAO -> /data with ACAO",
+             _bare_redirect, BLOCK,
+             "each redirect hop must pass the CORS check", code="acao-missing", path="/start"),
+)
+
+
+BY_ID: Dict[str, Scenario] = {s.id: s for s in SCENARIOS}
+assert len(BY_ID) == len(SCENARIOS), "scenario ids must be unique"
+
+
+# ---------------------------------------------------------------- docs
+
+def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS) -> str:
+    allowed = sum(s.expect == ALLOW for s in scenarios)
+    lines = [
+        "# The real-browser CORS matrix",
+        "",
+        "<!-- Generated from tests/browser/scenarios.py by `python tests/browser/scenarios.py`; do not edit. -->",
+        "",
+        f"{len(scenarios)} scenarios ({allowed} allowed, {len(scenarios) - allowed} blocked), run by",
+        "`tests/browser/test_matrix.py` on every `pytest` run. For each row a page on",
+        "`http://127.0.0.1:P1` calls `fetch()` on an API at `http://localhost:P2`",
+        "(a real cross-site request) in headless Chromium 156, and `wsgicors check`",
+        "runs the same request against the same live server. The test asserts that",
+        "Chromium's verdict (the fetch resolves, or rejects with `TypeError: Failed to",
+        "fetch`), check's verdict and the expected verdict below are equal, that",
+        "check blocks with the listed code, that the headers script can read equal",
+        "check's `readable_headers`, and, where a count is given, how many preflights",
+        "the server saw from each of them.",
+        "",
+        "Pages: *main* is `http://127.0.0.1:P1`; *default-port* is `http://page.test`",
+        "(Chromium maps the name to the page server, so the origin has no port);",
+        "*sandbox* is a `sandbox=\"allow-scripts\"` frame, whose origin is `null`.",
+        "Credentialed rows with a cookie first log in: the API sets",
+        "`sid=...; SameSite=None; Secure; Partitioned` (Chromium blocks unpartitioned",
+        "third-party cookies; `Secure` is allowed on `http://localhost`), and the test",
+        "checks at the server that the cookie arrived on the actual request and never",
+        "on a preflight.",
+        "",
+        "| # | scenario | server | page | fetch | preflights | expected | Chromium | check | why |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for number, s in enumerate(scenarios, 1):
+        verdict = "**allowed**" if s.expect == ALLOW else "**blocked**"
+        check_cell = verdict if s.code is None else f"{verdict} (`{s.code}`)"
+        preflights = "" if s.preflights is None else str(s.preflights)
+        lines.append(
+            f"| {number} | {_cell(s.title)} | {_cell(s.server)} | {s.page} | `{_cell(s.fetch_text())}` | "
+            f"{preflights} | {verdict} | {verdict} | {check_cell} | {_cell(s.why)} |")
+    lines += [
+        "",
+        "The Chromium and check columns repeat the expected verdict because the test",
+        "fails otherwise; a row that ever disagrees is a bug in `wsgicors check`",
+        "(or in this table) and is fixed before merging.",
+        "",
+        "Run only the matrix: `pytest tests/browser -m browser`. It needs",
+        "`/usr/bin/chromium` (`apt-get install chromium`) and the `playwright` Python",
+        "package; no Playwright browser download is used.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+if __name__ == "__main__":
+    DOCS.write_text(render_markdown(), encoding="utf-8")
+    print(f"wrote {DOCS} ({len(SCENARIOS)} scenarios)", file=sys.stderr)
