@@ -934,7 +934,8 @@ class _Fetch:
                                       response.headers, sent, outcome.code))
         if outcome.code is not None:
             self.cache.forget(self.serialised_origin, self.url)
-            self._block(outcome.code, outcome.reason + " No actual request was sent.")
+            self._block(outcome.code, outcome.reason + (" No actual request was sent." if first else
+                                                        " The redirect was not followed."))
             return False
         self.cache.store(self.serialised_origin, self.url, self.credentials, outcome.max_age, outcome.methods,
                          outcome.headers)
@@ -948,8 +949,8 @@ class _Fetch:
             sent.append(("Origin", self.serialised_origin))
         if self.cookie is not None and (self.credentials or not self.cors):
             sent.append(("Cookie", self.cookie))
-        sent += [("User-Agent", USER_AGENT), ("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")]
-        response = self.send(self.method, self.url, _combine(sent), self.body)
+        sent = _combine(sent + [("User-Agent", USER_AGENT), ("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")])
+        response = self.send(self.method, self.url, sent, self.body)
         self.result.status = response.status
         redirect = response.status in REDIRECT_STATUSES and response.get("Location") is not None
         failure = None

@@ -122,3 +122,13 @@ def test_redirect_status_without_location_is_the_final_response():
     app = router({API + "/a": ("302 Found", [acao(ORIGIN)])}, seen)
     result = check(API + "/a", ORIGIN, app=app)
     assert result.allowed and result.status == 302
+
+
+def test_refused_preflight_after_a_redirect_stops_there():
+    seen = []
+    app = router({API + "/a": ("307 Temporary Redirect", [acao(ORIGIN), ("Access-Control-Allow-Methods", "PUT"),
+                                                          ("Location", "/b")]),
+                  API + "/b": ("200 OK", [acao(ORIGIN)])}, seen)
+    result = check(API + "/a", ORIGIN, method="PUT", app=app)
+    assert [(s[0], s[1]) for s in seen] == [("OPTIONS", API + "/a"), ("PUT", API + "/a"), ("OPTIONS", API + "/b")]
+    assert result.code == "method-not-allowed" and result.explanation.endswith("The redirect was not followed.")
