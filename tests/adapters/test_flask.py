@@ -281,3 +281,12 @@ def test_nested_blueprint_inherits_the_parent_blueprint_policy(app, browser):
 def test_bad_blueprint_options_raise_at_registration_naming_the_blueprint(app):
     with pytest.raises(ConfigError, match="blueprint 'partners'"):
         app.register_blueprint(make_blueprint(origins="*", allow_credentials=True))
+
+
+def test_app_can_leave_cors_to_its_blueprints_and_views(browser, make_flask):
+    app = make_flask()
+    add_view(app, "/partner", cross_origin(origins=[B]))
+    CORS(app, enabled=False)
+    assert browser(app, B).request("/partner").headers["Access-Control-Allow-Origin"] == B
+    assert browser(app, B).preflight("/partner", "GET").status_int == 204
+    assert "Vary" not in browser(app, B).request("/items").headers
