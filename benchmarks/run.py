@@ -22,14 +22,15 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         prog="python -m benchmarks",
         description="Compare wsgicors with bare apps, a hand-written floor, flask-cors 6 and wsgicors 0.7.")
     parser.add_argument("--smoke", action="store_true",
-                        help="tiny counts, 1 s socket run: checks the suite works (CI); figures are meaningless")
+                        help="tiny counts, one 1 s socket pair: checks the suite works (CI); figures are meaningless")
     parser.add_argument("--output", "-o", metavar="PATH",
                         help="Markdown file to write (default: BENCHMARKS.md; in --smoke mode: none)")
     parser.add_argument("--repeats", type=int, help="rounds per scenario; the median is reported (default 15)")
     parser.add_argument("--sample-time", type=float, help="seconds per competitor per round (default 0.02)")
     parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                         help="in-process timer: the thread's CPU time (default) or wall-clock time")
-    parser.add_argument("--duration", type=float, help="seconds per socket-level load run (default 3)")
+    parser.add_argument("--duration", type=float,
+                        help="seconds per socket-level load run (default 1; 10 bare/wrapped pairs)")
     parser.add_argument("--no-socket", action="store_true", help="skip the gunicorn run")
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
     parser.add_argument("--no-old", action="store_true", help="skip wsgicors 0.7 (no pip install)")
@@ -52,7 +53,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     settings.clock = args.clock
     if args.sample_time:
         settings.sample_time = args.sample_time
-    duration = args.duration or (1.0 if args.smoke else 3.0)
+    duration = args.duration or 1.0
     output = args.output or (None if args.smoke else os.path.join(REPO_ROOT, "BENCHMARKS.md"))
     command = "python -m benchmarks" + "".join(" " + a for a in (argv if argv is not None else sys.argv[1:]))
     started = time.time()
@@ -100,7 +101,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sockets = socket_level.SocketResult(error="skipped")
     else:
         log(f"socket level: gunicorn, 2 workers, {duration:g} s per run")
-        sockets = socket_level.run(duration=duration, rounds=1 if args.smoke else 2, use_wrk=not args.no_wrk)
+        sockets = socket_level.run(duration=duration, rounds=1 if args.smoke else 10, use_wrk=not args.no_wrk)
         if sockets.error:
             log(f"  socket level: n/a ({sockets.error})")
 

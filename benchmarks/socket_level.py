@@ -3,7 +3,8 @@
 Both servers listen on 127.0.0.1 only. Load comes from ``wrk`` when it is on
 PATH, otherwise from a bounded Python load generator (threads, fixed
 duration, capped request count). Runs alternate bare/wrapped in ABBA order so
-drift of the shared machine hits both equally. Servers are always stopped.
+drift of the shared machine hits both equally; the ratio reported is the
+median over adjacent bare/wrapped pairs. Servers are always stopped.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shutil
 import shlex
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -35,6 +37,8 @@ class SocketResult:
     command: str = ""
     duration: float = 0.0
     rps: Dict[str, List[float]] = field(default_factory=dict)
+    #: server CPU seconds (master + workers) per request, per run
+    cpu: Dict[str, List[float]] = field(default_factory=dict)
     checks: Dict[str, str] = field(default_factory=dict)
     error: str = ""
 
@@ -43,8 +47,18 @@ class SocketResult:
         return sum(runs) / len(runs) if runs else 0.0
 
     def ratio(self) -> float:
-        bare = self.total_rps("bare")
-        return self.total_rps("wrapped") / bare if bare else 0.0
+        """Median over adjacent (bare, wrapped) run pairs of wrapped / bare throughput."""
+        pairs = [w / b for b, w in zip(self.rps.get("bare", []), self.rps.get("wrapped", [])) if b]
+        return statistics.median(pairs) if pairs else 0.0
+
+    def cpu_ratio(self) -> float:
+        """Median over pairs of bare / wrapped server CPU per request: capacity, load-independent."""
+        pairs = [b / w for b, w in zip(self.cpu.get("bare", []), self.cpu.get("wrapped", [])) if w]
+        return statistics.median(pairs) if pairs else 0.0
+
+    def cpu_per_request(self, name: str) -> float:
+        runs = self.cpu.get(name, [])
+        return statistics.median(runs) if runs else 0.0
 
 
 def _free_port() -> int:
@@ -83,6 +97,20 @@ class Server:
         self.__exit__()
         raise RuntimeError("gunicorn did not answer within 30 s")
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the gunicorn master and its workers (Linux /proc)."""
+        if self.process is None:
+            return 0.0
+        total = 0
+        for pid in [self.process.pid] + _children(self.process.pid):
+            try:
+                with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / CLOCK_TICKS
+
     def __exit__(self, *exc: object) -> None:
         process = self.process
         if process is None or process.poll() is not None:
@@ -97,6 +125,26 @@ class Server:
             process.stderr.close()
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _children(parent: int) -> List[int]:
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
+                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == parent:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
 def request(port: int, origin: str = ALLOWED_ORIGIN) -> Tuple[int, Dict[str, str]]:
     connection = http.client.HTTPConnection(HOST, port, timeout=5)
     try:
@@ -108,7 +156,7 @@ def request(port: int, origin: str = ALLOWED_ORIGIN) -> Tuple[int, Dict[str, str
         connection.close()
 
 
-def _wrk(port: int, duration: float, connections: int) -> Tuple[float, str]:
+def _wrk(port: int, duration: float, connections: int) -> Tuple[float, int, str]:
     url = f"http://{HOST}:{port}{PATH}"
     command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s",
                "-H", f"Origin: {ALLOWED_ORIGIN}", url]
@@ -120,10 +168,11 @@ def _wrk(port: int, duration: float, connections: int) -> Tuple[float, str]:
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", completed.stdout)
     if errors:
         raise RuntimeError(f"wrk saw {errors.group(1)} error responses")
-    return float(match.group(1)), shlex.join(command[:-1] + [f"http://{HOST}:PORT{PATH}"])
+    count = re.search(r"(\d+) requests in", completed.stdout)
+    return float(match.group(1)), int(count.group(1)) if count else 0, shlex.join(command[:-1] + [f"http://{HOST}:PORT{PATH}"])
 
 
-def _python_load(port: int, duration: float, connections: int, cap: int = 1_000_000) -> Tuple[float, str]:
+def _python_load(port: int, duration: float, connections: int, cap: int = 1_000_000) -> Tuple[float, int, str]:
     """A bounded load generator: ``connections`` threads for ``duration`` seconds."""
     counts = [0] * connections
     stop_at = time.monotonic() + duration
@@ -147,10 +196,11 @@ def _python_load(port: int, duration: float, connections: int, cap: int = 1_000_
     for thread in threads:
         thread.join(timeout=duration + 30)
     elapsed = time.monotonic() - started
-    return sum(counts) / elapsed, f"python load generator, {connections} threads, {duration:g} s"
+    return sum(counts) / elapsed, sum(counts), f"python load generator, {connections} threads, {duration:g} s"
 
 
-def run(duration: float = 3.0, rounds: int = 2, connections: int = 16, use_wrk: bool = True) -> SocketResult:
+def run(duration: float = 1.0, rounds: int = 10, connections: int = 16, use_wrk: bool = True) -> SocketResult:
+    """``rounds`` bare/wrapped pairs of ``duration`` seconds each, in ABBA order."""
     result = SocketResult(duration=duration)
     have_wrk = use_wrk and shutil.which("wrk") is not None
     result.tool = "wrk" if have_wrk else "python"
@@ -171,12 +221,16 @@ def run(duration: float = 3.0, rounds: int = 2, connections: int = 16, use_wrk: 
             for index in range(rounds):
                 order += ["bare", "wrapped"] if index % 2 == 0 else ["wrapped", "bare"]
             for name in order:
-                port = servers[name].port
+                server = servers[name]
+                cpu_before = server.cpu_seconds()
                 if have_wrk:
-                    rps, command = _wrk(port, duration, connections)
+                    rps, count, command = _wrk(server.port, duration, connections)
                 else:
-                    rps, command = _python_load(port, duration, connections)
+                    rps, count, command = _python_load(server.port, duration, connections)
+                cpu = server.cpu_seconds() - cpu_before
                 result.rps.setdefault(name, []).append(rps)
+                if count and cpu > 0:
+                    result.cpu.setdefault(name, []).append(cpu / count)
                 result.command = command
     except Exception as error:  # reported in the table, never a crash
         result.error = f"{type(error).__name__}: {error}"

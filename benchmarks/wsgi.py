@@ -9,7 +9,8 @@ wrapped one, so they cancel out of every overhead figure.
 from __future__ import annotations
 
 import io
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+import itertools
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 ALLOWED_ORIGIN = "https://app.example.com"
 REFUSED_ORIGIN = "https://evil.example.com"
@@ -79,9 +80,27 @@ def _start_response(status: str, headers: Headers, exc_info: Any = None) -> Call
     return _write
 
 
-def make_loop(app: WSGIApp, env: Dict[str, Any]) -> Callable[[int], None]:
-    """``loop(n)`` serves ``env`` to ``app`` n times, like a server would."""
+def make_loop(app: WSGIApp, env: Union[Dict[str, Any], Sequence[Dict[str, Any]]]) -> Callable[[int], None]:
+    """``loop(n)`` serves ``env`` to ``app`` n times, like a server would.
+
+    Given a sequence of environs, each call takes the next one, round robin.
+    """
     start_response = _start_response
+    if not isinstance(env, dict):
+        envs = itertools.cycle(env)
+
+        def cycling_loop(n: int) -> None:
+            for _ in range(n):
+                request = next(envs).copy()
+                request["wsgi.input"] = io.BytesIO(b"")
+                body = app(request, start_response)
+                for _chunk in body:
+                    pass
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+
+        return cycling_loop
 
     def loop(n: int) -> None:
         for _ in range(n):
