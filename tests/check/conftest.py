@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from http import HTTPStatus
+from socketserver import ThreadingMixIn
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -51,11 +52,18 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    """Threads, so an idle browser pre-connection cannot stall the next request."""
+
+    daemon_threads = True
+
+
 class LiveServer:
     """A wsgiref server on 127.0.0.1 in a thread; always shut down by the fixture."""
 
     def __init__(self, app: Callable[..., Any]) -> None:
-        self.server: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
+        self.server: WSGIServer = make_server("127.0.0.1", 0, app, server_class=_ThreadingServer,
+                                              handler_class=_QuietHandler)
         self.port = self.server.server_port
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                        daemon=True)
@@ -104,3 +112,9 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def live_server_class():
+    """The :class:`LiveServer` class, for module-scoped fixtures (they must stop what they start)."""
+    return LiveServer
