@@ -14,7 +14,7 @@ or in code, with keyword arguments winning over the settings::
 
     config.include("pyramid_wsgicors")
     config.add_cors_policy(origins=["https://app.example.com"])              # the app-wide policy
-    config.add_cors_policy("/public/*", origins="*")                         # a path of its own
+    config.add_cors_policy("/public/*", origins="*", allow_credentials=False)  # a path of its own
     config.add_cors_policy("/internal/*", enabled=False)                     # no CORS there
 
 Path policies match ``PATH_INFO`` like :class:`wsgicors.CORSMiddleware`'s
