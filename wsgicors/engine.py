@@ -169,6 +169,9 @@ def decorate_response(policy: Policy, headers: Sequence[Header], add: Tuple[Head
             exposed = _own_header_names(result)
             if exposed:
                 result.append(("Access-Control-Expose-Headers", exposed))
+    elif add and policy.debug:
+        logger.info("wsgicors: the application set Access-Control-Allow-Origin itself; "
+                    "its CORS headers are left alone and none are added")
     if policy.vary_on_origin:
         merge_vary(result, "Origin")
     return result
