@@ -64,9 +64,14 @@ function runSandboxed(spec) {
     const frame = document.createElement("iframe");
     frame.sandbox = "allow-scripts";
     const timer = setTimeout(() => reject(new Error("sandboxed frame did not answer")), spec.timeout * (spec.repeat + 1));
-    window.addEventListener("message", (event) => {
-      if (event.source === frame.contentWindow) { clearTimeout(timer); resolve(event.data); }
-    });
+    const done = (event) => {
+      if (event.source !== frame.contentWindow) return;
+      clearTimeout(timer);
+      window.removeEventListener("message", done);
+      frame.remove();
+      resolve(event.data);
+    };
+    window.addEventListener("message", done);
     frame.srcdoc = "<script>" + runFetches.toString() +
       "\nrunFetches(" + JSON.stringify(spec) + ").then((r) => parent.postMessage(r, '*'));<\/script>";
     document.body.appendChild(frame);

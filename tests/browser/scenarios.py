@@ -197,6 +197,21 @@ def _bare_redirect(ctx: Ctx) -> WSGIApp:
     return app
 
 
+def _cross_origin_star_put(ctx: Ctx) -> WSGIApp:
+    """``/start`` (lists the page) answers PUT with a 307 to the other origin's ``/data`` (public)."""
+    def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/start":
+            start_response("307 Temporary Redirect", [("Location", ctx.other + "/data"), ("Content-Length", "0")])
+            return [b""]
+        return backend(environ, start_response)
+    return CORSMiddleware(app, rules=[("/start", Policy(origins=[ctx.page])), ("*", Policy(origins="*"))])
+
+
+def _loop(ctx: Ctx) -> WSGIApp:
+    return raw(echo, actual_status=302, location=lambda c: c.api + "/start")(ctx)
+
+
+NO_PREFLIGHT = raw(echo, preflight_status=404)
 PUT_CUSTOM: Dict[str, Any] = {"method": "PUT", "headers": {"X-Custom": "1"}}
 
 # ---------------------------------------------------------------- the table
@@ -359,7 +374,111 @@ SCENARIOS: Tuple[Scenario, ...] = (
     Scenario("redirect-without-acao", "redirect response without ACAO", "302 without ACAO -> /data with ACAO",
              _bare_redirect, BLOCK,
              "each redirect hop must pass the CORS check", code="acao-missing", path="/start"),
-)
+    # -- edge cases of the Fetch standard: what needs a preflight, how lists and values parse ---
+    Scenario("form-post-no-preflight", "form-urlencoded POST", "no preflight handling: OPTIONS -> 404",
+             NO_PREFLIGHT, ALLOW, "a safelisted content type: no preflight", method="POST",
+             headers={"Content-Type": "application/x-www-form-urlencoded"}, body="a=1", preflights=0),
+    Scenario("text-plain-params-no-preflight", "text/plain with a charset", "OPTIONS -> 404",
+             NO_PREFLIGHT, ALLOW, "the MIME essence is text/plain", method="POST",
+             headers={"Content-Type": "text/plain; charset=utf-8"}, body="x", preflights=0),
+    Scenario("content-type-unsafe-byte", "content type with a quote", "OPTIONS -> 404",
+             NO_PREFLIGHT, BLOCK, "a `\"` in the value makes it unsafe: preflight, which fails",
+             code="preflight-status", method="POST", headers={"Content-Type": 'text/plain; charset="utf-8"'},
+             body="x", preflights=1),
+    Scenario("json-content-type-on-get", "GET with Content-Type: application/json", "OPTIONS -> 404",
+             NO_PREFLIGHT, BLOCK, "not safelisted even without a body: preflight, which fails",
+             code="preflight-status", headers={"Content-Type": "application/json"}, preflights=1),
+    Scenario("long-accept", "Accept value over 128 bytes", "OPTIONS -> 404", NO_PREFLIGHT, BLOCK,
+             "safelisted values are at most 128 bytes: preflight, which fails", code="preflight-status",
+             headers={"Accept": "text/" + "a" * 130}, preflights=1),
+    Scenario("accept-language-no-preflight", "Accept-Language and Content-Language", "OPTIONS -> 404",
+             NO_PREFLIGHT, ALLOW, "safelisted values: no preflight",
+             headers={"Accept-Language": "en-GB, de;q=0.5", "Content-Language": "en"}, preflights=0),
+    Scenario("range-no-preflight", "a simple Range", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
+             "`bytes=0-10` is safelisted", headers={"Range": "bytes=0-10"}, preflights=0),
+    Scenario("range-suffix", "a suffix Range", "OPTIONS -> 404", NO_PREFLIGHT, BLOCK,
+             "`bytes=-10` is not safelisted: preflight, which fails", code="preflight-status",
+             headers={"Range": "bytes=-10"}, preflights=1),
+    Scenario("header-case", "header sent as X-CUSTOM, ACAH `x-custom`", "preflight: ACAH: x-custom",
+             raw(echo, good_preflight("GET", "x-custom")), ALLOW, "header names compare case-insensitively",
+             headers={"X-CUSTOM": "1"}),
+    Scenario("acah-spaces", "ACAH with blanks and empty elements", "preflight: ACAH: ' , X-Custom ,'",
+             raw(echo, good_preflight("PUT", " , X-Custom ,")), ALLOW, "empty elements and blanks are ignored",
+             **PUT_CUSTOM),
+    Scenario("acam-space-separated", "ACAM separated by spaces", "preflight: ACAM: 'GET PUT'",
+             raw(echo, good_preflight("GET PUT", "x-custom")), BLOCK, "a malformed list fails the preflight",
+             code="acam-malformed", **PUT_CUSTOM),
+    Scenario("acah-malformed", "ACAH with a bad token", "preflight: ACAH: 'x-custom;'",
+             raw(echo, good_preflight("PUT", "x-custom;")), BLOCK, "a malformed list fails the preflight",
+             code="acah-malformed", **PUT_CUSTOM),
+    Scenario("acam-star", "ACAM `*` without credentials", "preflight: ACAM: *, ACAH: *",
+             raw(echo, good_preflight("*", "*")), ALLOW, "`*` covers every method without credentials",
+             method="DELETE", headers={"X-Custom": "1"}),
+    Scenario("acao-spaces", "ACAO with blanks around it", "ACAO: '  page  '",
+             raw(lambda c: (("Access-Control-Allow-Origin", f"  {c.origin}  "),)), ALLOW,
+             "header values are trimmed before comparing"),
+    Scenario("acac-twice", "ACAC sent twice", "ACAO: page, ACAC: true (twice)",
+             raw(lambda c: echo_credentials(c) + (("Access-Control-Allow-Credentials", "true"),)), BLOCK,
+             "the values combine to 'true, true'", code="acac-invalid", credentials=True),
+    Scenario("star-no-credentials-acac", "`*` with ACAC true, no credentials", "ACAO: *, ACAC: true",
+             raw(lambda c: (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Credentials", "true"))),
+             ALLOW, "ACAC is ignored without credentials"),
+    Scenario("actual-500", "actual response 500 with ACAO", "GET -> 500 with ACAO",
+             raw(echo, actual_status=500), ALLOW, "CORS does not care about the actual status; fetch resolves"),
+    Scenario("aceh-spaces-case", "ACEH with blanks and upper case", "ACEH: ' X-Total , X-SECRET '",
+             raw(lambda c: echo(c) + (("Access-Control-Expose-Headers", " X-Total , X-SECRET "),)), ALLOW,
+             "names compare case-insensitively", readable=("x-total", "x-secret")),
+    Scenario("aceh-malformed", "ACEH with a bad token", "ACEH: 'x-total, x secret'",
+             raw(lambda c: echo(c) + (("Access-Control-Expose-Headers", "x-total, x secret"),)), ALLOW,
+             "a malformed list exposes nothing", unreadable=("x-total", "x-secret")),
+    Scenario("max-age-negative", "ACMA -1", "preflight: ACMA: -1",
+             raw(echo, lambda c: good_preflight()(c) + (("Access-Control-Max-Age", "-1"),)), ALLOW,
+             "a negative age caches nothing", repeat=2, preflights=2, **PUT_CUSTOM),
+    Scenario("max-age-garbage", "ACMA 'soon'", "preflight: ACMA: soon",
+             raw(echo, lambda c: good_preflight()(c) + (("Access-Control-Max-Age", "soon"),)), ALLOW,
+             "an unparsable age means the default 5 s", repeat=2, preflights=1, **PUT_CUSTOM),
+    Scenario("post-303", "POST redirected with 303", "303 -> /data (GET), CORS on both",
+             redirecting(lambda c: c.api + "/data", status=303), ALLOW, "303 turns the POST into a GET",
+             method="POST", body="x", path="/start"),
+    Scenario("head", "HEAD", "CORSMiddleware(origins=[page])", cors(), ALLOW, "HEAD is a simple method",
+             method="HEAD", preflights=0),
+    Scenario("authorization-star-credentials", "Authorization under ACAH `*` with credentials",
+             "preflight: ACAH: *, ACAC: true",
+             raw(echo_credentials, lambda c: echo_credentials(c) + (("Access-Control-Allow-Headers", "*"),)),
+             BLOCK, "with credentials `*` is literal, so authorization is not covered", code="header-not-allowed",
+             headers={"Authorization": "Bearer t"}, credentials=True),
+    Scenario("method-override-header", "X-HTTP-Method-Override: DELETE", "OPTIONS -> 404", NO_PREFLIGHT, BLOCK,
+             "a custom header: preflight, which fails", code="preflight-status", method="POST",
+             headers={"X-HTTP-Method-Override": "DELETE"}, preflights=1),
+    Scenario("put-307-cross-origin-star", "PUT redirected (307) to a public origin", "localhost -> 127.0.0.1; '*' there",
+             _cross_origin_star_put, ALLOW, "the second hop is preflighted again, from origin `null`",
+             path="/start", preflights=2, **PUT_CUSTOM),
+    Scenario("redirect-loop", "a redirect loop", "/start -> /start with ACAO", _loop, BLOCK,
+             "fetch() gives up after 20 redirects", code="too-many-redirects", path="/start"),
+    Scenario("redirect-relative", "redirect with a relative Location", "302 Location: data (relative), CORS on both",
+             redirecting(lambda c: "data"), ALLOW, "Location resolves against the request URL", path="/start"),
+    Scenario("redirect-userinfo", "redirect to a URL with user:password@", "302 to http://u:p@localhost:P2/...",
+             redirecting(lambda c: c.api.replace("://", "://u:p@") + "/data"), BLOCK,
+             "fetch() refuses credentials in a redirect URL", code="redirect-credentials", path="/start"),
+    Scenario("set-cookie-never-exposed", "Set-Cookie listed in ACEH", "ACEH: set-cookie, x-total; sets a cookie",
+             raw(lambda c: echo(c) + (("Access-Control-Expose-Headers", "set-cookie, x-total"),
+                                      ("Set-Cookie", "a=1; Path=/"))), ALLOW,
+             "Set-Cookie is never readable by script", readable=("x-total",), unreadable=("set-cookie",)),
+    Scenario("acam-without-get", "GET with a custom header, ACAM lists only PUT", "preflight: ACAM: PUT, ACAH: x-custom",
+             raw(echo, good_preflight("PUT", "x-custom")), ALLOW, "GET, HEAD and POST need not be listed",
+             headers={"X-Custom": "1"}),
+    Scenario("preflight-no-acao", "preflight without ACAO", "preflight: ACAM + ACAH only",
+             raw(echo, lambda c: (("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "x-custom"))),
+             BLOCK, "the preflight itself must pass the CORS check", code="acao-missing", preflights=1,
+             **PUT_CUSTOM),
+    Scenario("preflight-no-acac", "credentialed preflight without ACAC", "preflight: no ACAC; actual: ACAC true",
+             raw(echo_credentials, good_preflight()), BLOCK,
+             "a credentialed preflight needs ACAC `true` too", code="acac-missing", credentials=True,
+             **PUT_CUSTOM),
+    Scenario("authorization-cross-origin-redirect", "Authorization, redirected to another origin",
+             "localhost -> 127.0.0.1; '*' there",
+             _cross_origin_star, ALLOW, "the redirect drops Authorization, so the second hop needs no preflight",
+             path="/start", headers={"Authorization": "Bearer t"}, preflights=1))
 
 
 BY_ID: Dict[str, Scenario] = {s.id: s for s in SCENARIOS}

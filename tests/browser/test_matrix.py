@@ -9,7 +9,7 @@ once as a ``fetch()`` from a page in headless Chromium, once through
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -46,22 +46,49 @@ def prepare(servers: Servers, scenario: Scenario) -> Run:
     return Run(scenario, ctx, page_url, ctx.api + scenario.path)
 
 
-def run_in_chromium(chromium: Any, servers: Servers, run: Run) -> List[Dict[str, Any]]:
-    """The scenario's fetches from a page in a fresh browser context (own cookies and preflight cache)."""
+class Pages:
+    """One browser context for the module and one page per page origin, opened on first use.
+
+    Scenarios do not disturb each other: each has its own URLs (so its own
+    preflight-cache entries) and cookies are cleared before each one.
+    """
+
+    def __init__(self, chromium: Any) -> None:
+        self.context = chromium.new_context()
+        self.context.set_default_timeout(30_000)
+        self.pages: Dict[str, Any] = {}
+
+    def open(self, url: str) -> Any:
+        if url not in self.pages:
+            page = self.context.new_page()
+            page.goto(url)
+            self.pages[url] = page
+        self.context.clear_cookies()
+        return self.pages[url]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def pages(chromium: Any) -> Iterator[Pages]:
+    opened = Pages(chromium)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def run_in_chromium(pages: Pages, servers: Servers, run: Run) -> List[Dict[str, Any]]:
+    """The scenario's fetches from a page, as ``[{verdict, status, headers, body | error}, ...]``."""
     s = run.scenario
     spec = {"url": run.url, "method": s.method, "headers": dict(s.headers), "body": s.body,
             "credentials": s.credentials, "repeat": s.repeat, "timeout": FETCH_TIMEOUT_MS}
-    context = chromium.new_context()
-    try:
-        context.set_default_timeout(30_000)
-        page = context.new_page()
-        page.goto(run.page_url)
-        if s.cookie:
-            assert page.evaluate("url => login(url)", f"{servers.api_origin}/login?sid={run.sid}") == 200
-        runner = "spec => runSandboxed(spec)" if s.page == "sandbox" else "spec => runFetches(spec)"
-        return page.evaluate(runner, spec)  # type: ignore[no-any-return]
-    finally:
-        context.close()
+    page = pages.open(run.page_url)
+    if s.cookie:
+        assert page.evaluate("url => login(url)", f"{servers.api_origin}/login?sid={run.sid}") == 200
+    runner = "spec => runSandboxed(spec)" if s.page == "sandbox" else "spec => runFetches(spec)"
+    return page.evaluate(runner, spec)  # type: ignore[no-any-return]
 
 
 def run_check(run: Run) -> List[CheckResult]:
@@ -84,13 +111,10 @@ def actual_requests(requests: List[Dict[str, Optional[str]]]) -> List[Dict[str, 
     return [r for r in requests if r not in preflights(requests)]
 
 
-SEEN: Dict[str, str] = {}
-
-
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
-def test_chromium_and_check_agree(chromium: Any, servers: Servers, scenario: Scenario) -> None:
+def test_chromium_and_check_agree(pages: Pages, servers: Servers, scenario: Scenario) -> None:
     run = prepare(servers, scenario)
-    browser_results = run_in_chromium(chromium, servers, run)
+    browser_results = run_in_chromium(pages, servers, run)
     browser_requests = servers.api_app.take(scenario.id)
     checked = run_check(run)
     check_requests = servers.api_app.take(scenario.id)
@@ -125,7 +149,6 @@ def test_chromium_and_check_agree(chromium: Any, servers: Servers, scenario: Sce
         assert {r["origin"] for r in browser_requests} == {"null"}, context
     if scenario.warning is not None:
         assert any(scenario.warning.lower() in w.lower() for w in last.warnings), context
-    SEEN[scenario.id] = scenario.expect
 
 
 def test_docs_table_is_current() -> None:
