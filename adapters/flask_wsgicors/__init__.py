@@ -263,7 +263,8 @@ def cross_origin(view: Optional[Callable[..., Any]] = None, *, enabled: bool = T
         @functools.wraps(function)
         def view_with_cors(*args: Any, **kwargs: Any) -> Any:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
-            if ENVIRON_KEY in request.environ:  # CORS(app) already applies this view's policy
+            state = app.extensions.get(EXTENSION_KEY)
+            if state is not None and request.environ.get(ENVIRON_KEY) is state:  # CORS(app) applies it
                 return call_view(args, kwargs)
             if app not in policies:
                 policies[app] = _layered(app, None, marked, f"@cross_origin on {request.endpoint!r}")
