@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Modules whose import registers sub-commands; imported only when the CLI runs,
 #: so ``import wsgicors`` stays light.
-COMMAND_MODULES: Tuple[str, ...] = ("wsgicors.check",)
+COMMAND_MODULES: Tuple[str, ...] = ("wsgicors.check", "wsgicors.demo")
 
 
 def _load_commands() -> None:
