@@ -37,12 +37,19 @@ WORKERS = {"sync": ["--worker-class", "sync"], "gthread": ["--worker-class", "gt
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 
 
+def private_options():
+    """gunicorn 25+ opens a control socket in ~/.gunicorn shared by every server: not ours."""
+    help_text = subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True,
+                               timeout=60, stdin=subprocess.DEVNULL).stdout
+    return ["--no-control-socket"] if "--no-control-socket" in help_text else []
+
+
 class Server:
-    def __init__(self, target, worker, log_path):
+    def __init__(self, target, worker, log_path, options=()):
         self.log_path = log_path
         command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "1",
                    *WORKERS[worker], "--chdir", str(EXAMPLES), "--timeout", "30",
-                   "--graceful-timeout", "5", "--log-file", str(log_path), *target]
+                   "--graceful-timeout", "5", "--log-file", str(log_path), *options, *target]
         self.process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                         start_new_session=True)
@@ -83,11 +90,17 @@ class Server:
                 self.process.wait(STOP_TIMEOUT)
 
 
+@pytest.fixture(scope="module")
+def gunicorn_options():
+    return private_options()
+
+
 @pytest.fixture(scope="module", params=[(example, worker) for example in EXAMPLE_TARGETS for worker in WORKERS],
                 ids=lambda param: "-".join(param))
-def server(request, tmp_path_factory):
+def server(request, tmp_path_factory, gunicorn_options):
     example, worker = request.param
-    running = Server(EXAMPLE_TARGETS[example], worker, tmp_path_factory.mktemp("gunicorn") / "log.txt")
+    running = Server(EXAMPLE_TARGETS[example], worker, tmp_path_factory.mktemp("gunicorn") / "log.txt",
+                     gunicorn_options)
     try:
         yield running
     finally:
