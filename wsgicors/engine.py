@@ -208,8 +208,10 @@ def merge_vary(headers: List[Header], token: str) -> None:
                 seen.add(part.lower())
                 tokens.append(part)
     if "*" in seen:
-        return
-    if token.lower() not in seen:
+        if len(positions) == 1:
+            return  # one ``Vary: *`` already varies on everything: left as it is
+        # several lines with a '*': still merged into one, '*' needs no token added
+    elif token.lower() not in seen:
         tokens.append(token)
     headers[positions[0]] = (headers[positions[0]][0], ", ".join(tokens))
     for index in reversed(positions[1:]):
