@@ -556,10 +556,15 @@ function showBrowser(box, result) {
 function showCheck(box, result) {
   box.replaceChildren(el("h3", {}, "wsgicors check"), badge(result.verdict));
   box.append(el("div", {"class": "detail explanation"}, result.explanation));
+  if (result.verdict !== "error") {
+    box.append(el("div", {"class": "detail preflight"}, !result.preflight_needed ? "No preflight needed." :
+      result.preflight_cached ? "Preflight answered from the preflight cache (nothing sent)." : "Preflight sent."));
+  }
   const steps = el("ol", {"class": "steps"});
   for (const step of result.steps) {
-    steps.append(el("li", {"class": step.ok ? "pass" : "fail"},
-                    `${step.kind} ${step.method} -> ${step.status === null ? "no response" : step.status}: ${step.reason}`));
+    const line = `${step.ok ? "PASS" : "BLOCKED"} ${step.kind} ${step.method} -> ${step.status === null ? "no response" : step.status}`;
+    // A failing step's sentence is the explanation above; passing steps say what they checked.
+    steps.append(el("li", {"class": step.ok ? "pass" : "fail"}, step.ok ? `${line}: ${step.reason}` : line));
   }
   if (result.steps.length) box.append(steps);
   for (const warning of result.warnings) box.append(el("div", {"class": "detail warning"}, "Warning: " + warning));
