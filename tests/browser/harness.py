@@ -37,12 +37,12 @@ def launch_chromium(playwright: Any, extra_args: Sequence[str] = ()) -> Any:
                                       headless=True, timeout=60_000)
 
 
-# ``runFetches(spec)`` makes the same fetch ``spec.repeat`` times and reports, for each,
+# ``runFetches(specs)`` makes the fetches one after the other and reports, for each,
 # the browser's verdict: "allow" when the promise resolves, "block" on TypeError.
 RUNNER_JS = r"""
-async function runFetches(spec) {
+async function runFetches(specs) {
   const results = [];
-  for (let i = 0; i < spec.repeat; i++) {
+  for (const spec of specs) {
     const init = {method: spec.method, headers: spec.headers, credentials: spec.credentials ? "include" : "same-origin",
                   signal: AbortSignal.timeout(spec.timeout)};
     if (spec.body !== null) init.body = spec.body;
@@ -59,11 +59,11 @@ async function runFetches(spec) {
 }
 
 // The same fetches from a sandboxed frame, whose origin is opaque (Origin: null).
-function runSandboxed(spec) {
+function runSandboxed(specs) {
   return new Promise((resolve, reject) => {
     const frame = document.createElement("iframe");
     frame.sandbox = "allow-scripts";
-    const timer = setTimeout(() => reject(new Error("sandboxed frame did not answer")), spec.timeout * (spec.repeat + 1));
+    const timer = setTimeout(() => reject(new Error("sandboxed frame did not answer")), specs[0].timeout * (specs.length + 1));
     const done = (event) => {
       if (event.source !== frame.contentWindow) return;
       clearTimeout(timer);
@@ -73,7 +73,7 @@ function runSandboxed(spec) {
     };
     window.addEventListener("message", done);
     frame.srcdoc = "<script>" + runFetches.toString() +
-      "\nrunFetches(" + JSON.stringify(spec) + ").then((r) => parent.postMessage(r, '*'));<\/script>";
+      "\nrunFetches(" + JSON.stringify(specs) + ").then((r) => parent.postMessage(r, '*'));<\/script>";
     document.body.appendChild(frame);
   });
 }

@@ -51,6 +51,17 @@ class Ctx:
 
 
 @dataclass(frozen=True)
+class Then:
+    """A follow-up fetch to the same URL, after the scenario's own (preflight-cache rows)."""
+
+    expect: str
+    method: str = "PUT"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    credentials: bool = False
+    body: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     id: str
     title: str
@@ -81,23 +92,36 @@ class Scenario:
     """Header names script must not be able to read."""
     warning: Optional[str] = None
     """A word ``check`` must use in a warning (a browser difference)."""
+    then: Tuple[Then, ...] = ()
+    """Follow-up fetches (same page, same preflight cache)."""
+
+    def fetches(self) -> List[Then]:
+        """Every fetch made, in order: the scenario's own ``repeat`` times, then the follow-ups."""
+        own = Then(self.expect, self.method, self.headers, self.credentials, self.body)
+        return [own] * self.repeat + list(self.then)
 
     def fetch_text(self) -> str:
-        """The ``fetch()`` call, for the docs."""
-        init: List[str] = []
-        if self.method != "GET":
-            init.append(f"method: {json.dumps(self.method)}")
-        if self.headers:
-            init.append("headers: {" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}"
-                                                 for k, v in self.headers.items()) + "}")
-        if self.body is not None:
-            init.append(f"body: {json.dumps(self.body)}")
-        if self.credentials:
-            init.append('credentials: "include"')
-        call = f"fetch({self.path!r}" + (", {" + ", ".join(init) + "})" if init else ")")
+        """The ``fetch()`` calls, for the docs."""
+        call = _fetch_call(self.path, self.fetches()[0])
         if self.repeat > 1:
             call += f" ×{self.repeat}"
+        for then in self.then:
+            call += f", then {_fetch_call(self.path, then)} → {then.expect}"
         return call
+
+
+def _fetch_call(path: str, fetch: Then) -> str:
+    init: List[str] = []
+    if fetch.method != "GET":
+        init.append(f"method: {json.dumps(fetch.method)}")
+    if fetch.headers:
+        init.append("headers: {" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}"
+                                             for k, v in fetch.headers.items()) + "}")
+    if fetch.body is not None:
+        init.append(f"body: {json.dumps(fetch.body)}")
+    if fetch.credentials:
+        init.append('credentials: "include"')
+    return f"fetch({path!r}" + (", {" + ", ".join(init) + "})" if init else ")")
 
 
 # ---------------------------------------------------------------- server apps
@@ -478,7 +502,42 @@ SCENARIOS: Tuple[Scenario, ...] = (
     Scenario("authorization-cross-origin-redirect", "Authorization, redirected to another origin",
              "localhost -> 127.0.0.1; '*' there",
              _cross_origin_star, ALLOW, "the redirect drops Authorization, so the second hop needs no preflight",
-             path="/start", headers={"Authorization": "Bearer t"}, preflights=1))
+             path="/start", headers={"Authorization": "Bearer t"}, preflights=1),
+    # -- the preflight cache: what a cached preflight covers ------------------------------
+    Scenario("cache-covers-fewer-headers", "cached preflight covers a request with fewer headers",
+             "CORSMiddleware(max_age=600)", cors(max_age=600), ALLOW, "x-a, x-b were allowed; x-a alone is covered",
+             method="PUT", headers={"X-A": "1", "X-B": "1"}, preflights=1,
+             then=(Then(ALLOW, headers={"X-A": "1"}),)),
+    Scenario("cache-new-header", "cached preflight, then a new header", "CORSMiddleware(max_age=600)",
+             cors(max_age=600), ALLOW, "the echoed ACAH named x-a only, so x-b needs a new preflight",
+             method="PUT", headers={"X-A": "1"}, preflights=2, then=(Then(ALLOW, headers={"X-B": "1"}),)),
+    Scenario("cache-listed-method", "cached preflight, then another listed method", "CORSMiddleware(max_age=600)",
+             cors(max_age=600), ALLOW, "ACAM listed every default method, so DELETE is covered from the cache",
+             method="PUT", preflights=1, then=(Then(ALLOW, method="DELETE"),)),
+    Scenario("cache-new-method", "cached preflight, then another method", "CORSMiddleware(methods='*', max_age=600)",
+             cors(methods="*", max_age=600), ALLOW, "methods='*' echoes PUT only, so DELETE needs a new preflight",
+             method="PUT", preflights=2, then=(Then(ALLOW, method="DELETE"),)),
+    Scenario("cache-star-method", "cached ACAM `*` covers another method", "preflight: ACAM: *, ACMA: 600",
+             raw(echo, lambda c: echo(c) + (("Access-Control-Allow-Methods", "*"), ("Access-Control-Max-Age", "600"))),
+             ALLOW, "`*` (without credentials) covers DELETE from the cache", method="PUT", preflights=1,
+             then=(Then(ALLOW, method="DELETE"),)),
+    Scenario("cache-then-credentials", "cached without credentials, then with credentials",
+             "CORSMiddleware(allow_credentials=True, max_age=600)", cors(allow_credentials=True, max_age=600), ALLOW,
+             "an entry made without credentials does not serve a credentialed request", method="PUT",
+             preflights=2, then=(Then(ALLOW, credentials=True),)),
+    Scenario("cache-credentials-then-without", "cached with credentials, then without",
+             "CORSMiddleware(allow_credentials=True, max_age=600)", cors(allow_credentials=True, max_age=600), ALLOW,
+             "Chromium keeps one entry per URL; one made with credentials also serves requests without", method="PUT",
+             credentials=True, preflights=1, then=(Then(ALLOW),)),
+    Scenario("cache-refused-not-cached", "a refused preflight is not cached", "CORSMiddleware(methods=['GET'], max_age=600)",
+             cors(methods=["GET"], max_age=600), BLOCK, "each attempt preflights again", code="preflight-status",
+             method="PUT", repeat=2, preflights=2),
+    Scenario("cache-star-headers-then-authorization", "cached ACAH `*`, then Authorization",
+             "preflight: ACAM: PUT, ACAH: *, ACMA: 600",
+             raw(echo, lambda c: echo(c) + (("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "*"),
+                                            ("Access-Control-Max-Age", "600"))),
+             ALLOW, "Chromium's `*`-covers-authorization leniency applies to cached entries too",
+             method="PUT", headers={"X-A": "1"}, then=(Then(ALLOW, headers={"Authorization": "Bearer t"}),)))
 
 
 BY_ID: Dict[str, Scenario] = {s.id: s for s in SCENARIOS}

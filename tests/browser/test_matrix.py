@@ -82,25 +82,26 @@ def pages(chromium: Any) -> Iterator[Pages]:
 def run_in_chromium(pages: Pages, servers: Servers, run: Run) -> List[Dict[str, Any]]:
     """The scenario's fetches from a page, as ``[{verdict, status, headers, body | error}, ...]``."""
     s = run.scenario
-    spec = {"url": run.url, "method": s.method, "headers": dict(s.headers), "body": s.body,
-            "credentials": s.credentials, "repeat": s.repeat, "timeout": FETCH_TIMEOUT_MS}
+    specs = [{"url": run.url, "method": f.method, "headers": dict(f.headers), "body": f.body,
+              "credentials": f.credentials, "timeout": FETCH_TIMEOUT_MS} for f in s.fetches()]
     page = pages.open(run.page_url)
     if s.cookie:
         assert page.evaluate("url => login(url)", f"{servers.api_origin}/login?sid={run.sid}") == 200
-    runner = "spec => runSandboxed(spec)" if s.page == "sandbox" else "spec => runFetches(spec)"
-    return page.evaluate(runner, spec)  # type: ignore[no-any-return]
+    runner = "specs => runSandboxed(specs)" if s.page == "sandbox" else "specs => runFetches(specs)"
+    return page.evaluate(runner, specs)  # type: ignore[no-any-return]
 
 
 def run_check(run: Run) -> List[CheckResult]:
     """The same fetches through ``wsgicors check``, sharing one preflight cache like a browser."""
-    s = run.scenario
-    headers = dict(s.headers)
-    if s.cookie:
-        headers["Cookie"] = f"sid={run.sid}"
     cache = PreflightCache()
-    return [check(run.url, run.ctx.origin, method=s.method, headers=headers, credentials=s.credentials,
-                  body=s.body, cache=cache, timeout=10.0)
-            for _ in range(s.repeat)]
+    results = []
+    for f in run.scenario.fetches():
+        headers = dict(f.headers)
+        if run.scenario.cookie:
+            headers["Cookie"] = f"sid={run.sid}"
+        results.append(check(run.url, run.ctx.origin, method=f.method, headers=headers, credentials=f.credentials,
+                             body=f.body, cache=cache, timeout=10.0))
+    return results
 
 
 def preflights(requests: List[Dict[str, Optional[str]]]) -> List[Dict[str, Optional[str]]]:
@@ -121,14 +122,17 @@ def test_chromium_and_check_agree(pages: Pages, servers: Servers, scenario: Scen
 
     report = "\n\n".join(r.render() for r in checked)
     context = f"\nChromium: {browser_results}\nserver saw (Chromium): {browser_requests}\ncheck:\n{report}"
-    assert [r["verdict"] for r in browser_results] == [scenario.expect] * scenario.repeat, "Chromium" + context
-    assert [r.verdict for r in checked] == [scenario.expect] * scenario.repeat, "check" + context
+    expected = [f.expect for f in scenario.fetches()]
+    assert [r["verdict"] for r in browser_results] == expected, "Chromium" + context
+    assert [r.verdict for r in checked] == expected, "check" + context
     for result in browser_results:
         if result["verdict"] == "block":
             assert "Failed to fetch" in result["error"], context
-    last = checked[-1]
+    # Readable headers and the failure code are those of the scenario's own (last) fetch.
+    own = scenario.repeat - 1
+    last = checked[own]
     if scenario.expect == ALLOW:
-        readable = set(browser_results[-1]["headers"])
+        readable = set(browser_results[own]["headers"])
         assert readable == set(last.readable_headers), "readable headers" + context
         assert set(scenario.readable) <= readable, context
         assert not set(scenario.unreadable) & readable, context
