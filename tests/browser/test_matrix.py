@@ -160,3 +160,5 @@ def test_docs_table_is_current() -> None:
     assert len(SCENARIOS) >= 30
     assert DOCS.read_text(encoding="utf-8") == render_markdown(), (
         "docs/browser-matrix.md is stale: run `python tests/browser/scenarios.py`")
+    readme = (DOCS.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"[a matrix of {len(SCENARIOS)} scenarios](docs/browser-matrix.md)" in readme
