@@ -173,17 +173,30 @@ def raw(actual: HeaderSpec = lambda c: (), preflight: HeaderSpec = lambda c: (),
     return build
 
 
+def start_redirects(to: str, status: int, then: WSGIApp) -> WSGIApp:
+    """``/start`` answers ``status`` with ``Location: to`` (no CORS headers); other paths go to ``then``."""
+    def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/start":
+            start_response(status_line(status), [("Location", to), ("Content-Length", "0")])
+            return [b""]
+        return then(environ, start_response)
+    return app
+
+
 def redirecting(to: Callable[[Ctx], str], status: int = 302, **options: Any) -> Callable[[Ctx], WSGIApp]:
     """Our middleware around an app that redirects ``/start`` (to ``to(ctx)``) and serves the rest."""
     def build(ctx: Ctx) -> WSGIApp:
-        def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-            if environ.get("PATH_INFO") == "/start":
-                start_response(status_line(status), [("Location", to(ctx)), ("Content-Length", "0")])
-                return [b""]
-            return backend(environ, start_response)
         chosen = dict(options)
         chosen.setdefault("origins", [ctx.page])
-        return CORSMiddleware(app, **chosen)
+        return CORSMiddleware(start_redirects(to(ctx), status, backend), **chosen)
+    return build
+
+
+def to_public_origin(status: int) -> Callable[[Ctx], WSGIApp]:
+    """``/start`` (lists the page) redirects to the other origin's ``/data``, which allows ``*``."""
+    def build(ctx: Ctx) -> WSGIApp:
+        return CORSMiddleware(start_redirects(ctx.other + "/data", status, backend),
+                              rules=[("/start", Policy(origins=[ctx.page])), ("*", Policy(origins="*"))])
     return build
 
 
@@ -199,36 +212,9 @@ def good_preflight(methods: str = "PUT", headers: str = "x-custom") -> HeaderSpe
     return lambda c: echo(c) + (("Access-Control-Allow-Methods", methods), ("Access-Control-Allow-Headers", headers))
 
 
-def _cross_origin_star(ctx: Ctx) -> WSGIApp:
-    """``/start`` (lists the page) redirects to the other origin's ``/data`` (public)."""
-    def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/start":
-            start_response("302 Found", [("Location", ctx.other + "/data"), ("Content-Length", "0")])
-            return [b""]
-        return backend(environ, start_response)
-    return CORSMiddleware(app, rules=[("/start", Policy(origins=[ctx.page])), ("*", Policy(origins="*"))])
-
-
 def _bare_redirect(ctx: Ctx) -> WSGIApp:
     """``/start`` redirects with no CORS headers at all; ``/data`` allows the page."""
-    serve = raw(echo)(ctx)
-
-    def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/start":
-            start_response("302 Found", [("Location", ctx.api + "/data"), ("Content-Length", "0")])
-            return [b""]
-        return serve(environ, start_response)
-    return app
-
-
-def _cross_origin_star_put(ctx: Ctx) -> WSGIApp:
-    """``/start`` (lists the page) answers PUT with a 307 to the other origin's ``/data`` (public)."""
-    def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/start":
-            start_response("307 Temporary Redirect", [("Location", ctx.other + "/data"), ("Content-Length", "0")])
-            return [b""]
-        return backend(environ, start_response)
-    return CORSMiddleware(app, rules=[("/start", Policy(origins=[ctx.page])), ("*", Policy(origins="*"))])
+    return start_redirects(ctx.api + "/data", 302, raw(echo)(ctx))
 
 
 def _loop(ctx: Ctx) -> WSGIApp:
@@ -330,7 +316,7 @@ SCENARIOS: Tuple[Scenario, ...] = (
              "after a cross-origin redirect the Origin is `null`", code="acao-missing", path="/start"),
     Scenario("redirect-cross-origin-star", "GET redirected to another origin that is public",
              "localhost -> 127.0.0.1; /data allows '*'",
-             _cross_origin_star, ALLOW,
+             to_public_origin(302), ALLOW,
              "`*` covers the `null` origin after the redirect", path="/start"),
     # -- deliberately broken servers --------------------------------------------------
     Scenario("acao-trailing-slash", "ACAO with a trailing slash", "ACAO: http://127.0.0.1:P1/",
@@ -475,7 +461,7 @@ SCENARIOS: Tuple[Scenario, ...] = (
              "a custom header: preflight, which fails", code="preflight-status", method="POST",
              headers={"X-HTTP-Method-Override": "DELETE"}, preflights=1),
     Scenario("put-307-cross-origin-star", "PUT redirected (307) to a public origin", "localhost -> 127.0.0.1; '*' there",
-             _cross_origin_star_put, ALLOW, "the second hop is preflighted again, from origin `null`",
+             to_public_origin(307), ALLOW, "the second hop is preflighted again, from origin `null`",
              path="/start", preflights=2, **PUT_CUSTOM),
     Scenario("redirect-loop", "a redirect loop", "/start -> /start with ACAO", _loop, BLOCK,
              "fetch() gives up after 20 redirects", code="too-many-redirects", path="/start"),
@@ -501,7 +487,7 @@ SCENARIOS: Tuple[Scenario, ...] = (
              **PUT_CUSTOM),
     Scenario("authorization-cross-origin-redirect", "Authorization, redirected to another origin",
              "localhost -> 127.0.0.1; '*' there",
-             _cross_origin_star, ALLOW, "the redirect drops Authorization, so the second hop needs no preflight",
+             to_public_origin(302), ALLOW, "the redirect drops Authorization, so the second hop needs no preflight",
              path="/start", headers={"Authorization": "Bearer t"}, preflights=1),
     # -- the preflight cache: what a cached preflight covers ------------------------------
     Scenario("cache-covers-fewer-headers", "cached preflight covers a request with fewer headers",
