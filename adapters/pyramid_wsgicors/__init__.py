@@ -92,6 +92,8 @@ def _configuration(registry: Registry) -> _Configuration:
 
 def includeme(config: Configurator) -> None:
     """Read ``cors.*`` settings, add the ``add_cors_policy`` directive and the tween."""
+    if REGISTRY_KEY in config.registry:
+        return  # included twice (pyramid.includes and config.include): the first one counts
     config.registry[REGISTRY_KEY] = _Configuration(dict(config.get_settings() or {}))
     config.add_directive("add_cors_policy", add_cors_policy)
     config.add_tween("pyramid_wsgicors.tween_factory", over=EXCVIEW)

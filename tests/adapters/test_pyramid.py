@@ -186,3 +186,13 @@ def test_app_from_an_ini_with_pyramid_includes(tmp_path, monkeypatch, browser):
     actual = browser(app).request("/hello")
     assert actual.json == {"hello": "world"}
     assert actual.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_including_twice_keeps_the_policy_declared_in_between(browser):
+    with Configurator(settings={"pyramid.includes": "pyramid_wsgicors"}) as config:
+        config.add_cors_policy(origins=[B])
+        config.include("pyramid_wsgicors")
+        config.add_route("x", "/x")
+        config.add_view(lambda request: {}, route_name="x", renderer="json")
+        app = config.make_wsgi_app()
+    assert browser(app, B).request("/x").headers.getall("Access-Control-Allow-Origin") == [B]
