@@ -240,9 +240,10 @@ def cross_origin(view: Optional[Callable[..., Any]] = None, *, enabled: bool = T
     """Give one view its own policy: ``@cross_origin(origins=[...])``; ``enabled=False`` opts out.
 
     ``options`` are layered on the app's policy (or on ``app.config`` when the app
-    has none). Put it under ``@app.route`` (over it works too). With ``CORS(app)``
-    the view's preflights are answered before routing; without it, the view
-    answers its own preflights and decorates its own responses.
+    has none). Put it under ``@app.route``. With ``CORS(app)`` the view's
+    preflights are answered before routing (and the decorator may also sit over
+    ``@app.route``); without it, the view answers its own preflights and
+    decorates its own responses.
     """
     if view is not None:  # used bare: @cross_origin
         return cross_origin(enabled=enabled, **options)(view)
