@@ -38,7 +38,7 @@ def load_app(target: str) -> WSGIApp:
             raise ValueError(f"module {module_name!r} has no attribute {attribute or 'application'!r}") from None
     if not callable(obj):
         raise TypeError(f"{target!r} is not a WSGI application (not callable)")
-    return obj  # type: ignore[no-any-return]
+    return obj
 
 
 def wrap(

@@ -87,7 +87,7 @@ def _configuration(registry: Registry) -> _Configuration:
     configuration = registry.get(REGISTRY_KEY)
     if configuration is None:
         raise RuntimeError('call config.include("pyramid_wsgicors") first')
-    return configuration  # type: ignore[no-any-return]
+    return configuration
 
 
 def includeme(config: Configurator) -> None:
