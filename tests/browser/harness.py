@@ -89,7 +89,18 @@ PAGE_HTML = ("<!doctype html><meta charset=utf-8><title>wsgicors browser matrix<
 
 
 def page_app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    """The page origin: one blank page that defines the fetch runners."""
+    """The page origin: one blank page that defines the fetch runners.
+
+    ``/public`` (``Access-Control-Allow-Origin: *``) and ``/private`` (no CORS
+    headers) are targets for redirects from the API back to the page's origin.
+    """
+    path = environ.get("PATH_INFO", "")
+    if path in ("/public", "/private"):
+        headers = [("Content-Type", "text/plain"), ("Content-Length", "3")]
+        if path == "/public":
+            headers.append(("Access-Control-Allow-Origin", "*"))
+        start_response("200 OK", headers)
+        return [b"ok\n"]
     start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(PAGE_HTML))),
                               ("Cache-Control", "no-store")])
     return [PAGE_HTML]

@@ -217,6 +217,21 @@ def _bare_redirect(ctx: Ctx) -> WSGIApp:
     return start_redirects(ctx.api + "/data", 302, raw(echo)(ctx))
 
 
+def _chain(hops: int) -> Callable[[Ctx], WSGIApp]:
+    """``/start`` -> ``/r{hops-1}`` -> ... -> ``/r1`` -> ``/data``: ``hops`` redirects, CORS on each."""
+    def build(ctx: Ctx) -> WSGIApp:
+        def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            path = environ.get("PATH_INFO", "")
+            left = hops - 1 if path == "/start" else int(path[2:]) - 1 if path.startswith("/r") else None
+            if left is None:
+                return backend(environ, start_response)
+            start_response("302 Found", [("Location", ctx.api + (f"/r{left}" if left else "/data")),
+                                         ("Content-Length", "0")])
+            return [b""]
+        return CORSMiddleware(app, origins=[ctx.page])
+    return build
+
+
 def _loop(ctx: Ctx) -> WSGIApp:
     return raw(echo, actual_status=302, location=lambda c: c.api + "/start")(ctx)
 
@@ -523,7 +538,72 @@ SCENARIOS: Tuple[Scenario, ...] = (
              raw(echo, lambda c: echo(c) + (("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "*"),
                                             ("Access-Control-Max-Age", "600"))),
              ALLOW, "Chromium's `*`-covers-authorization leniency applies to cached entries too",
-             method="PUT", headers={"X-A": "1"}, then=(Then(ALLOW, headers={"Authorization": "Bearer t"}),)))
+             method="PUT", headers={"X-A": "1"}, then=(Then(ALLOW, headers={"Authorization": "Bearer t"}),)),
+    # -- more methods, lists and redirects -----------------------------------------------
+    Scenario("json-needs-content-type", "JSON PUT, ACAH lists x-custom only", "preflight: ACAM: PUT, ACAH: x-custom",
+             raw(echo, good_preflight("PUT", "x-custom")), BLOCK, "content-type application/json must be allowed too",
+             code="header-not-allowed", method="PUT", headers={"X-Custom": "1", "Content-Type": "application/json"},
+             body="{}"),
+    Scenario("multipart-no-preflight", "multipart/form-data with a boundary", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
+             "a safelisted content type: no preflight", method="POST",
+             headers={"Content-Type": "multipart/form-data; boundary=x"}, body="--x--", preflights=0),
+    Scenario("accept-unsafe-byte", "Accept with an unsafe byte", "OPTIONS -> 404", NO_PREFLIGHT, BLOCK,
+             "`(` is a CORS-unsafe byte: preflight, which fails", code="preflight-status",
+             headers={"Accept": "text/html (x)"}, preflights=1),
+    Scenario("put-lower-case", "fetch method 'put' (lower case), ACAM `PUT`", "preflight: ACAM: PUT",
+             raw(echo, good_preflight("PUT", "")), ALLOW, "fetch() upper-cases put", method="put"),
+    Scenario("patch-mixed-case", "fetch method 'Patch', ACAM `PATCH`", "preflight: ACAM: PATCH",
+             raw(echo, good_preflight("PATCH", "")), BLOCK, "'Patch' is sent as written", code="method-not-allowed",
+             method="Patch"),
+    Scenario("custom-method", "custom method FOO", "CORSMiddleware(methods=['GET', 'FOO'])",
+             cors(methods=["GET", "FOO"]), ALLOW, "any token method, matched exactly", method="FOO"),
+    Scenario("acam-trailing-comma", "ACAM with a trailing comma", "preflight: ACAM: 'PUT,'",
+             raw(echo, good_preflight("PUT,", "x-custom")), ALLOW, "empty list elements are ignored", **PUT_CUSTOM),
+    Scenario("acam-quoted", "ACAM with a quoted method", "preflight: ACAM: '\"PUT\"'",
+             raw(echo, good_preflight('"PUT"', "x-custom")), BLOCK, "a quoted string is not a method token",
+             code="acam-malformed", **PUT_CUSTOM),
+    Scenario("json-post-301", "JSON POST redirected with 301", "301 -> /data, CORS on both",
+             redirecting(lambda c: c.api + "/data", status=301), ALLOW,
+             "301 turns POST into GET and drops the body headers: one preflight only", method="POST",
+             headers={"Content-Type": "application/json"}, body="{}", path="/start", preflights=1),
+    Scenario("json-post-308", "JSON POST redirected with 308", "308 -> /data, CORS on both",
+             redirecting(lambda c: c.api + "/data", status=308), ALLOW, "308 keeps the POST: each hop is preflighted",
+             method="POST", headers={"Content-Type": "application/json"}, body="{}", path="/start", preflights=2),
+    Scenario("redirect-upper-case-host", "redirect Location with an upper-case host", "302 -> http://LOCALHOST:P2/...",
+             redirecting(lambda c: c.api.replace("localhost", "LOCALHOST") + "/data"), ALLOW,
+             "the URL parser lower-cases the host: same origin, the Origin stays", path="/start"),
+    Scenario("redirect-to-page-origin", "redirect back to the page's own origin, no CORS there",
+             "302 -> http://127.0.0.1:P1/private", redirecting(lambda c: c.page + "/private"), BLOCK,
+             "once cross-origin, always CORS: the page's own server must now allow `null`", code="acao-missing",
+             path="/start"),
+    Scenario("redirect-to-page-origin-public", "redirect back to the page's origin, which answers `*`",
+             "302 -> http://127.0.0.1:P1/public (ACAO *)", redirecting(lambda c: c.page + "/public"), ALLOW,
+             "`*` passes the CORS check", path="/start"),
+    Scenario("redirects-20", "exactly 20 redirects", "/start -> /r19 -> ... -> /r1 -> /data", _chain(20), ALLOW,
+             "fetch() follows up to 20 redirects", path="/start"),
+    # -- headers Chromium treats specially --------------------------------------------------
+    Scenario("client-hint-dpr", "DPR client hint", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
+             "Chromium safelists client hints (Firefox and Safari preflight them)", headers={"DPR": "2"},
+             preflights=0, warning="dpr"),
+    Scenario("client-hint-save-data", "Save-Data and Device-Memory hints", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
+             "Chromium safelists client hints", headers={"Save-Data": "on", "Device-Memory": "8"}, preflights=0),
+    Scenario("client-hint-bad-value", "Save-Data with another value", "OPTIONS -> 404", NO_PREFLIGHT, BLOCK,
+             "only `on` is safelisted: preflight, which fails", code="preflight-status",
+             headers={"Save-Data": "off"}, preflights=1),
+    Scenario("user-agent-dropped", "script sets User-Agent", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
+             "Chromium silently drops a script-set User-Agent: no preflight", headers={"User-Agent": "bot"},
+             preflights=0, warning="user-agent"),
+    Scenario("forbidden-headers-dropped", "script sets Sec-Foo, Proxy-Foo, Accept-Charset", "OPTIONS -> 404",
+             NO_PREFLIGHT, ALLOW, "forbidden request headers are dropped: no preflight",
+             headers={"Sec-Foo": "1", "Proxy-Foo": "1", "Accept-Charset": "utf-8"}, preflights=0),
+    Scenario("content-language-underscore", "Content-Language en_US", "OPTIONS -> 404", NO_PREFLIGHT, BLOCK,
+             "`_` is not allowed in a safelisted Content-Language: preflight, which fails", code="preflight-status",
+             headers={"Content-Language": "en_US"}, preflights=1),
+    Scenario("range-open-end", "Range bytes=5-", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
+             "an open-ended single range is safelisted", headers={"Range": "bytes=5-"}, preflights=0),
+    Scenario("range-backwards", "Range bytes=10-5", "OPTIONS -> 404", NO_PREFLIGHT, BLOCK,
+             "an invalid range is not safelisted: preflight, which fails", code="preflight-status",
+             headers={"Range": "bytes=10-5"}, preflights=1))
 
 
 BY_ID: Dict[str, Scenario] = {s.id: s for s in SCENARIOS}
