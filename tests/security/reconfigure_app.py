@@ -62,17 +62,23 @@ def cors_view(status: str, headers: List[Tuple[str, str]]) -> Tuple[Any, ...]:
     return (status.split()[0],) + tuple(relevant)
 
 
+def probe_environ(index: int) -> Dict[str, Any]:
+    from security_support import environ
+
+    method, path, headers = PROBES[index]
+    return environ(method, path, **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()})
+
+
 def expected_views() -> Dict[str, List[Tuple[Any, ...]]]:
     """For each policy, the CORS view of every probe, answered in-process."""
-    from security_support import App, call, environ
+    from security_support import App, call
 
     views: Dict[str, List[Tuple[Any, ...]]] = {}
     for name in POLICIES:
         middleware = CORSMiddleware(App(), rules=rules(name))
         views[name] = []
-        for method, path, headers in PROBES:
-            env = environ(method, path, **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()})
-            result = call(middleware, env)
+        for index in range(len(PROBES)):
+            result = call(middleware, probe_environ(index))
             views[name].append(cors_view(result.status, result.headers))
     assert views["a"] != views["b"] and all(va != vb for va, vb in zip(views["a"], views["b"]))
     return views

@@ -17,17 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import reconfigure_app
-from reconfigure_app import POLICIES, PROBES, cors_view, expected_views, rules
-from security_support import call, environ
+from reconfigure_app import POLICIES, PROBES, cors_view, expected_views, probe_environ, rules
+from security_support import call
 from wsgicors import ConfigError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-
-
-def probe_environ(index):
-    method, path, headers = PROBES[index]
-    return environ(method, path, **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()})
 
 
 @pytest.fixture

@@ -108,7 +108,8 @@ HOSTILE_HEADER_LISTS = [
 
 
 @pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
-@pytest.mark.parametrize("value, names", HOSTILE_HEADER_LISTS, ids=lambda v: ascii(v)[:24] if isinstance(v, str) else "")
+@pytest.mark.parametrize("value, names", HOSTILE_HEADER_LISTS,
+                         ids=lambda v: ascii(v)[:24] if isinstance(v, str) else "")
 def test_hostile_request_header_list(value, names, debug):
     assert parse_header_names(value) == names
     for options in (ECHO, LISTED):

@@ -102,7 +102,8 @@ ATTACKERS = [
     "//good.com", "good.com",
     # case and Unicode
     "https://GOOD.COM", "https://Good.com", "https://API.good.com", "https://good.COM",
-    "https://g\u00f6od.com", "https://xn--god-sna.com", "https://xn--god-5qa.com", "https://\uff47ood.com", "https://good\u3002com",
+    "https://g\u00f6od.com", "https://xn--god-sna.com", "https://xn--god-5qa.com", "https://\uff47ood.com",
+    "https://good\u3002com",
     "https://good\uff0ecom", "https://good.com\u200b", "https://\u0261ood.com", "https://good.\u0441om",
     # user info, path, query, fragment
     "https://good.com@evil.net", "https://evil.net@good.com", "https://good.com\\@evil.net",

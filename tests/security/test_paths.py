@@ -44,67 +44,77 @@ def policy_label(path, script_name=""):
     return "none"
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/api/users", "strict"),
-    ("/api/users/", "strict"),
-    ("/api/", "strict"),
-    ("/api", "none"),                    # trailing slash: '/api/*' needs the slash; list '/api' too
-    ("/apiary", "none"),
-    ("/api/public/x", "star"),
-    ("/static/app.js", "star"),
-    ("/health", "none"),                 # exempted by a None rule
-    ("/health/", "none"),
-])
+#: (path, which policy answers it) per concern; 'none' means outside every rule.
+CASES = {
+    "whole paths": [
+        ("/api/users", "strict"),
+        ("/api/users/", "strict"),
+        ("/api/", "strict"),
+        ("/api", "none"),                    # trailing slash: '/api/*' needs the slash; list '/api' too
+        ("/apiary", "none"),
+        ("/api/public/x", "star"),
+        ("/static/app.js", "star"),
+        ("/health", "none"),                 # exempted by a None rule
+        ("/health/", "none"),
+    ],
+    "case": [
+        ("/API/users", "none"),
+        ("/Api/users", "none"),
+        ("/API/public/x", "none"),
+        ("/STATIC/app.js", "none"),
+        ("/api/PUBLIC/x", "strict"),
+    ],
+    "plus": [
+        ("/exact x+y", "strict"),
+        ("/exact x y", "none"),
+        ("/exact+x+y", "none"),
+        ("/api/a+b", "strict"),
+        ("/static+/x", "none"),
+    ],
+    "dot segments": [
+        ("/static/../api/users", "none"),    # /static%2F..%2Fapi/users after the server decodes it
+        ("/api/public/../users", "none"),
+        ("/api/public/..", "none"),
+        ("/static/./app.js", "none"),
+        ("/static/x/../../api/users", "none"),
+        ("/static/..app.js", "star"),        # not a dot segment
+        ("/static/.well-known/x", "star"),
+        ("/static/x..", "star"),
+    ],
+    "slashes": [
+        ("/api//users", "strict"),
+        ("//api/users", "none"),
+        ("/static//x", "star"),
+        ("/api%2Fusers", "none"),            # a server that leaves %2F encoded: literal text
+        ("/api/%2e%2e/x", "strict"),         # still encoded: not a dot segment to the app either
+    ],
+}
+
+
+@pytest.mark.parametrize("path, expected", CASES["whole paths"])
 def test_rules_match_whole_paths_first_rule_first(path, expected):
     assert policy_label(path) == expected
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/API/users", "none"),
-    ("/Api/users", "none"),
-    ("/API/public/x", "none"),
-    ("/STATIC/app.js", "none"),
-    ("/api/PUBLIC/x", "strict"),
-])
+@pytest.mark.parametrize("path, expected", CASES["case"])
 def test_matching_is_case_sensitive(path, expected):
     """CVE-2024-6866: flask-cors matched paths case-insensitively."""
     assert policy_label(path) == expected
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/exact x+y", "strict"),
-    ("/exact x y", "none"),
-    ("/exact+x+y", "none"),
-    ("/api/a+b", "strict"),
-    ("/static+/x", "none"),
-])
+@pytest.mark.parametrize("path, expected", CASES["plus"])
 def test_plus_is_a_plus(path, expected):
     """CVE-2024-6844: flask-cors decoded '+' as a space before matching."""
     assert policy_label(path) == expected
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/static/../api/users", "none"),    # /static%2F..%2Fapi/users after the server decodes it
-    ("/api/public/../users", "none"),
-    ("/api/public/..", "none"),
-    ("/static/./app.js", "none"),
-    ("/static/x/../../api/users", "none"),
-    ("/static/..app.js", "star"),        # not a dot segment
-    ("/static/.well-known/x", "star"),
-    ("/static/x..", "star"),
-])
+@pytest.mark.parametrize("path, expected", CASES["dot segments"])
 def test_dot_segments_match_no_rule(path, expected):
     """A normalising app would route /static/../api elsewhere than '/static/*' says."""
     assert policy_label(path) == expected
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/api//users", "strict"),
-    ("//api/users", "none"),
-    ("/static//x", "star"),
-    ("/api%2Fusers", "none"),            # a server that leaves %2F encoded: literal text
-    ("/api/%2e%2e/x", "strict"),         # still encoded: not a dot segment to the app either
-])
+@pytest.mark.parametrize("path, expected", CASES["slashes"])
 def test_slashes_and_encoded_text(path, expected):
     assert policy_label(path) == expected
 
