@@ -148,7 +148,7 @@ def cors(**options: Any) -> Callable[[Ctx], WSGIApp]:
     return build
 
 
-HeaderSpec = Callable[[Ctx], Sequence[Header]]
+HeaderSpec = Callable[[Ctx], Tuple[Header, ...]]
 
 
 def raw(actual: HeaderSpec = lambda c: (), preflight: HeaderSpec = lambda c: (),

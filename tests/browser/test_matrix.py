@@ -88,7 +88,7 @@ def run_in_chromium(pages: Pages, servers: Servers, run: Run) -> List[Dict[str, 
     if s.cookie:
         assert page.evaluate("url => login(url)", f"{servers.api_origin}/login?sid={run.sid}") == 200
     runner = "specs => runSandboxed(specs)" if s.page == "sandbox" else "specs => runFetches(specs)"
-    return page.evaluate(runner, specs)  # type: ignore[no-any-return]
+    return page.evaluate(runner, specs)
 
 
 def run_check(run: Run) -> List[CheckResult]:

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.parse
 import urllib.request
 from typing import Iterator, List, Tuple
 
@@ -96,11 +97,13 @@ def get(url: str, **headers: str) -> Tuple[int, dict, bytes]:
 def post_json(url: str, data: object) -> dict:
     request = urllib.request.Request(url, data=json.dumps(data).encode(), headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=WAIT) as response:
-        return json.loads(response.read())  # type: ignore[no-any-return]
+        return json.loads(response.read())
 
 
 def port_of(url: str) -> int:
-    return int(re.search(r":(\d+)", url.split("//", 1)[1]).group(1))  # type: ignore[union-attr]
+    port = urllib.parse.urlsplit(url).port
+    assert port is not None, url
+    return port
 
 
 def refused(port: int) -> bool:

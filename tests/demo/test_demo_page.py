@@ -51,7 +51,7 @@ def apply(page: Any, **fields: Any) -> Dict[str, Any]:
             page.fill(f"#{name}", value)
     with page.expect_response("**/policy") as response:
         page.click("#apply")
-    return response.value.json()  # type: ignore[no-any-return]
+    return response.value.json()
 
 
 def test_initial_policy_allows_some_requests_and_explains_the_others(page: Any, demo: Demo, tmp_path: Path) -> None:
