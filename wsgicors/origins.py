@@ -21,7 +21,7 @@ import ipaddress
 import logging
 import re
 import warnings
-from typing import Any, Callable, FrozenSet, Iterable, List, Optional, Pattern, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Pattern, Set, Tuple
 
 from .errors import CORSConfigWarning, Problems
 
@@ -34,6 +34,13 @@ MAX_ORIGIN_LENGTH = 2048
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 ANY_PORT = "*"
+#: Decisions that needed the request's origin parsed are remembered per matcher,
+#: for this many origins of at most MEMO_MAX_LENGTH characters (the table is
+#: emptied when full), so a repeated origin costs one look-up whatever the
+#: configuration. Only the configuration's fixed answers are remembered: a
+#: callable entry is asked on every request.
+MEMO_SIZE = 512
+MEMO_MAX_LENGTH = 300
 
 OriginPredicate = Callable[[str], bool]
 
@@ -79,7 +86,7 @@ def parse_request_origin(value: str) -> Optional[Tuple[str, str, str]]:
 class OriginMatcher:
     """Decides whether a request's ``Origin`` is allowed; built from config."""
 
-    __slots__ = ("any_origin", "exact", "subdomains", "any_port", "patterns", "predicate", "_needs_parse")
+    __slots__ = ("any_origin", "exact", "subdomains", "any_port", "patterns", "predicate", "_needs_parse", "_memo")
 
     def __init__(
         self,
@@ -98,6 +105,7 @@ class OriginMatcher:
         self.patterns = patterns
         self.predicate = predicate
         self._needs_parse = bool(subdomains or any_port or patterns or predicate)
+        self._memo: Dict[str, bool] = {}
 
     def allows(self, origin: str) -> bool:
         """True when ``origin`` (the raw header value) is allowed."""
@@ -109,6 +117,21 @@ class OriginMatcher:
             return True
         if not self._needs_parse:
             return False
+        memo = self._memo
+        known = memo.get(origin)
+        if known is not None:
+            return known
+        fixed = self._fixed_answer(origin)
+        if fixed is not None:
+            if len(origin) <= MEMO_MAX_LENGTH:
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                memo[origin] = fixed
+            return fixed
+        return self._ask_predicate(origin)
+
+    def _fixed_answer(self, origin: str) -> Optional[bool]:
+        """The answer of every entry but the callable; None when only the callable can decide."""
         parsed = parse_request_origin(origin)
         if parsed is None:
             return False
@@ -125,6 +148,9 @@ class OriginMatcher:
         for pattern in self.patterns:
             if pattern.fullmatch(origin):
                 return True
+        return None if self.predicate is not None else False
+
+    def _ask_predicate(self, origin: str) -> bool:
         if self.predicate is not None:
             try:
                 return self.predicate(origin) is True
