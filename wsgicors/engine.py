@@ -39,6 +39,7 @@ EMPTY_BODY_HEADERS: Tuple[Header, ...] = (("Content-Type", "text/plain; charset=
 DEBUG_HEADER = "X-CORS-Error"
 ALLOW_ORIGIN_LOWER = "access-control-allow-origin"
 HIDDEN_FROM_EXPOSE = frozenset({"set-cookie", "set-cookie2"})
+VARY_ORIGIN: Header = ("Vary", "Origin")
 
 
 class PreflightAnswer(NamedTuple):
@@ -160,10 +161,20 @@ def decorate_response(policy: Policy, headers: Sequence[Header], add: Tuple[Head
 
     If the application already answered CORS itself (it set
     ``Access-Control-Allow-Origin``), its CORS headers are left alone so a
-    response never carries two.
+    response never carries two. ``add`` is what :func:`actual_headers`
+    returned: CORS headers, never a ``Vary``.
     """
     result = list(headers)
-    if add and not any(name.lower() == ALLOW_ORIGIN_LOWER for name, _ in result):
+    # One pass over the application's headers answers both questions; most
+    # responses carry no Vary, and then "Vary: Origin" is simply appended.
+    app_cors = has_vary = False
+    for name, _ in result:
+        lowered = name.lower()
+        if lowered == "vary":
+            has_vary = True
+        elif lowered == ALLOW_ORIGIN_LOWER:
+            app_cors = True
+    if add and not app_cors:
         result.extend(add)
         if policy.expose_all:
             exposed = _own_header_names(result)
@@ -173,7 +184,10 @@ def decorate_response(policy: Policy, headers: Sequence[Header], add: Tuple[Head
         logger.info("wsgicors: the application set Access-Control-Allow-Origin itself; "
                     "its CORS headers are left alone and none are added")
     if policy.vary_on_origin:
-        merge_vary(result, "Origin")
+        if has_vary:
+            merge_vary(result, "Origin")
+        else:
+            result.append(VARY_ORIGIN)
     return result
 
 
