@@ -165,6 +165,16 @@ def test_vary_merge(headers):
     assert [h for h in result if h[0].lower() != "vary"] == [h for h in headers if h[0].lower() != "vary"]
 
 
+@FUZZ
+@given(st.text(alphabet="ab/*", max_size=8).map(lambda p: "/" + p), st.text(alphabet="ab/.", max_size=14))
+def test_path_patterns_match_like_the_obvious_regex(pattern, path):
+    """The linear glob matcher agrees with a (backtracking) regex on small inputs."""
+    middleware = CORSMiddleware(lambda e, s: [], rules=[(pattern, STAR)])
+    expected = re.fullmatch(".*".join(map(re.escape, pattern.split("*"))), path, re.DOTALL) is not None
+    dot_segment = re.search(r"/\.\.?(/|$)", path) is not None
+    assert (middleware.policy_for({"PATH_INFO": path}) is STAR) is (expected and not dot_segment)
+
+
 # --------------------------------------------------------------------------
 # The whole middleware
 # --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from security_support import App, call, environ
-from wsgicors import CORSMiddleware
+from wsgicors import CORSMiddleware, Policy
 from wsgicors.engine import MAX_HEADER_LIST_LENGTH, parse_header_names
 
 GOOD = "https://good.com"
@@ -185,10 +185,24 @@ SIZES = {
 }
 
 
+#: Rules with several '*' and text after the last: a regex translation of them
+#: ('/a.*b.*c.*d') backtracked polynomially (a 1,000-character path took a minute).
+PATH_RULES = [("/*/*/*/*x", None), ("/a*b*c*d", None), ("/api/*/items/*.json", None)]
+SIZES.update({
+    "path against '/*/*/*/*x'": (lambda app, n: lambda: app.policy_for({"PATH_INFO": "/" * n}), 1000, 10_000),
+    "path against '/a*b*c*d'": (lambda app, n: lambda: app.policy_for({"PATH_INFO": "/a" + "bc" * n}), 1000, 10_000),
+    "path against '/api/*/items/*.json'": (
+        lambda app, n: lambda: app.policy_for({"PATH_INFO": "/api/" + "/items/x.jso" * n}), 1000, 10_000),
+})
+
+
 @pytest.mark.parametrize("what", list(SIZES))
 def test_cost_grows_linearly(what):
     build, small, large = SIZES[what]
-    app = CORSMiddleware(App(), origins=[GOOD, "https://*.good.com"], allow_headers="*", methods="*")
+    if what.startswith("path"):
+        app = CORSMiddleware(App(), rules=PATH_RULES + [("*", Policy(origins=[GOOD]))])
+    else:
+        app = CORSMiddleware(App(), origins=[GOOD, "https://*.good.com"], allow_headers="*", methods="*")
     ratios = []
     for _ in range(3):  # a noisy machine gets two more chances; a quadratic parser never passes
         ratio = _median_seconds(build(app, large)) / _median_seconds(build(app, small))

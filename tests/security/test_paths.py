@@ -7,6 +7,7 @@ matches no rule (it gets no CORS at all).
 """
 
 import http.client
+import re
 import threading
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -129,6 +130,21 @@ def test_declared_order_wins_over_specificity():
     middleware = CORSMiddleware(App(), rules=[("/api/*", STRICT), ("/api/public/*", STAR)])
     assert call(middleware, environ(path="/api/public/x", origin=EVIL)).acao == []
     assert call(middleware, environ(path="/api/public/x", origin=GOOD)).acao == [GOOD]
+
+
+@pytest.mark.parametrize("pattern, path, matched", [
+    ("/a*b*c", "/abc", True), ("/a*b*c", "/axxbyyc", True), ("/a*b*c", "/abcb", False), ("/a*b*c", "/ab", False),
+    ("/a*a", "/a", False), ("/a*a", "/aa", True), ("*", "", True), ("/*", "/", True), ("**", "/x", True),
+    ("/api/*/items/*.json", "/api/1/items/2.json", True), ("/api/*/items/*.json", "/api/1/items/2.jsonx", False),
+    ("/api/*/items/*.json", "/api/items/.json", False), ("/api/*/items/*.json", "/api//items/.json", True),
+    ("/x*y*z", "/xzy", False), ("/*/*/*/*x", "/" * 5000, False), ("/a*b*c*d", "/a" + "bc" * 5000, False),
+])
+def test_glob_patterns_match_in_linear_time(pattern, path, matched):
+    """A regex translation of '/a*b*c*d' backtracked polynomially on hostile paths."""
+    middleware = CORSMiddleware(App(), rules=[(pattern, STAR)])
+    assert (middleware.policy_for({"PATH_INFO": path}) is STAR) is matched
+    assert (re.fullmatch(".*".join(map(re.escape, pattern.split("*"))), path[:40], re.DOTALL) is not None) is \
+        (middleware.policy_for({"PATH_INFO": path[:40]}) is STAR)
 
 
 def test_one_policy_everywhere_covers_every_path():
