@@ -10,6 +10,7 @@ import tracemalloc
 from security_support import App, call, environ, preflight
 from wsgicors import CORSMiddleware, Policy
 from wsgicors.engine import merge_vary
+from wsgicors.origins import MEMO_MAX_LENGTH, MEMO_SIZE
 
 GOOD = "https://good.com"
 
@@ -63,29 +64,36 @@ def test_header_values_are_str():
     assert ("Access-Control-Max-Age", "600") in preflight({"origins": [GOOD], "max_age": 600}, GOOD).headers
 
 
-def test_matching_keeps_no_per_origin_state():
-    """wsgicors 0.7 cached every origin it saw, without bound (memory DoS)."""
+def test_origin_memory_is_bounded():
+    """wsgicors 0.7 cached every origin it saw, without bound (memory DoS).
+
+    Ours remembers at most MEMO_SIZE answers per policy, for origins of at most
+    MEMO_MAX_LENGTH characters: 20,000 distinct long origins retain well under
+    what keeping them all would (about 7 MB).
+    """
     middleware = CORSMiddleware(App(), origins=[GOOD, "https://*.good.com"], allow_headers="*")
+    matcher = middleware.policy_for({"PATH_INFO": "/"}).origins
+    labels = ("a" * 60 + ".") * 3
 
-    def burst(start):
-        for index in range(start, start + 5000):
-            call(middleware, environ("OPTIONS", origin=f"https://x{index}.good.com", request_method="PUT",
+    def burst(start, count):
+        for index in range(start, start + count):
+            call(middleware, environ("OPTIONS", origin=f"https://x{index}.{labels}good.com", request_method="PUT",
                                      request_headers=f"x-h{index}"))
-            call(middleware, environ(origin=f"https://x{index}.evil.net"))
+            call(middleware, environ(origin=f"https://x{index}.{labels}evil.net"))
+            assert len(matcher._memo) <= MEMO_SIZE
 
-    burst(0)
+    burst(0, 100)  # warm up: imports, interned strings, first table
     gc.collect()
     tracemalloc.start()
     try:
-        before = tracemalloc.take_snapshot()
-        burst(5000)
+        before = tracemalloc.get_traced_memory()[0]
+        burst(100, 10_000)
         gc.collect()
-        after = tracemalloc.take_snapshot()
+        grown = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    grown = sum(stat.size_diff for stat in after.compare_to(before, "filename")
-                if "wsgicors" in stat.traceback[0].filename)
-    assert grown < 50_000, f"wsgicors kept {grown} bytes after 10,000 distinct requests"
+    assert len(f"https://x10000.{labels}good.com") <= MEMO_MAX_LENGTH
+    assert grown < MEMO_SIZE * 2 * MEMO_MAX_LENGTH, f"{grown} bytes kept after 20,000 distinct origins"
 
 
 def test_two_middlewares_do_not_share_configuration():
