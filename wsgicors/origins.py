@@ -509,11 +509,15 @@ def _check_admits_anyone(patterns: List[Pattern[str]], problems: Problems, allow
                 stacklevel=4)
 
 
-# Regular-expression opcodes (``re._parser`` on 3.11+, ``sre_parse`` before).
+# Regular-expression opcodes (``re._parser`` on 3.11+, ``sre_parse`` before);
+# this is private API, so if it ever changes the check is skipped, never fatal.
 try:
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+    try:
+        import sre_parse as _sre_parse  # type: ignore[no-redef]
+    except ImportError:
+        _sre_parse = None
 
 _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 _DOT = ord(".")
@@ -529,12 +533,11 @@ def _warn_dot_crossing(pattern: Pattern[str]) -> None:
     ``https://good.com.evil.net`` (``https://good\\.com.*``). It is a
     heuristic, so it warns (:class:`CORSConfigWarning`) instead of refusing.
     """
-    try:
-        parsed = list(_sre_parse.parse(pattern.pattern, pattern.flags))
-    except Exception:  # pragma: no cover - the pattern compiled, so this is unexpected
-        return
     findings: Set[str] = set()
-    _scan(parsed, False, findings)
+    try:
+        _scan(list(_sre_parse.parse(pattern.pattern, pattern.flags)), False, findings)
+    except Exception:  # pragma: no cover - re's private parser changed: no check
+        return
     hints = {
         "dot": ("has an unescaped '.', which matches any character (so 'https://api.good.com' "
                 "also admits 'https://apiXgood.com')", "write '\\.' for a literal dot"),
