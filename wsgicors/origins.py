@@ -515,7 +515,7 @@ try:
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python < 3.11
     try:
-        import sre_parse as _sre_parse  # type: ignore[no-redef]
+        import sre_parse as _sre_parse
     except ImportError:
         _sre_parse = None
 
