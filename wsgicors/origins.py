@@ -304,13 +304,19 @@ def _parse_config_origin(entry: str, problems: Problems) -> Optional[Tuple[str, 
     def refuse(code: str, message: str, hint: str = "") -> None:
         problems.add(option, code, f"{shown}: {message}", hint)
 
+    if "," in entry:
+        refuse("wsgicors.E109", "one entry holds several origins",
+               f"list them separately: {[part.strip() for part in entry.split(',') if part.strip()]!r}")
+        return None
     if entry != entry.strip() or any(c.isspace() for c in entry):
         refuse("wsgicors.E110", "an origin has no spaces",
                f"did you mean {entry.split()[0]!r}?" if entry.split() else "remove the entry")
         return None
     if _REGEX_HINTS.search(entry):
         refuse("wsgicors.E111", "this looks like a regular expression, but strings are matched literally",
-               f"pass re.compile({entry!r}) (it must match the whole origin)")
+               "pass a compiled pattern that matches the whole origin, with literal dots escaped, "
+               "e.g. re.compile(r'https://[a-z0-9-]+\\.example\\.com'); "
+               "for subdomains a pattern such as 'https://*.example.com' needs no regex")
         return None
     scheme, sep, rest = entry.partition("://")
     if not sep:

@@ -34,6 +34,7 @@ REJECTED = [
     ({"origins": ["chrome-extension://abc"]}, "wsgicors.E113", "only http and https"),
     ({"origins": ["a.com"]}, "wsgicors.E112", "did you mean 'https://a.com'?"),
     ({"origins": ["https://a.com "]}, "wsgicors.E110", "did you mean 'https://a.com'?"),
+    ({"origins": ["https://a.com, https://b.com"]}, "wsgicors.E109", "['https://a.com', 'https://b.com']"),
     ({"origins": ["https://a.com."]}, "wsgicors.E127", "did you mean 'https://a.com'?"),
     ({"origins": ["https://a..com"]}, "wsgicors.E127", "did you mean 'https://a.com'?"),
     ({"origins": ["https://a.com:99999"]}, "wsgicors.E123", "1 to 65535"),

@@ -55,8 +55,8 @@ REFUSED = [
     ("user info", {"origins": ["https://good.com@evil.net"]}, "wsgicors.E119", "'https://evil.net'"),
     ("upper case", {"origins": ["https://GOOD.com"]}, "wsgicors.E114", "'https://good.com'"),
     ("trailing dot", {"origins": ["https://good.com."]}, "wsgicors.E127", "'https://good.com'"),
-    ("comma list in one entry", {"origins": ["https://good.com,https://evil.net"]}, "wsgicors.E116",
-     "did you mean"),
+    ("comma list in one entry", {"origins": ["https://good.com,https://evil.net"]}, "wsgicors.E109",
+     "list them separately: ['https://good.com', 'https://evil.net']"),
 ]
 
 
