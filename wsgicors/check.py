@@ -659,8 +659,13 @@ def _q(value: Optional[str]) -> str:
     """A response value shown in a sentence: quoted, escaped, bounded."""
     if value is None:
         return "absent"
+    return "'" + _escaped(value).replace("'", "\\'") + "'"
+
+
+def _escaped(value: str) -> str:
+    """A response value made safe to print: bounded, controls and non-ASCII escaped."""
     text = value if len(value) <= 120 else value[:117] + "..."
-    return "'" + text.encode("unicode_escape").decode("ascii").replace("'", "\\'") + "'"
+    return text.encode("unicode_escape").decode("ascii")
 
 
 def _origin_difference(value: str, origin: str) -> str:
@@ -786,7 +791,7 @@ def _judge_preflight(response: _Response, origin: str, method: str, unsafe: List
             fix = "request the final URL directly or let the CORS layer answer OPTIONS before anything redirects"
         else:
             debug = response.get("X-CORS-Error")
-            code, answer = "preflight-status", phrase + (f" (the server says: {_q(debug)})" if debug else "")
+            code, answer = "preflight-status", phrase + (f" (the server says: {_escaped(debug)})" if debug else "")
             need = "the browser needs a 2xx status"
             fix = ("let the CORS layer answer OPTIONS preflights for this URL and allow this origin, method and "
                    "these headers")
