@@ -8,6 +8,7 @@ our adapter) is not installed or not written yet; the table then says "n/a".
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -121,13 +122,19 @@ def old_wsgicors(module: Optional[ModuleType], reason: str) -> Callable[[Config]
     return build
 
 
+def _need(module: str, name: Optional[str] = None) -> Any:
+    """``module`` (or ``module.name``), or Unavailable saying what is missing."""
+    try:
+        found = importlib.import_module(module)
+        return found if name is None else getattr(found, name)
+    except (ImportError, AttributeError) as error:
+        raise Unavailable(f"{module}{'.' + name if name else ''} not available ({error})") from None
+
+
 # Flask ------------------------------------------------------------------------
 
 def _flask() -> Any:
-    try:
-        import flask
-    except ImportError as error:
-        raise Unavailable(f"flask not installed ({error})") from None
+    flask = _need("flask")
     app = flask.Flask("benchmarks")
 
     @app.route(PATH, methods=["GET", "POST", "PUT"])
@@ -142,39 +149,28 @@ def flask_bare(config: Config) -> WSGIApp:
 
 
 def flask_cors(config: Config) -> WSGIApp:
-    try:
-        from flask_cors import CORS
-    except ImportError as error:
-        raise Unavailable(f"flask-cors not installed ({error})") from None
     app = _flask()
-    CORS(app, **config.flask_cors_options())
+    _need("flask_cors", "CORS")(app, **config.flask_cors_options())
     return app
 
 
 def flask_ours_middleware(config: Config) -> WSGIApp:
     from wsgicors import CORSMiddleware
     app = _flask()
-    app.wsgi_app = CORSMiddleware(app.wsgi_app, **config.our_options())  # type: ignore[method-assign]
+    app.wsgi_app = CORSMiddleware(app.wsgi_app, **config.our_options())
     return app
 
 
 def flask_adapter(config: Config) -> WSGIApp:
-    try:
-        from flask_wsgicors import CORS
-    except ImportError as error:
-        raise Unavailable(f"flask_wsgicors.CORS not available ({error})") from None
     app = _flask()
-    CORS(app, **config.our_options())
+    _need("flask_wsgicors", "CORS")(app, **config.our_options())
     return app
 
 
 # Bottle -----------------------------------------------------------------------
 
 def _bottle() -> Any:
-    try:
-        import bottle
-    except ImportError as error:
-        raise Unavailable(f"bottle not installed ({error})") from None
+    bottle = _need("bottle")
     app = bottle.Bottle()
 
     @app.route(PATH, method=["GET", "POST", "PUT"])
@@ -190,34 +186,22 @@ def bottle_bare(config: Config) -> WSGIApp:
 
 
 def bottle_plugin(config: Config) -> WSGIApp:
-    try:
-        from bottle_wsgicors import CORSPlugin
-    except ImportError as error:
-        raise Unavailable(f"bottle_wsgicors.CORSPlugin not available ({error})") from None
     app = _bottle()
-    app.install(CORSPlugin(**config.our_options()))
+    app.install(_need("bottle_wsgicors", "CORSPlugin")(**config.our_options()))
     return app
 
 
 # Pyramid ----------------------------------------------------------------------
 
 def _pyramid(settings: Dict[str, str], include: bool) -> WSGIApp:
-    try:
-        from pyramid.config import Configurator
-        from pyramid.response import Response
-    except ImportError as error:
-        raise Unavailable(f"pyramid not installed ({error})") from None
+    Configurator = _need("pyramid.config", "Configurator")
+    Response = _need("pyramid.response", "Response")
 
     def data(request: Any) -> Any:
         return Response(body=BODY, content_type="application/json")
 
     if include:
-        try:
-            import pyramid_wsgicors
-        except ImportError as error:
-            raise Unavailable(f"pyramid_wsgicors not available ({error})") from None
-        if not hasattr(pyramid_wsgicors, "includeme"):
-            raise Unavailable("pyramid_wsgicors has no includeme yet")
+        _need("pyramid_wsgicors", "includeme")
     with Configurator(settings=settings) as config:
         config.add_route("data", PATH)
         config.add_view(data, route_name="data")

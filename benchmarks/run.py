@@ -30,7 +30,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                         help="in-process timer: the thread's CPU time (default) or wall-clock time")
     parser.add_argument("--duration", type=float,
-                        help="seconds per socket-level load run (default 1; 10 bare/wrapped pairs)")
+                        help="seconds per socket-level load run (default 2; 8 rounds of 3 servers)")
     parser.add_argument("--no-socket", action="store_true", help="skip the gunicorn run")
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
     parser.add_argument("--no-old", action="store_true", help="skip wsgicors 0.7 (no pip install)")
@@ -53,7 +53,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     settings.clock = args.clock
     if args.sample_time:
         settings.sample_time = args.sample_time
-    duration = args.duration or 1.0
+    duration = args.duration or (1.0 if args.smoke else 2.0)
     output = args.output or (None if args.smoke else os.path.join(REPO_ROOT, "BENCHMARKS.md"))
     command = "python -m benchmarks" + "".join(" " + a for a in (argv if argv is not None else sys.argv[1:]))
     started = time.time()
@@ -87,6 +87,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 c.Competitor("bare", "bare Pyramid", c.pyramid_bare),
                 c.Competitor("adapter", "pyramid_wsgicors tween", c.pyramid_tween)]),
         ]
+        suites.warm_up(settings)
         groups: List[suites.GroupResult] = []
         for key, title, entries in plan:
             if key in parts:
@@ -101,7 +102,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sockets = socket_level.SocketResult(error="skipped")
     else:
         log(f"socket level: gunicorn, 2 workers, {duration:g} s per run")
-        sockets = socket_level.run(duration=duration, rounds=1 if args.smoke else 10, use_wrk=not args.no_wrk)
+        sockets = socket_level.run(duration=duration, rounds=1 if args.smoke else 8, use_wrk=not args.no_wrk)
         if sockets.error:
             log(f"  socket level: n/a ({sockets.error})")
 

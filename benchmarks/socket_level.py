@@ -2,13 +2,15 @@
 
 Both servers listen on 127.0.0.1 only. Load comes from ``wrk`` when it is on
 PATH, otherwise from a bounded Python load generator (threads, fixed
-duration, capped request count). Runs alternate bare/wrapped in ABBA order so
-drift of the shared machine hits both equally; the ratio reported is the
-median over adjacent bare/wrapped pairs. Servers are always stopped.
+duration, capped request count). Each round loads every server once, in an
+order that rotates, so drift of the shared machine hits all alike; figures
+add up all rounds. A third server runs the bare app again as a control: its
+ratio to the bare one is the noise of the method. Servers are always stopped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -16,7 +18,6 @@ import shutil
 import shlex
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -28,7 +29,9 @@ from .wsgi import ALLOWED_ORIGIN, PATH
 
 HOST = "127.0.0.1"
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-APPS = (("bare", "benchmarks.serve:bare"), ("wrapped", "benchmarks.serve:wrapped"))
+#: "control" is the bare app again on its own server: its ratio to "bare" shows the noise.
+APPS = (("bare", "benchmarks.serve:bare"), ("wrapped", "benchmarks.serve:wrapped"),
+        ("control", "benchmarks.serve:control"))
 
 
 @dataclass
@@ -37,28 +40,30 @@ class SocketResult:
     command: str = ""
     duration: float = 0.0
     rps: Dict[str, List[float]] = field(default_factory=dict)
-    #: server CPU seconds (master + workers) per request, per run
-    cpu: Dict[str, List[float]] = field(default_factory=dict)
+    #: per run: (requests served, server CPU seconds of gunicorn's master and workers)
+    work: Dict[str, List[Tuple[int, float]]] = field(default_factory=dict)
     checks: Dict[str, str] = field(default_factory=dict)
     error: str = ""
 
-    def total_rps(self, name: str) -> float:
+    def mean_rps(self, name: str) -> float:
         runs = self.rps.get(name, [])
         return sum(runs) / len(runs) if runs else 0.0
 
-    def ratio(self) -> float:
-        """Median over adjacent (bare, wrapped) run pairs of wrapped / bare throughput."""
-        pairs = [w / b for b, w in zip(self.rps.get("bare", []), self.rps.get("wrapped", [])) if b]
-        return statistics.median(pairs) if pairs else 0.0
-
-    def cpu_ratio(self) -> float:
-        """Median over pairs of bare / wrapped server CPU per request: capacity, load-independent."""
-        pairs = [b / w for b, w in zip(self.cpu.get("bare", []), self.cpu.get("wrapped", [])) if w]
-        return statistics.median(pairs) if pairs else 0.0
+    def ratio(self, name: str = "wrapped") -> float:
+        """Throughput of ``name`` over the bare app's, all runs together (equal durations)."""
+        bare = self.mean_rps("bare")
+        return self.mean_rps(name) / bare if bare else 0.0
 
     def cpu_per_request(self, name: str) -> float:
-        runs = self.cpu.get(name, [])
-        return statistics.median(runs) if runs else 0.0
+        """Server CPU seconds per request, all runs together."""
+        runs = self.work.get(name, [])
+        requests = sum(count for count, _ in runs)
+        return sum(cpu for _, cpu in runs) / requests if requests else 0.0
+
+    def cpu_ratio(self, name: str = "wrapped") -> float:
+        """Capacity (requests per server CPU-second) of ``name`` over the bare app's."""
+        mine = self.cpu_per_request(name)
+        return self.cpu_per_request("bare") / mine if mine else 0.0
 
 
 def _free_port() -> int:
@@ -129,7 +134,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _children(parent: int) -> List[int]:
-    found = []
+    found: List[int] = []
     try:
         entries = os.listdir("/proc")
     except OSError:
@@ -199,39 +204,37 @@ def _python_load(port: int, duration: float, connections: int, cap: int = 1_000_
     return sum(counts) / elapsed, sum(counts), f"python load generator, {connections} threads, {duration:g} s"
 
 
-def run(duration: float = 1.0, rounds: int = 10, connections: int = 16, use_wrk: bool = True) -> SocketResult:
-    """``rounds`` bare/wrapped pairs of ``duration`` seconds each, in ABBA order."""
+def run(duration: float = 2.0, rounds: int = 8, connections: int = 16, use_wrk: bool = True) -> SocketResult:
+    """``rounds`` rounds of one ``duration`` run per server, in an order that rotates each round."""
     result = SocketResult(duration=duration)
     have_wrk = use_wrk and shutil.which("wrk") is not None
     result.tool = "wrk" if have_wrk else "python"
     if not have_wrk:
         connections = min(connections, 8)
     try:
-        import gunicorn  # noqa: F401
+        import gunicorn  # type: ignore[import-untyped]  # noqa: F401
     except ImportError:
         result.error = "gunicorn not installed"
         return result
     try:
-        with Server(APPS[0][1]) as bare_server, Server(APPS[1][1]) as wrapped_server:
-            servers = {"bare": bare_server, "wrapped": wrapped_server}
+        with contextlib.ExitStack() as stack:
+            servers = {name: stack.enter_context(Server(target)) for name, target in APPS}
             for name, server in servers.items():
                 status, headers = request(server.port)
                 result.checks[name] = f"{status}, ACAO {headers.get('access-control-allow-origin', 'absent')}"
-            order: List[str] = []
+            names = list(servers)
             for index in range(rounds):
-                order += ["bare", "wrapped"] if index % 2 == 0 else ["wrapped", "bare"]
-            for name in order:
-                server = servers[name]
-                cpu_before = server.cpu_seconds()
-                if have_wrk:
-                    rps, count, command = _wrk(server.port, duration, connections)
-                else:
-                    rps, count, command = _python_load(server.port, duration, connections)
-                cpu = server.cpu_seconds() - cpu_before
-                result.rps.setdefault(name, []).append(rps)
-                if count and cpu > 0:
-                    result.cpu.setdefault(name, []).append(cpu / count)
-                result.command = command
+                shift = index % len(names)
+                for name in names[shift:] + names[:shift]:
+                    server = servers[name]
+                    cpu_before = server.cpu_seconds()
+                    if have_wrk:
+                        rps, count, command = _wrk(server.port, duration, connections)
+                    else:
+                        rps, count, command = _python_load(server.port, duration, connections)
+                    result.work.setdefault(name, []).append((count, server.cpu_seconds() - cpu_before))
+                    result.rps.setdefault(name, []).append(rps)
+                    result.command = command
     except Exception as error:  # reported in the table, never a crash
         result.error = f"{type(error).__name__}: {error}"
     return result

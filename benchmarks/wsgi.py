@@ -86,25 +86,11 @@ def make_loop(app: WSGIApp, env: Union[Dict[str, Any], Sequence[Dict[str, Any]]]
     Given a sequence of environs, each call takes the next one, round robin.
     """
     start_response = _start_response
-    if not isinstance(env, dict):
-        envs = itertools.cycle(env)
-
-        def cycling_loop(n: int) -> None:
-            for _ in range(n):
-                request = next(envs).copy()
-                request["wsgi.input"] = io.BytesIO(b"")
-                body = app(request, start_response)
-                for _chunk in body:
-                    pass
-                close = getattr(body, "close", None)
-                if close is not None:
-                    close()
-
-        return cycling_loop
+    envs = itertools.cycle([env] if isinstance(env, dict) else env)
 
     def loop(n: int) -> None:
         for _ in range(n):
-            request = env.copy()
+            request = next(envs).copy()
             request["wsgi.input"] = io.BytesIO(b"")
             body = app(request, start_response)
             for _chunk in body:
@@ -166,9 +152,9 @@ class FloorMiddleware:
         ]
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        origin = environ.get("HTTP_ORIGIN")
+        origin: str = environ.get("HTTP_ORIGIN", "")
         allowed = origin in self.origins
-        if environ["REQUEST_METHOD"] == "OPTIONS" and origin is not None and \
+        if environ["REQUEST_METHOD"] == "OPTIONS" and "HTTP_ORIGIN" in environ and \
                 "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
             vary = ("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
             if not allowed:
