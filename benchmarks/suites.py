@@ -129,11 +129,17 @@ class ScaleResult:
     answers: Dict[str, str] = field(default_factory=dict)
     missing: Dict[Tuple[str, str], str] = field(default_factory=dict)
     rows: List[str] = field(default_factory=list)
+    #: row -> the row its "ours vs" ratio is taken against (default: the first row)
+    references: Dict[str, str] = field(default_factory=dict)
+
+    def reference(self, row: str) -> str:
+        return self.references.get(row, self.rows[0])
 
 
 #: more distinct origins than any per-origin cache holds (0.7: 200; ours: see origins.py)
 DISTINCT = 4096
 FRESH = "new origin every request"
+SMALL_WILDCARD = "1 exact + 1 wildcard"
 
 
 def run_scaling(old: c.Competitor, flask_cors: c.Competitor, settings: Settings) -> List[ScaleResult]:
@@ -143,14 +149,16 @@ def run_scaling(old: c.Competitor, flask_cors: c.Competitor, settings: Settings)
     flask_bare = c.Competitor("flask", "bare Flask", c.flask_bare)
     large = SCALE_CONFIGS[-1][1]
     fresh_refused = tuple(f"https://a{i}.evil{i}.example.com" for i in range(DISTINCT))
-    fresh_wildcard = tuple(f"https://u{i}.tenant{i % 1000}.example.net" for i in range(DISTINCT))
+    fresh_wildcard = tuple(f"https://u{i}.tenant7.example.net" for i in range(DISTINCT))
+    small = c.Config("n1w1", wildcards=(("https", "tenant7.example.net"),))
     Row = Tuple[str, c.Config, Tuple[str, ...]]
     Plan = Tuple[str, Tuple[str, ...], List[Row], Tuple[c.Competitor, ...]]
     allowed_rows: List[Row] = [(label, config, (ALLOWED_ORIGIN,)) for label, config in SCALE_CONFIGS]
     allowed_rows.append((WILDCARD_ROW, large, (c.WILDCARD_HIT,)))
     refused_rows: List[Row] = [(label, config, (REFUSED_ORIGIN,)) for label, config in SCALE_CONFIGS]
-    fresh_rows: List[Row] = [(SCALE_CONFIGS[0][0] + ", disallowed", SCALE_CONFIGS[0][1], fresh_refused),
+    fresh_rows: List[Row] = [(SMALL_WILDCARD + ", disallowed", small, fresh_refused),
                              (LARGE + ", disallowed", large, fresh_refused),
+                             (SMALL_WILDCARD + ", wildcard entry", small, fresh_wildcard),
                              (LARGE + ", wildcard entry", large, fresh_wildcard)]
     plans: List[Plan] = [
         ("allowed", (ALLOWED_ORIGIN,), allowed_rows, (ours, old, flask_cors)),
@@ -181,6 +189,9 @@ def run_scaling(old: c.Competitor, flask_cors: c.Competitor, settings: Settings)
             scale.rows.append(row)
             for competitor in rivals:
                 add(row, competitor, config, origins)
+        if request_label == FRESH:
+            for row in (SMALL_WILDCARD + ", wildcard entry", LARGE + ", wildcard entry"):
+                scale.references[row] = SMALL_WILDCARD + ", wildcard entry"
         log(f"  origin scaling: {request_label} ({len(loops)} loops)")
         scale.result = measure(loops, settings)
         results.append(scale)
