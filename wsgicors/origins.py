@@ -92,7 +92,8 @@ def parse_request_origin(value: str) -> Optional[Tuple[str, str, str]]:
 class OriginMatcher:
     """Decides whether a request's ``Origin`` is allowed; built from config."""
 
-    __slots__ = ("any_origin", "exact", "subdomains", "any_port", "patterns", "predicate", "_needs_parse", "_memo")
+    __slots__ = ("any_origin", "exact", "subdomains", "any_port", "patterns", "predicate", "_needs_parse", "_memo",
+                 "_suffix_hosts")
 
     def __init__(
         self,
@@ -112,6 +113,8 @@ class OriginMatcher:
         self.predicate = predicate
         self._needs_parse = bool(subdomains or any_port or patterns or predicate)
         self._memo: Dict[str, bool] = {}
+        # the hosts after '*.': a host suffix outside it needs no (scheme, host, port) look-up
+        self._suffix_hosts = frozenset(host for _, host, _ in subdomains)
 
     def allows(self, origin: str) -> bool:
         """True when ``origin`` (the raw header value) is allowed."""
@@ -145,10 +148,12 @@ class OriginMatcher:
         if self.any_port and (scheme, host) in self.any_port:
             return True
         if self.subdomains:
+            suffix_hosts = self._suffix_hosts
             dot = host.find(".")
             while dot != -1:
                 suffix = host[dot + 1 :]
-                if (scheme, suffix, port) in self.subdomains or (scheme, suffix, ANY_PORT) in self.subdomains:
+                if suffix in suffix_hosts and (
+                        (scheme, suffix, port) in self.subdomains or (scheme, suffix, ANY_PORT) in self.subdomains):
                     return True
                 dot = host.find(".", dot + 1)
         for pattern in self.patterns:
