@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import os
 import platform
 import shutil
@@ -175,6 +176,11 @@ def scaling_section(scales: Sequence[ScaleResult]) -> List[str]:
         lines.append("")
     notes = sorted({reason for scale in scales for reason in scale.missing.values()})
     lines += [f"n/a — {reason}" for reason in notes]
+    memo = getattr(importlib.import_module("wsgicors.origins"), "MEMO_SIZE", None)
+    if memo:
+        lines += ["", f"Ours answers exact origins with one set look-up; any other origin is parsed once and its "
+                      f"answer remembered (up to {memo} origins per policy, `wsgicors/origins.py`), so a repeated "
+                      "origin costs one look-up too. The last table is the cost without that memory."]
     lines += ["", "wsgicors 0.7 caches its decision per origin string (`lru_cache`, 200 entries), so a "
                   "repeated origin is a cache hit for it; an origin it has not seen costs a linear `fnmatch` "
                   "scan of every entry.", ""]
