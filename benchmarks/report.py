@@ -117,14 +117,20 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> List[str]:
     return lines
 
 
+#: short competitor names for column headers
+SHORT = {"ours": "ours", "floor": "floor", "old": "0.7", "flask_cors": "flask-cors", "adapter": "adapter"}
+
+
 def group_section(group: GroupResult) -> List[str]:
     keys = list(group.labels)
     header = ["scenario"] + [group.labels[k] for k in keys]
+    ratio_header = [f"overhead {SHORT.get(a, a)} ÷ {SHORT.get(b, b)}" for a, b in group.ratios]
     timings: List[List[str]] = []
     answers: List[List[str]] = []
     missing: Dict[str, str] = {}
     for scenario, result, cells in group.rows:
-        timings.append([scenario.label] + [cell(result, k, group.baseline) for k in keys])
+        timings.append([scenario.label] + [cell(result, k, group.baseline) for k in keys]
+                       + [_ratio_cell(result, a, b, group.baseline) for a, b in group.ratios])
         answers.append([scenario.label] + [cells[k].answer or "n/a" for k in keys])
         for k in keys:
             if cells[k].missing:
@@ -132,13 +138,23 @@ def group_section(group: GroupResult) -> List[str]:
     lines = [f"### {group.title}", "",
              f"µs per request (median); in brackets the overhead over {group.labels[group.baseline]} "
              "(median of per-round differences).", ""]
-    lines += table(header, timings)
+    lines += table(header + ratio_header, timings)
+    if group.ratios:
+        lines += ["", "Overhead ratios divide the medians of the overheads; \"—\" where an overhead is not "
+                      "positive (an answer faster than the bare app's, as for preflights answered before routing)."]
     lines += ["", "What each answered (status, `ACAO` = Access-Control-Allow-Origin present, "
                   "`Vary` = Vary names Origin, ×N = that many header lines):", ""]
     lines += table(header, answers)
     for label, reason in missing.items():
         lines += ["", f"n/a — {label}: {reason}"]
     return lines + [""]
+
+
+def _ratio_cell(result: Result, mine: str, other: str, baseline: str) -> str:
+    if not _has(result, mine, other, baseline):
+        return "n/a"
+    own, theirs = result.overhead(mine, baseline), result.overhead(other, baseline)
+    return f"{own / theirs:.2f}×" if own > 0 and theirs > 0 else "—"
 
 
 def scaling_section(scales: Sequence[ScaleResult]) -> List[str]:
@@ -200,7 +216,7 @@ def socket_section(sockets: SocketResult) -> List[str]:
     if sockets.error and not sockets.rps:
         return lines + [f"n/a — {sockets.error}", ""]
     rounds = len(sockets.rps.get("bare", []))
-    lines += [f"Load: `{sockets.command}`; {rounds} rounds, each loading every server once for "
+    lines += [f"Load: `{sockets.command}`; {rounds} round{'s' if rounds != 1 else ''}, each loading every server once for "
               f"{sockets.duration:g} s, in an order that rotates. *control* is the bare app again on a third "
               "server: its ratios to *bare* show how far this method can be trusted on this machine.", ""]
     rows = []

@@ -59,7 +59,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     started = time.time()
     log = suites.log
 
-    old_context = _Null("skipped (--no-old)") if args.no_old else OldVersion(args.old_dir)
+    old_context = _Null("skipped with --no-old") if args.no_old else OldVersion(args.old_dir)
     with old_context as old:
         if old.module is None:
             log(f"wsgicors 0.7: n/a ({old.reason})")
@@ -74,25 +74,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 c.Competitor("bare", "bare app", c.bare),
                 c.Competitor("floor", "hand-written floor", c.floor),
                 c.Competitor("ours", "wsgicors (this)", c.ours),
-                old_entry]),
+                old_entry], [("ours", "floor"), ("ours", "old")]),
             ("flask", "Flask", [
                 c.Competitor("bare", "bare Flask", c.flask_bare),
                 flask_cors,
                 c.Competitor("ours", "CORSMiddleware", c.flask_ours_middleware),
-                c.Competitor("adapter", "flask_wsgicors.CORS", c.flask_adapter)]),
+                c.Competitor("adapter", "flask_wsgicors.CORS", c.flask_adapter)],
+             [("ours", "flask_cors"), ("adapter", "flask_cors")]),
             ("bottle", "Bottle", [
                 c.Competitor("bare", "bare Bottle", c.bottle_bare),
-                c.Competitor("adapter", "bottle_wsgicors.CORSPlugin", c.bottle_plugin)]),
+                c.Competitor("adapter", "bottle_wsgicors.CORSPlugin", c.bottle_plugin)], []),
             ("pyramid", "Pyramid", [
                 c.Competitor("bare", "bare Pyramid", c.pyramid_bare),
-                c.Competitor("adapter", "pyramid_wsgicors tween", c.pyramid_tween)]),
+                c.Competitor("adapter", "pyramid_wsgicors tween", c.pyramid_tween)], []),
         ]
         suites.warm_up(settings)
         groups: List[suites.GroupResult] = []
-        for key, title, entries in plan:
+        for key, title, entries, ratios in plan:
             if key in parts:
                 log(title)
-                groups.append(suites.run_group(key, title, entries, settings))
+                groups.append(suites.run_group(key, title, entries, settings, ratios=ratios))
         scaling: List[suites.ScaleResult] = []
         if "scaling" in parts:
             log("origin scaling")

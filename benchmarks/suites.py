@@ -48,6 +48,8 @@ class GroupResult:
     baseline: str
     labels: Dict[str, str]
     rows: List[Tuple[Scenario, Result, Dict[str, Cell]]] = field(default_factory=list)
+    #: (competitor, reference) pairs whose overhead ratio gets a column
+    ratios: Sequence[Tuple[str, str]] = ()
 
 
 def describe_answer(status: str, headers: Dict[str, List[str]]) -> str:
@@ -80,9 +82,9 @@ def warm_up(settings: Settings, seconds: float = 0.5) -> None:
 
 
 def run_group(key: str, title: str, entries: Sequence[c.Competitor], settings: Settings,
-              scenarios: Sequence[Scenario] = SCENARIOS) -> GroupResult:
+              scenarios: Sequence[Scenario] = SCENARIOS, ratios: Sequence[Tuple[str, str]] = ()) -> GroupResult:
     """Measure ``entries`` (first = baseline) on every scenario, interleaved per scenario."""
-    group = GroupResult(key, title, entries[0].key, {e.key: e.label for e in entries})
+    group = GroupResult(key, title, entries[0].key, {e.key: e.label for e in entries}, ratios=ratios)
     for scenario in scenarios:
         loops: List[Tuple[str, Callable[[int], None]]] = []
         cells: Dict[str, Cell] = {}
