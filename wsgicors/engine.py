@@ -13,7 +13,7 @@ import logging
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 from .origins import shown as _shown
-from .policy import FORBIDDEN_METHODS, TOKEN, Policy
+from .policy import FORBIDDEN_METHODS, FORBIDDEN_RESPONSE_HEADERS, TOKEN, Policy
 
 __all__ = [
     "Header", "PreflightAnswer", "is_preflight", "answer_preflight", "actual_headers",
@@ -38,7 +38,6 @@ REFUSED_HEADERS: Tuple[Header, ...] = (
 EMPTY_BODY_HEADERS: Tuple[Header, ...] = (("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "0"))
 DEBUG_HEADER = "X-CORS-Error"
 ALLOW_ORIGIN_LOWER = "access-control-allow-origin"
-HIDDEN_FROM_EXPOSE = frozenset({"set-cookie", "set-cookie2"})
 VARY_ORIGIN: Header = ("Vary", "Origin")
 
 
@@ -196,7 +195,7 @@ def _own_header_names(headers: Sequence[Header]) -> str:
     seen = set()
     for name, _ in headers:
         lowered = name.lower()
-        if lowered in HIDDEN_FROM_EXPOSE or lowered.startswith("access-control-") or lowered in seen:
+        if lowered in FORBIDDEN_RESPONSE_HEADERS or lowered.startswith("access-control-") or lowered in seen:
             continue
         seen.add(lowered)
         names.append(name)
