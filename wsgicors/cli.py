@@ -1,31 +1,43 @@
 """The ``wsgicors`` command (also ``python -m wsgicors``).
 
-Sub-commands register themselves in :data:`COMMANDS`; each gets its own
-argparse sub-parser and returns the process exit status.
+Every sub-command is listed once, in :data:`COMMANDS`: its name, help text and
+the module holding its ``configure(parser)`` and ``run(args) -> int``. The
+modules are imported only when the CLI runs (so ``import wsgicors`` stays
+light) and never import this module back (no import cycles).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional
 
 from . import __version__
 
-__all__ = ["main", "COMMANDS"]
-
-Configure = Callable[[argparse.ArgumentParser], None]
-Run = Callable[[argparse.Namespace], int]
-
-#: name -> (help text, add arguments, run)
-COMMANDS: Dict[str, Tuple[str, Configure, Run]] = {}
+__all__ = ["main", "COMMANDS", "Command"]
 
 
-def command(name: str, help_text: str, configure: Configure) -> Callable[[Run], Run]:
-    def register(run: Run) -> Run:
-        COMMANDS[name] = (help_text, configure, run)
-        return run
-    return register
+class Command(NamedTuple):
+    """One sub-command: ``module`` defines ``configure`` and ``run`` under these attribute names."""
+
+    help: str
+    module: str
+    configure: str
+    run: str
+
+
+#: name -> the sub-command; the one table of the CLI.
+COMMANDS: Dict[str, Command] = {
+    "check": Command("Run a browser's CORS algorithm against a URL or WSGI app and explain the verdict.",
+                     "wsgicors.check.cli", "configure", "run"),
+    "demo": Command("a two-origin CORS playground in your browser (stdlib server, Ctrl-C stops)",
+                    "wsgicors.demo", "_configure", "main"),
+}
+
+
+def _attribute(command: Command, attribute: str) -> Callable:
+    return getattr(importlib.import_module(command.module), attribute)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,31 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"wsgicors {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (help_text, configure, _) in COMMANDS.items():
-        configure(sub.add_parser(name, help=help_text, description=help_text))
+    for name, command in COMMANDS.items():
+        _attribute(command, command.configure)(sub.add_parser(name, help=command.help, description=command.help))
     return parser
 
 
-#: Modules whose import registers sub-commands; imported only when the CLI runs,
-#: so ``import wsgicors`` stays light.
-COMMAND_MODULES: Tuple[str, ...] = ("wsgicors.check", "wsgicors.demo")
-
-
-def _load_commands() -> None:
-    import importlib
-
-    for module in COMMAND_MODULES:
-        importlib.import_module(module)
-
-
 def main(argv: Optional[List[str]] = None) -> int:
-    _load_commands()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return 2
-    return COMMANDS[args.command][2](args)
+    command = COMMANDS[args.command]
+    status: int = _attribute(command, command.run)(args)
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,7 +28,6 @@ from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from .cli import command
 from .errors import ConfigError
 from .middleware import CORSMiddleware
 from .settings import policy_from_settings
@@ -330,7 +329,6 @@ def _open_browser(url: str) -> None:
         pass
 
 
-@command("demo", "a two-origin CORS playground in your browser (stdlib server, Ctrl-C stops)", _configure)
 def main(args: argparse.Namespace) -> int:
     try:
         demo = Demo(args.host, args.page_port, args.api_port)

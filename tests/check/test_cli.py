@@ -93,3 +93,13 @@ def test_json_blocked_report(app_module, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["verdict"] == "block" and report["code"] == "acao-mismatch"
     assert report["steps"][0]["ok"] is False and "trailing slash" in report["steps"][0]["reason"]
+
+
+def test_commands_are_listed_in_one_table_without_import_cycles():
+    import subprocess
+    import sys
+
+    code = ("import sys, wsgicors.check, wsgicors.demo; assert 'wsgicors.cli' not in sys.modules, 'cycle';"
+            "from wsgicors.cli import COMMANDS; print(sorted(COMMANDS))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['check', 'demo']"

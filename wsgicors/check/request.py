@@ -1,0 +1,359 @@
+"""The request a page makes, as ``fetch()`` shapes it, and whether it needs a preflight.
+
+Errors, the constants of the model, URL and origin serialisation, method and
+header normalisation, CORS-safelisting and the preflight cache.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from urllib.parse import quote, urlsplit
+
+from ..policy import FORBIDDEN_METHODS, FORBIDDEN_REQUEST_HEADERS, FORBIDDEN_REQUEST_PREFIXES, NORMALISED_METHODS, TOKEN
+
+Header = Tuple[str, str]
+HeadersArg = Union[None, Mapping[str, str], Iterable[Tuple[str, str]]]
+WSGIApp = Callable[..., Iterable[bytes]]
+
+SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
+SAFELISTED_RESPONSE_HEADERS = frozenset({
+    "cache-control", "content-language", "content-length", "content-type",
+    "expires", "last-modified", "pragma",
+})
+SAFELISTED_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
+# Chromium also safelists these client-hint headers (Firefox and WebKit do not).
+CHROMIUM_SAFELISTED_HINTS = frozenset({
+    "device-memory", "dpr", "downlink", "ect", "rtt", "save-data", "viewport-width", "width",
+})
+# Chromium still treats User-Agent as forbidden and drops it silently.
+CHROMIUM_FORBIDDEN_HEADERS = frozenset({"user-agent"})
+METHOD_OVERRIDE_HEADERS = frozenset({"x-http-method", "x-http-method-override", "x-method-override"})
+REQUEST_BODY_HEADERS = ("content-encoding", "content-language", "content-location", "content-type")
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+NON_WILDCARD_REQUEST_HEADERS = frozenset({"authorization"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+MAX_VALUE_BYTES = 128
+MAX_SAFELISTED_TOTAL = 1024
+MAX_REDIRECTS = 20
+DEFAULT_MAX_AGE = 5
+CHROMIUM_MAX_AGE = 7200
+MAX_BODY = 1 << 20
+USER_AGENT = "wsgicors-check"
+
+# CORS-unsafe request-header bytes: controls except tab, and "():<>?@[\]{} and DEL.
+_UNSAFE_BYTES = frozenset(b'"():<>?@[\\]{}\x7f') | (frozenset(range(0x20)) - {0x09})
+_LANGUAGE_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz *,-.;=")
+_HTTP_WS = " \t"
+_URL_SAFE = "!$%&'()*+,/:;=?@[]^|~"
+_DOUBLE = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
+_RANGE = re.compile(r"([0-9]*)-([0-9]*)")
+
+
+class CheckError(Exception):
+    """The check could not be run at all (not a browser verdict)."""
+
+
+class UsageError(CheckError, ValueError):
+    """Bad input: a URL, origin, method or header a browser would not accept."""
+
+
+class NetworkError(CheckError, OSError):
+    """The server could not be reached or did not speak HTTP."""
+
+
+
+# --------------------------------------------------- safelisting (Fetch 2.2.2)
+
+def _is_unsafe_byte_free(value: bytes) -> bool:
+    return not any(byte in _UNSAFE_BYTES for byte in value)
+
+
+def _mime_essence(value: str) -> Optional[str]:
+    """``type/subtype`` of a MIME type (WHATWG parse, lower-cased) or None."""
+    text = value.strip(" \t\r\n")
+    slash = text.find("/")
+    if slash <= 0:
+        return None
+    kind = text[:slash]
+    subtype = text[slash + 1:].split(";", 1)[0].rstrip(" \t\r\n")
+    if not TOKEN.fullmatch(kind) or not subtype or not TOKEN.fullmatch(subtype):
+        return None
+    return f"{kind}/{subtype}".lower()
+
+
+def _is_simple_range(value: str) -> bool:
+    """A single ``bytes=start-[end]`` range (suffix ranges are not safelisted)."""
+    unit, equals, rest = value.partition("=")
+    if not equals or unit.lower() != "bytes":
+        return False
+    match = _RANGE.fullmatch(rest)
+    if match is None or not match.group(1):
+        return False
+    return not match.group(2) or int(match.group(1)) <= int(match.group(2))
+
+
+def _is_chromium_hint(name: str, value: str) -> bool:
+    if name == "save-data":
+        return value.lower() == "on"
+    if name == "ect":
+        return value in ("slow-2g", "2g", "3g", "4g")
+    if name in ("width", "viewport-width", "rtt"):
+        return value.isdigit()
+    return _DOUBLE.fullmatch(value) is not None
+
+
+def is_safelisted_request_header(name: str, value: str, chromium: bool = True) -> bool:
+    """Fetch's "CORS-safelisted request-header" (plus Chromium's client hints)."""
+    raw = value.encode("latin-1", "replace")
+    if len(raw) > MAX_VALUE_BYTES:
+        return False
+    name = name.lower()
+    if name == "accept":
+        return _is_unsafe_byte_free(raw)
+    if name in ("accept-language", "content-language"):
+        return all(byte in _LANGUAGE_BYTES for byte in raw)
+    if name == "content-type":
+        return _is_unsafe_byte_free(raw) and _mime_essence(value) in SAFELISTED_CONTENT_TYPES
+    if name == "range":
+        return _is_simple_range(value)
+    if chromium and name in CHROMIUM_SAFELISTED_HINTS:
+        return _is_chromium_hint(name, value)
+    return False
+
+
+def unsafe_header_names(headers: Iterable[Header], chromium: bool = True) -> List[str]:
+    """Fetch's "CORS-unsafe request-header names": sorted, lower-case, unique."""
+    unsafe, maybe, total = set(), set(), 0
+    for name, value in headers:
+        if is_safelisted_request_header(name, value, chromium):
+            maybe.add(name.lower())
+            total += len(value.encode("latin-1", "replace"))
+        else:
+            unsafe.add(name.lower())
+    if total > MAX_SAFELISTED_TOTAL:
+        unsafe |= maybe
+    return sorted(unsafe)
+
+
+def preflight_needed(method: str, headers: Iterable[Header] = ()) -> bool:
+    """Whether a cross-origin ``fetch()`` with this (normalised) method and headers preflights."""
+    return method not in SAFELISTED_METHODS or bool(unsafe_header_names(headers))
+
+
+# ------------------------------------------------------------- preflight cache
+
+@dataclass
+class _CacheEntry:
+    expires: float
+    credentials: bool
+    methods: frozenset
+    headers: frozenset
+
+
+class PreflightCache:
+    """The browser's CORS-preflight cache, shareable across :func:`check` calls.
+
+    Works as Chromium's does: one entry per origin + URL, replaced by each new
+    preflight; it records the credentials mode, serves a request only if it
+    covers its method and every unsafe header, and an entry made without
+    credentials never serves a request with credentials (the Fetch standard
+    keys entries by credentials mode instead; verdicts are the same).
+    ``Access-Control-Max-Age`` defaults to 5 s and is capped at ``limit``
+    (Chromium: 7200 s); ``0`` (or a negative value) disables caching.
+    ``clock`` is injectable for tests.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, limit: int = CHROMIUM_MAX_AGE,
+                 max_entries: int = 1024) -> None:
+        self.clock = clock
+        self.limit = limit
+        self.max_entries = max_entries
+        self._entries: Dict[Tuple[str, str], _CacheEntry] = {}
+        self._lock = threading.Lock()  # a demo server may share one cache between threads
+
+    def __len__(self) -> int:
+        now = self.clock()
+        with self._lock:
+            return sum(1 for entry in self._entries.values() if entry.expires > now)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def lookup(self, origin: str, url: str, credentials: bool, method: str, unsafe: Sequence[str]) -> bool:
+        """True when a live entry covers this method and these unsafe header names."""
+        with self._lock:
+            entry = self._entries.get((origin, url))
+            if entry is not None and entry.expires <= self.clock():
+                del self._entries[(origin, url)]
+                entry = None
+        if entry is None:
+            return False
+        if credentials and not entry.credentials:
+            return False
+        if _method_denied(method, entry.methods, entry.credentials):
+            return False
+        missing, _ = _headers_missing(unsafe, entry.headers, entry.credentials)
+        return not missing
+
+    def store(self, origin: str, url: str, credentials: bool, max_age: int,
+              methods: Iterable[str], headers: Iterable[str]) -> None:
+        """Record a successful preflight (replacing the entry for origin + URL)."""
+        self.forget(origin, url)
+        max_age = min(max_age, self.limit)
+        if max_age <= 0:
+            return
+        entry = _CacheEntry(self.clock() + max_age, credentials, frozenset(methods),
+                            frozenset(h.lower() for h in headers))
+        with self._lock:
+            while len(self._entries) >= self.max_entries:
+                del self._entries[next(iter(self._entries))]
+            self._entries[(origin, url)] = entry
+
+    def forget(self, origin: str, url: str) -> None:
+        with self._lock:
+            self._entries.pop((origin, url), None)
+
+
+def _method_denied(method: str, allowed: Iterable[str], credentials: bool) -> bool:
+    allowed = set(allowed)
+    if method in allowed or method in SAFELISTED_METHODS:
+        return False
+    return credentials or "*" not in allowed
+
+
+def _headers_missing(unsafe: Sequence[str], allowed: Iterable[str], credentials: bool) -> Tuple[List[str], bool]:
+    """(names not covered, whether Authorization passed only through Chromium's ``*`` leniency)."""
+    allowed = {name.lower() for name in allowed}
+    wildcard = "*" in allowed and not credentials
+    missing, lenient = [], False
+    for name in unsafe:
+        if name in allowed:
+            continue
+        if wildcard and name in NON_WILDCARD_REQUEST_HEADERS:
+            lenient = True
+        elif not wildcard:
+            missing.append(name)
+    return missing, lenient
+
+
+# ------------------------------------------------------------ URLs and origins
+
+def _split_url(url: str) -> Tuple[str, str, int, str]:
+    """(scheme, host, port, path-and-query) of an http(s) URL; UsageError otherwise."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as error:
+        raise UsageError(f"{url!r} is not a valid URL: {error}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        raise UsageError(f"{url!r} is not an http:// or https:// URL")
+    if not parts.hostname:
+        raise UsageError(f"{url!r} has no host")
+    if parts.username is not None or parts.password is not None:
+        raise UsageError(f"{url!r} contains credentials; fetch() refuses such URLs")
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    elif not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise UsageError(f"{url!r} has a host that is not a valid domain name") from None
+    # Percent-encode what a browser encodes (spaces, quotes, <>`{}, non-ASCII), keep the rest.
+    path = quote(parts.path or "/", safe=_URL_SAFE)
+    if parts.query:
+        path += "?" + quote(parts.query, safe=_URL_SAFE)
+    return scheme, host, port or DEFAULT_PORTS[scheme], path
+
+
+def _normal_url(url: str) -> str:
+    scheme, host, port, path = _split_url(url)
+    return f"{_serialise(scheme, host, port)}{path}"
+
+
+def _serialise(scheme: str, host: str, port: int) -> str:
+    return f"{scheme}://{host}" if port == DEFAULT_PORTS[scheme] else f"{scheme}://{host}:{port}"
+
+
+def _url_origin(url: str) -> str:
+    scheme, host, port, _ = _split_url(url)
+    return _serialise(scheme, host, port)
+
+
+def _check_origin(origin: str) -> str:
+    if origin == "null":
+        return origin
+    try:
+        scheme, host, port, path = _split_url(origin)
+    except UsageError:
+        raise UsageError(f"origin {origin!r} is not an origin like 'https://app.example.com' (or 'null')") from None
+    serialised = _serialise(scheme, host, port)
+    if origin != serialised:
+        raise UsageError(f"origin {origin!r} is not how a browser writes it; did you mean {serialised!r}?")
+    return origin
+
+
+# ------------------------------------------------------------ request building
+
+def _normalise_method(method: str) -> str:
+    if not TOKEN.fullmatch(method or ""):
+        raise UsageError(f"method {method!r} is not a valid HTTP method name")
+    if method.upper() in FORBIDDEN_METHODS:
+        raise UsageError(f"method {method!r} is forbidden; fetch() throws a TypeError")
+    return method.upper() if method.upper() in NORMALISED_METHODS else method
+
+
+def _header_items(headers: HeadersArg) -> List[Header]:
+    if headers is None:
+        return []
+    items = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    result = []
+    for item in items:
+        try:
+            name, value = item
+        except (TypeError, ValueError):
+            raise UsageError(f"header {item!r} is not a (name, value) pair") from None
+        value = str(value).strip(" \t\r\n")
+        if not isinstance(name, str) or not TOKEN.fullmatch(name):
+            raise UsageError(f"header name {name!r} is not a valid HTTP token")
+        if any(ch in value for ch in "\r\n\0"):
+            raise UsageError(f"header {name!r} has a CR, LF or NUL in its value")
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise UsageError(f"header {name!r} has a value that is not a byte string; fetch() throws") from None
+        result.append((name, value))
+    return result
+
+
+def _is_forbidden_request_header(name: str, value: str) -> bool:
+    lowered = name.lower()
+    if lowered in FORBIDDEN_REQUEST_HEADERS or lowered.startswith(FORBIDDEN_REQUEST_PREFIXES):
+        return True
+    if lowered in METHOD_OVERRIDE_HEADERS:
+        return any(part.strip(_HTTP_WS).upper() in FORBIDDEN_METHODS for part in value.split(","))
+    return False
+
+
+def _combine(headers: Iterable[Header]) -> List[Header]:
+    """One header per name (first spelling kept), values joined with ', ' as a browser sends them."""
+    order: List[str] = []
+    names: Dict[str, str] = {}
+    values: Dict[str, List[str]] = {}
+    for name, value in headers:
+        key = name.lower()
+        if key not in values:
+            order.append(key)
+            names[key] = name
+            values[key] = []
+        values[key].append(value)
+    return [(names[key], ", ".join(values[key])) for key in order]
+
+

@@ -1,0 +1,240 @@
+"""One ``fetch()`` from start to verdict: preflight, request, redirects (Fetch 4.1-4.9)."""
+
+from __future__ import annotations
+
+from typing import Callable, List, Optional, Tuple, Union
+from urllib.parse import urljoin, urlsplit
+
+from .cors import _cors_check, _judge_preflight, _readable
+from .report import CheckResult, Step, _q, _sentence
+from .request import (
+    CHROMIUM_FORBIDDEN_HEADERS, CHROMIUM_SAFELISTED_HINTS, MAX_REDIRECTS, NON_WILDCARD_REQUEST_HEADERS,
+    REDIRECT_STATUSES, REQUEST_BODY_HEADERS, SAFELISTED_METHODS, USER_AGENT, Header, HeadersArg, PreflightCache,
+    UsageError, WSGIApp, _check_origin, _combine, _header_items, _is_forbidden_request_header, _normal_url,
+    _normalise_method, _serialise, _split_url, _url_origin, is_safelisted_request_header, unsafe_header_names,
+)
+from .transport import _Response, _send_http, _send_wsgi
+
+
+class _Fetch:
+    """One fetch() in progress: the mutable request state of the Fetch standard."""
+
+    def __init__(self, url: str, origin: str, method: str, headers: List[Header], body: Optional[bytes],
+                 credentials: bool, cookie: Optional[str], send: Callable[..., _Response],
+                 cache: PreflightCache, result: CheckResult) -> None:
+        self.url, self.origin, self.method = url, origin, method
+        self.headers, self.body, self.credentials, self.cookie = headers, body, credentials, cookie
+        self.send, self.cache, self.result = send, cache, result
+        self.tainted = False  # after a cross-origin redirect the origin serialises as "null"
+        self.cors = False     # response tainting "cors" once any hop is cross-origin
+
+    @property
+    def serialised_origin(self) -> str:
+        return "null" if self.tainted else self.origin
+
+    def run(self) -> None:
+        for hop in range(MAX_REDIRECTS + 1):
+            if not self.cors and (self.origin == "null" or _url_origin(self.url) != self.origin):
+                self.cors = True
+            if self.cors and not self._preflight(first=hop == 0):
+                return
+            response = self._request()
+            if response is None:
+                return
+            location = response.get("Location") if response.status in REDIRECT_STATUSES else None
+            if location is None:
+                self._finish(response)
+                return
+            if hop == MAX_REDIRECTS:
+                self._block("too-many-redirects", f"more than {MAX_REDIRECTS} redirects; the browser gives up "
+                                                  "with a network error; fix: remove the redirect loop.")
+                return
+            if not self._redirect(response, location):
+                return
+
+    def _block(self, code: str, reason: str) -> None:
+        self.result.verdict, self.result.code, self.result.explanation = "block", code, _sentence(reason)
+
+    def _preflight(self, first: bool) -> bool:
+        unsafe = unsafe_header_names(self.headers)
+        needed = self.method not in SAFELISTED_METHODS or bool(unsafe)
+        if first:
+            self.result.preflight_needed, self.result.unsafe_headers = needed, unsafe
+        if not needed:
+            return True
+        if self.cache.lookup(self.serialised_origin, self.url, self.credentials, self.method, unsafe):
+            if first:
+                self.result.preflight_cached = True
+            return True
+        sent = [("Accept", "*/*"), ("Origin", self.serialised_origin),
+                ("Access-Control-Request-Method", self.method)]
+        if unsafe:
+            sent.append(("Access-Control-Request-Headers", ",".join(unsafe)))
+        sent += [("User-Agent", USER_AGENT), ("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")]
+        response = self.send("OPTIONS", self.url, sent, None)
+        self.result.status = response.status
+        outcome = _judge_preflight(response, self.serialised_origin, self.method, unsafe, self.credentials,
+                                   self.result.warnings)
+        self.result.steps.append(Step("preflight", "OPTIONS", self.url, response.status, outcome.code is None,
+                                      _sentence(outcome.reason),
+                                      response.headers, sent, outcome.code))
+        if outcome.code is not None:
+            self.cache.forget(self.serialised_origin, self.url)
+            self._block(outcome.code, outcome.reason + (" No actual request was sent." if first else
+                                                        " The redirect was not followed."))
+            return False
+        self.cache.store(self.serialised_origin, self.url, self.credentials, outcome.max_age, outcome.methods,
+                         outcome.headers)
+        return True
+
+    def _request(self) -> Optional[_Response]:
+        sent = list(self.headers)
+        if not any(name.lower() == "accept" for name, _ in sent):
+            sent.insert(0, ("Accept", "*/*"))
+        if self.cors or self.method not in ("GET", "HEAD"):
+            sent.append(("Origin", self.serialised_origin))
+        if self.cookie is not None and (self.credentials or not self.cors):
+            sent.append(("Cookie", self.cookie))
+        sent = _combine(sent + [("User-Agent", USER_AGENT), ("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")])
+        response = self.send(self.method, self.url, sent, self.body)
+        self.result.status = response.status
+        redirect = response.status in REDIRECT_STATUSES and response.get("Location") is not None
+        failure = None
+        if self.cors:
+            what = f"the {response.status} redirect response" if redirect else "the response"
+            failure = _cors_check(response, self.serialised_origin, self.credentials, what)
+        if failure is not None:
+            code, reason = failure
+            if redirect:
+                reason += " Every redirect hop of a CORS request needs these headers."
+            self.result.steps.append(Step("request", self.method, self.url, response.status, False,
+                                          _sentence(reason), response.headers, sent, code))
+            self._block(code, reason)
+            return None
+        if not self.cors:
+            why = "same-origin request: no CORS check applies"
+        elif redirect:
+            why = f"redirect passes the CORS check; following it to {_q(response.get('Location'))}"
+        else:
+            allowed_origin = _q(response.get("Access-Control-Allow-Origin"))
+            why = f"the CORS check passes: Access-Control-Allow-Origin {allowed_origin}"
+            why += " matches" + (" and Access-Control-Allow-Credentials is 'true'" if self.credentials else "")
+        self.result.steps.append(Step("request", self.method, self.url, response.status, True, _sentence(why) + ".",
+                                      response.headers, sent))
+        return response
+
+    def _redirect(self, response: _Response, location: str) -> bool:
+        try:
+            target = urljoin(self.url, location.split("#", 1)[0])
+            scheme, host, port, path = _split_url(target)
+        except UsageError:
+            if urlsplit(urljoin(self.url, location)).username is not None:
+                code, why = "redirect-credentials", "it contains credentials (user:password@)"
+            else:
+                code, why = "redirect-target", "it is not an http(s) URL"
+            self._block(code, f"the {response.status} redirect points to {_q(location)} and the browser refuses to "
+                              f"follow it because {why}; fix: redirect to a plain http(s) URL.")
+            return False
+        new_url = _serialise(scheme, host, port) + path
+        current_origin = _url_origin(self.url)
+        if _url_origin(new_url) != current_origin:
+            if self.origin != current_origin:
+                self.tainted = True
+            self.headers = [(n, v) for n, v in self.headers if n.lower() not in NON_WILDCARD_REQUEST_HEADERS]
+        if (response.status in (301, 302) and self.method == "POST") or (
+                response.status == 303 and self.method not in ("GET", "HEAD")):
+            self.method, self.body = "GET", None
+            self.headers = [(n, v) for n, v in self.headers if n.lower() not in REQUEST_BODY_HEADERS]
+        self.url = new_url
+        return True
+
+    def _finish(self, response: _Response) -> None:
+        self.result.verdict, self.result.code = "allow", None
+        self.result.body = response.body
+        self.result.readable_headers = _readable(response, self.cors, self.credentials)
+        status = response.status
+        note = "" if 200 <= status <= 299 else f" (the server answered {status}; the fetch still resolves)"
+        self.result.explanation = (f"A page at {self.origin} can read the response to "
+                                   f"{self.result.method} {self.result.url}{note}.")
+
+
+
+def _script_headers(items: List[Header], credentials: bool, warnings: List[str]) -> Tuple[List[Header], Optional[str]]:
+    """(the headers the browser sends as the script set them, the ``Cookie`` jar or None); warns on dropped ones."""
+    script_headers, cookies = [], []
+    for name, value in items:
+        if name.lower() == "cookie":
+            cookies.append(value)
+        elif _is_forbidden_request_header(name, value):
+            warnings.append(f"the browser never lets script set {name!r}; it was not sent")
+        elif name.lower() in CHROMIUM_FORBIDDEN_HEADERS:
+            warnings.append(f"Chromium drops a script-set {name!r} header (Firefox sends it and preflights)")
+        else:
+            script_headers.append((name, value))
+    cookie = "; ".join(cookies) if cookies else None
+    if cookie is not None and not credentials:
+        warnings.append("a Cookie was given but credentials are off, so the browser would not send it "
+                        "cross-origin; add credentials (--credentials) to send it")
+    hints = sorted({n.lower() for n, v in script_headers if n.lower() in CHROMIUM_SAFELISTED_HINTS
+                    and is_safelisted_request_header(n, v)})
+    if hints:
+        warnings.append(f"Chromium safelists {', '.join(hints)} (no preflight); Firefox and Safari preflight them")
+    return script_headers, cookie
+
+
+# ----------------------------------------------------------------------- check
+
+def check(
+    url: str,
+    origin: str,
+    *,
+    method: str = "GET",
+    headers: HeadersArg = None,
+    credentials: bool = False,
+    app: Optional[WSGIApp] = None,
+    timeout: float = 10.0,
+    cache: Optional[PreflightCache] = None,
+    body: Union[None, str, bytes] = None,
+) -> CheckResult:
+    """Decide, as a browser would, whether a page at ``origin`` may ``fetch(url)``.
+
+    ``headers`` are what the script sets (a dict or (name, value) pairs);
+    headers a browser never lets script set are dropped with a warning, except
+    ``Cookie``, which stands for the browser's cookie jar: sent only on the
+    actual request, and only with ``credentials=True``. A ``str`` body implies
+    ``Content-Type: text/plain;charset=UTF-8`` as in ``fetch()``.
+
+    ``app`` (a WSGI callable) answers in-process instead of the network.
+    ``cache`` (a :class:`PreflightCache`) keeps preflights across calls; the
+    default is a fresh cache per call.
+
+    Raises :class:`UsageError` for input a browser would reject and
+    :class:`NetworkError` when the server cannot be reached.
+    """
+    page_origin = _check_origin(origin)
+    normal_url = _normal_url(url)
+    method = _normalise_method(method)
+    if body is not None and method in ("GET", "HEAD"):
+        raise UsageError(f"a {method} request cannot have a body; fetch() throws a TypeError")
+    warnings: List[str] = []
+    items = _header_items(headers)
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+        if not any(name.lower() == "content-type" for name, _ in items):
+            items.append(("Content-Type", "text/plain;charset=UTF-8"))
+    script_headers, cookie = _script_headers(items, bool(credentials), warnings)
+
+    result = CheckResult(url=normal_url, origin=page_origin, method=method, credentials=bool(credentials),
+                         warnings=warnings)
+
+    def send(m: str, u: str, h: List[Header], b: Optional[bytes]) -> _Response:
+        if app is not None:
+            return _send_wsgi(app, m, u, h, b, warnings)
+        return _send_http(m, u, h, b, timeout)
+
+    fetch = _Fetch(normal_url, page_origin, method, script_headers, body, bool(credentials), cookie, send,
+                   cache if cache is not None else PreflightCache(), result)
+    fetch.run()
+    return result
+
+
