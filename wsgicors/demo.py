@@ -10,6 +10,23 @@ shown), fire real cross-origin fetches, and compare your browser's verdict with
 API. ``Ctrl-C`` stops both servers.
 
     wsgicors demo [--host 127.0.0.1] [--page-port 0] [--api-port 0] [--no-browser]
+
+Another website open in the same browser must not be able to drive the demo
+(install ``origins=https://evil.example`` with credentials, say), so:
+
+* both servers answer only requests whose ``Host`` is one of their own names
+  (``127.0.0.1:P1`` / ``localhost:P2``): a DNS-rebinding page, whose requests
+  carry its own host name, gets ``421``;
+* requests that change state (``POST /policy``, ``POST /check``) need
+  ``Content-Type: application/json`` (a cross-site form or ``text/plain``
+  ``fetch`` cannot send it without a preflight, which the page server never
+  answers: ``415``) and ``Origin`` equal to the page's origin, with
+  ``Sec-Fetch-Site`` (when sent) ``same-origin``: ``403`` otherwise. A request
+  **without** ``Origin`` is refused too: every browser sends ``Origin`` on a
+  ``POST``, same-origin ones included, so its absence means a client we cannot
+  vouch for; scripts add the header themselves;
+* the servers bind loopback (``127.0.0.1``) unless ``--host`` says otherwise,
+  and a non-loopback ``--host`` prints a warning.
 """
 
 from __future__ import annotations
@@ -24,7 +41,7 @@ import sys
 import threading
 import time
 from collections import deque
-from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -55,6 +72,8 @@ ACTIONS: Dict[str, Dict[str, Any]] = {
 
 SESSION_COOKIE = "demo_session"
 LOG_SIZE = 200
+JSON_TYPE = "application/json"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 # ------------------------------------------------------------------ servers
@@ -71,17 +90,52 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+class HostGuard:
+    """WSGI middleware answering ``421 Misdirected Request`` unless ``Host`` is one of ``names``.
+
+    A DNS-rebinding attack points a name the attacker controls at 127.0.0.1;
+    the victim's browser then sends that name as ``Host``, which is not ours.
+    ``names`` are ``host:port`` strings, compared case-insensitively; the set
+    may be filled in after the server has bound its port (until then every
+    request is refused).
+    """
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+        self.names: Set[str] = set()
+
+    def allow(self, hosts: Iterable[str], port: int) -> None:
+        self.names.update(f"{_bracketed(host)}:{port}".lower() for host in hosts)
+
+    def __call__(self, environ: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("HTTP_HOST", "").lower() in self.names:
+            return self.app(environ, start_response)
+        body = (f"421 Misdirected Request: this demo server answers only to "
+                f"{', '.join(sorted(self.names))} (DNS rebinding protection)\n").encode()
+        start_response("421 Misdirected Request", [("Content-Type", "text/plain; charset=utf-8"),
+                                                   ("Content-Length", str(len(body)))])
+        return [body]
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
 class BackgroundServer:
     """A WSGI app served by ``wsgiref`` on ``host:port`` (0 picks a free port) in a thread.
 
+    Only requests whose ``Host`` is ``host:port`` or one of ``names`` (with the
+    bound port) reach ``app``; others get ``421`` (see :class:`HostGuard`).
     Use as a context manager, or call :meth:`stop`; stopping closes the socket.
     """
 
-    def __init__(self, app: WSGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.server = make_server(host, port, app, server_class=_ThreadingWSGIServer,
+    def __init__(self, app: WSGIApp, host: str = "127.0.0.1", port: int = 0, names: Iterable[str] = ()) -> None:
+        self.guard = HostGuard(app)
+        self.server = make_server(host, port, self.guard, server_class=_ThreadingWSGIServer,
                                   handler_class=_QuietHandler)
         self.host = host
         self.port: int = self.server.server_port
+        self.guard.allow([*names, *([host] if host not in ("", "0.0.0.0", "::") else [])], self.port)
         self._thread: Optional[threading.Thread] = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
             name=f"wsgicors-demo-{self.port}", daemon=True)
@@ -130,6 +184,31 @@ def _json(start_response: StartResponse, data: Any, status: str = "200 OK",
     return [body]
 
 
+def _media_type(value: str) -> str:
+    """The essence of a ``Content-Type`` value: ``type/subtype``, lower case, parameters dropped."""
+    return value.split(";", 1)[0].strip(" \t").lower()
+
+
+def refusal(environ: Mapping[str, Any], page_origin: str) -> Optional[Tuple[str, str]]:
+    """Why a state-changing request to the page server is refused: ``(status, reason)``, or None.
+
+    Allowed: ``Content-Type: application/json`` (a cross-site page can only send
+    it after a preflight, which is never answered), ``Origin`` exactly
+    ``page_origin`` (a missing ``Origin`` is refused: browsers always send it
+    on ``POST``), and ``Sec-Fetch-Site``, when present, ``same-origin``.
+    """
+    if _media_type(environ.get("CONTENT_TYPE", "")) != JSON_TYPE:
+        return "415 Unsupported Media Type", f"send the body as {JSON_TYPE}"
+    origin = environ.get("HTTP_ORIGIN")
+    if origin != page_origin:
+        said = "no Origin" if origin is None else f"Origin {origin!r}"
+        return "403 Forbidden", f"only the demo page ({page_origin}) may change the demo; this request has {said}"
+    site = environ.get("HTTP_SEC_FETCH_SITE")
+    if site is not None and site != "same-origin":
+        return "403 Forbidden", f"only the demo page may change the demo; Sec-Fetch-Site is {site!r}"
+    return None
+
+
 def _read_json(environ: Mapping[str, Any]) -> Any:
     length = int(environ.get("CONTENT_LENGTH") or 0)
     if not 0 < length <= 65536:
@@ -166,8 +245,9 @@ def api(environ: Dict[str, Any], start_response: StartResponse) -> Iterable[byte
 class RequestLog:
     """What the API received, newest last, for the page's log panel."""
 
-    def __init__(self, app: WSGIApp, size: int = LOG_SIZE) -> None:
+    def __init__(self, app: WSGIApp, size: int = LOG_SIZE, page_origin: Optional[str] = None) -> None:
         self.app = app
+        self.page_origin = page_origin
         self.entries: Deque[Dict[str, Any]] = deque(maxlen=size)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -178,7 +258,7 @@ class RequestLog:
             "origin": environ.get("HTTP_ORIGIN"),
             "preflight": environ["REQUEST_METHOD"] == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ,
             "cookie": bool(environ.get("HTTP_COOKIE")),
-            "client": "check" if environ.get("HTTP_USER_AGENT", "").startswith("wsgicors-check") else "browser",
+            "client": self.client(environ),
         }
         status: List[str] = []
 
@@ -193,6 +273,21 @@ class RequestLog:
             self.entries.append(entry)
         return result
 
+    def client(self, environ: Mapping[str, Any]) -> str:
+        """Who sent a request, as far as the request tells: ``check``, ``page`` or ``other``.
+
+        ``check`` sends ``User-Agent: wsgicors-check``; the page's fetches carry
+        its ``Origin`` and ``Sec-Fetch-Mode`` (a header only browsers set); any
+        other request (curl, another tab, a script) is ``other``. Headers can be
+        forged by non-browser clients, so this labels, it does not authenticate.
+        """
+        if environ.get("HTTP_USER_AGENT", "").startswith("wsgicors-check"):
+            return "check"
+        if self.page_origin is not None and environ.get("HTTP_ORIGIN") == self.page_origin \
+                and "HTTP_SEC_FETCH_MODE" in environ:
+            return "page"
+        return "other"
+
     def after(self, last: int) -> List[Dict[str, Any]]:
         with self._lock:
             return [entry for entry in self.entries if entry["id"] > last]
@@ -203,13 +298,17 @@ class Demo:
 
     def __init__(self, host: str = "127.0.0.1", page_port: int = 0, api_port: int = 0) -> None:
         page_host, api_host = origin_names(host)
-        self.page_server = BackgroundServer(self.page_app, host, page_port)
+        self.page_server = BackgroundServer(self.page_app, host, page_port, names=[page_host])
         try:
             self.page_origin = self.page_server.url(page_host)
             self.form = self.initial_form(self.page_origin)
-            self.middleware = CORSMiddleware(api, policy=self.policy_from_form(self.form))
-            self.log = RequestLog(self.middleware)
-            self.api_server = BackgroundServer(self.log, host, api_port)
+            self.version = 1
+            """Counts applied policies: result cards say which one produced them."""
+            self._lock = threading.Lock()
+            self.policy = self.policy_from_form(self.form)
+            self.middleware = CORSMiddleware(api, policy=self.policy)
+            self.log = RequestLog(self.middleware, page_origin=self.page_origin)
+            self.api_server = BackgroundServer(self.log, host, api_port, names=[api_host])
         except BaseException:
             self.page_server.stop()
             raise
@@ -231,15 +330,29 @@ class Demo:
         settings = {name: str(form.get(name, "")) for name in POLICY_FIELDS}
         return policy_from_settings(settings, debug=True)
 
+    def in_force(self) -> Dict[str, Any]:
+        """The policy the API runs now: its form fields, number and repr."""
+        return {"form": dict(self.form), "version": self.version, "policy": repr(self.policy)}
+
     def reconfigure(self, form: Mapping[str, Any]) -> Dict[str, Any]:
+        """Apply the page's fields; the answer always carries the policy in force afterwards.
+
+        ``{"applied": bool, "problems": [...], "form": {...}, "version": int, "policy": str}``:
+        when refused, ``form`` is the unchanged policy still in force, not the refused fields.
+        """
         try:
             policy = self.policy_from_form(form)
         except ConfigError as error:
-            return {"applied": False, "problems": [
-                {"option": p.option, "message": p.message, "hint": p.hint, "code": p.code} for p in error.problems]}
-        self.middleware.reconfigure(policy=policy)
-        self.form = {name: str(form.get(name, "")) for name in POLICY_FIELDS}
-        return {"applied": True, "policy": repr(policy), "problems": []}
+            with self._lock:
+                return {"applied": False, "problems": [
+                    {"option": p.option, "message": p.message, "hint": p.hint, "code": p.code}
+                    for p in error.problems], **self.in_force()}
+        with self._lock:
+            self.middleware.reconfigure(policy=policy)
+            self.policy = policy
+            self.form = {name: str(form.get(name, "")) for name in POLICY_FIELDS}
+            self.version += 1
+            return {"applied": True, "problems": [], **self.in_force()}
 
     def run_check(self, name: str) -> Dict[str, Any]:
         from .check import CheckError, check
@@ -248,14 +361,17 @@ class Demo:
         headers = dict(action["headers"])
         if action["credentials"]:
             headers["Cookie"] = f"{SESSION_COOKIE}=hello"  # stands for the browser's cookie jar
+        version = self.version
         try:
             result = check(self.api_origin + action["path"], self.page_origin, method=action["method"],
                            headers=headers, credentials=action["credentials"], body=action["body"],
                            cache=self.cache, timeout=5.0)
         except CheckError as error:
-            return {"verdict": "error", "explanation": str(error), "steps": [], "warnings": []}
+            return {"verdict": "error", "explanation": str(error), "steps": [], "warnings": [],
+                    "policy_version": version}
         data = result.to_dict()
         data["report"] = result.render()
+        data["policy_version"] = version if version == self.version else None
         return data
 
     # -- the page origin -------------------------------------------------------
@@ -268,8 +384,15 @@ class Demo:
                 start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
                                           ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
                 return [body]
+            if path == "/favicon.ico" and method in ("GET", "HEAD"):
+                start_response("204 No Content", [("Cache-Control", "max-age=86400")])
+                return []
+            if path in ("/policy", "/check") and method == "POST":
+                refused = refusal(environ, self.page_origin)
+                if refused is not None:
+                    return _json(start_response, {"error": refused[1]}, refused[0])
             if path == "/policy" and method == "GET":
-                return _json(start_response, {"form": self.form, "policy": repr(self.middleware.rules)})
+                return _json(start_response, self.in_force())
             if path == "/policy" and method == "POST":
                 return _json(start_response, self.reconfigure(_read_json(environ)))
             if path == "/check" and method == "POST":
@@ -287,7 +410,7 @@ class Demo:
 
     def page_html(self) -> str:
         config = {"page": self.page_origin, "api": self.api_origin, "actions": ACTIONS,
-                  "form": self.form, "fields": POLICY_FIELDS}
+                  "fields": POLICY_FIELDS, **self.in_force()}
         blob = json.dumps(config).replace("</", "<\\/")
         return PAGE.replace("__CONFIG__", blob)
 
@@ -348,6 +471,9 @@ def main(args: argparse.Namespace) -> int:
         print("wsgicors demo: a page and an API on two origins, the API behind CORSMiddleware", flush=True)
         print(f"  page: {demo.page_url}", flush=True)
         print(f"  API:  {demo.api_origin}/api/items", flush=True)
+        if args.host not in LOOPBACK:
+            print(f"warning: --host {args.host} is not a loopback address: other machines can reach "
+                  "both servers (they answer only to the names above)", file=sys.stderr, flush=True)
         print("Open the page, edit the policy, fire requests. Ctrl-C stops.", flush=True)
         if not args.no_browser:
             _open_browser(demo.page_url)
@@ -371,6 +497,7 @@ PAGE = r"""<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>wsgicors demo</title>
+<link rel="icon" href="data:,">
 <style>
   :root { --ok: #1a7f37; --bad: #c0362c; --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #f6f8fa; }
   * { box-sizing: border-box; }
@@ -413,6 +540,12 @@ PAGE = r"""<!doctype html>
   th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid var(--line); }
   #log-section { grid-column: 1 / -1; }
   #log-body td.check { color: #8250df; }
+  #log-body td.other { color: var(--bad); }
+  .policy-used { font-size: 12px; color: var(--muted); margin-top: 6px; }
+  .action.stale .verdicts { opacity: .45; }
+  .action.stale .policy-used { color: var(--bad); font-weight: 600; }
+  #try-section ol { margin: 0; padding-left: 20px; font-size: 14px; }
+  #try-section li { margin-bottom: 4px; }
 </style>
 </head>
 <body>
@@ -446,8 +579,27 @@ PAGE = r"""<!doctype html>
     <h2>Requests from this page <button type="button" class="secondary" id="run-all">Run all</button></h2>
     <div id="actions"></div>
   </section>
+  <section id="try-section">
+    <h2>Things to try</h2>
+    <ol>
+      <li><em>Run all</em>: the <code>PUT</code> is blocked (its preflight asks for <code>PUT</code> and
+          <code>x-custom</code>), and so is the request with cookies (no <code>allow_credentials</code>).</li>
+      <li>Add <code>PUT</code> to <code>methods</code> and <code>x-custom</code> to <code>allow_headers</code>, apply,
+          run the <code>PUT</code> again.</li>
+      <li>Tick <code>allow_credentials</code>: the request with cookies passes; fire it twice to see the cookie come back.</li>
+      <li>Add a trailing slash to <code>origins</code>, or set it to <code>*</code> with credentials: the policy is
+          refused, the form shows the policy still in force, and the problems say why.</li>
+      <li>Set <code>max_age</code> to <code>600</code> and fire the <code>PUT</code> twice: the log shows one preflight
+          from each client; the second time both answer from their cache.</li>
+      <li>From a terminal, <code>curl -i -H 'Origin: https://evil.example' <span class="api-url"></span>/api/items</code>:
+          the log lists it as <em>other</em>, and the answer has no <code>Access-Control-Allow-Origin</code>.</li>
+    </ol>
+  </section>
   <section id="log-section">
     <h2>What the API received</h2>
+    <p class="hint">from: <b>page</b> = this page's fetches (its <code>Origin</code> and a browser's
+    <code>Sec-Fetch-Mode</code>), <b>check</b> = <code>wsgicors check</code> (its <code>User-Agent</code>),
+    <b>other</b> = anything else (curl, another tab).</p>
     <table><thead><tr><th>#</th><th>from</th><th>request</th><th>Origin</th><th>cookie</th><th>status</th></tr></thead>
     <tbody id="log-body"></tbody></table>
   </section>
@@ -457,6 +609,7 @@ PAGE = r"""<!doctype html>
 "use strict";
 const CONFIG = JSON.parse(document.getElementById("config").textContent);
 let lastLog = 0;
+let policyVersion = CONFIG.version;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -474,7 +627,7 @@ function fetchText(action) {
   if (names.length) init.push("headers: {" + names.map((n) => `"${n}": "${action.headers[n]}"`).join(", ") + "}");
   if (action.body !== null) init.push("body: " + JSON.stringify(action.body));
   if (action.credentials) init.push('credentials: "include"');
-  return `fetch("${action.path}"` + (init.length ? ", {" + init.join(", ") + "}" : "") + ")";
+  return `fetch("${CONFIG.api}${action.path}"` + (init.length ? ", {" + init.join(", ") + "}" : "") + ")";
 }
 
 function fillForm(form) {
@@ -501,18 +654,38 @@ async function applyPolicy(event) {
                                            body: JSON.stringify(readForm())});
   const result = await response.json();
   problems.replaceChildren();
+  if (!response.ok) {
+    status.className = "refused";
+    status.textContent = "Not applied: " + result.error;
+    return result;
+  }
+  // The form always shows the policy in force: after a refusal, the previous one.
+  fillForm(result.form);
+  policyChanged(result.version);
   if (result.applied) {
     status.className = "applied";
-    status.textContent = "Applied: " + result.policy;
+    status.textContent = `Applied policy #${result.version}: ${result.policy}`;
   } else {
     status.className = "refused";
-    status.textContent = `Not applied: ${result.problems.length} problem(s); the previous policy stays.`;
+    status.textContent = `Not applied: ${result.problems.length} problem(s); policy #${result.version} ` +
+      "stays in force (shown above).";
     for (const p of result.problems) {
       problems.append(el("li", {"class": "problem"}, el("code", {}, p.option), ": " + p.message +
                          (p.hint ? "; " + p.hint : "") + ` [${p.code}]`));
     }
   }
   return result;
+}
+
+function policyChanged(version) {
+  if (version === policyVersion) return;
+  policyVersion = version;
+  for (const card of document.querySelectorAll(".action")) {
+    if (card.dataset.state !== "done") continue;
+    card.classList.add("stale");
+    card.dataset.state = "stale";
+    card.querySelector(".policy-used").textContent += ` — stale: policy #${version} is in force now; run again`;
+  }
 }
 
 async function browserFetch(action) {
@@ -576,6 +749,8 @@ async function runAction(name) {
   agreement.textContent = "running...";
   agreement.className = "agreement";
   card.dataset.state = "running";
+  card.classList.remove("stale");
+  card.querySelector(".policy-used").textContent = "";
   const browser = await browserFetch(action);
   showBrowser(card.querySelector(".browser"), browser);
   const checked = await runCheck(name);
@@ -585,7 +760,16 @@ async function runAction(name) {
   agreement.className = "agreement " + (agree ? "agree" : "disagree");
   card.dataset.browser = browser.verdict;
   card.dataset.check = checked.verdict;
+  card.dataset.policy = String(checked.policy_version);
+  card.querySelector(".policy-used").textContent = checked.policy_version === null ?
+    "the policy changed while this ran: run again" : `results under policy #${checked.policy_version}`;
   card.dataset.state = "done";
+  if (checked.policy_version !== null && checked.policy_version !== policyVersion) {
+    // Changed elsewhere (another tab): show the policy in force.
+    const now = await (await fetch("/policy")).json();
+    fillForm(now.form);
+    policyChanged(now.version);
+  }
   await refreshLog();
 }
 
@@ -609,6 +793,7 @@ function build() {
   document.getElementById("page-origin").textContent = CONFIG.page;
   document.getElementById("api-origin").textContent = CONFIG.api;
   fillForm(CONFIG.form);
+  for (const node of document.querySelectorAll(".api-url")) node.textContent = CONFIG.api;
   const list = document.getElementById("actions");
   for (const [name, action] of Object.entries(CONFIG.actions)) {
     const button = el("button", {"type": "button", "id": "run-" + name}, action.label);
@@ -617,7 +802,8 @@ function build() {
       el("div", {"class": "action-head"}, button, el("code", {}, fetchText(action)),
          el("span", {"class": "hint"}, action.note), el("span", {"class": "agreement"})),
       el("div", {"class": "verdicts"}, el("div", {"class": "verdict browser"}, el("h3", {}, "Your browser"), "-"),
-         el("div", {"class": "verdict check"}, el("h3", {}, "wsgicors check"), "-"))));
+         el("div", {"class": "verdict check"}, el("h3", {}, "wsgicors check"), "-")),
+      el("div", {"class": "policy-used"})));
   }
   document.getElementById("policy-form").addEventListener("submit", applyPolicy);
   document.getElementById("run-all").addEventListener("click", runAll);

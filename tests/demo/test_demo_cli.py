@@ -95,7 +95,10 @@ def get(url: str, **headers: str) -> Tuple[int, dict, bytes]:
 
 
 def post_json(url: str, data: object) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(data).encode(), headers={"Content-Type": "application/json"})
+    """POST as the demo page does: JSON, with the page's Origin (the page server refuses anything else)."""
+    origin = url.rsplit("/", 1)[0]
+    request = urllib.request.Request(url, data=json.dumps(data).encode(),
+                                     headers={"Content-Type": "application/json", "Origin": origin})
     with urllib.request.urlopen(request, timeout=WAIT) as response:
         return json.loads(response.read())
 

@@ -74,7 +74,7 @@ def test_initial_policy_allows_some_requests_and_explains_the_others(page: Any, 
     assert "x-request-id" in readable and "x-secret" not in readable
     # The log shows what reached the API, from both clients, refused preflights included.
     log = page.inner_text("#log-body")
-    assert "preflight OPTIONS /api/items/1" in log and "browser" in log and "check" in log
+    assert "preflight OPTIONS /api/items/1" in log and "page" in log and "check" in log
 
     page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
     assert (tmp_path / "demo.png").stat().st_size > 10_000
@@ -99,7 +99,7 @@ def test_fixing_the_policy_allows_put_and_credentialed_requests(page: Any, demo:
     answer = apply(page, origins=demo.page_origin, methods="GET, POST, PUT",
                    allow_headers="content-type, x-custom", allow_credentials=True)
     assert answer["applied"] is True, answer
-    assert page.inner_text("#policy-status").startswith("Applied: ")
+    assert page.inner_text("#policy-status").startswith("Applied policy #")
     assert run(page, "put")[:2] == ("allow", "allow")
 
     first = log_mark(demo)
@@ -108,7 +108,7 @@ def test_fixing_the_policy_allows_put_and_credentialed_requests(page: Any, demo:
     assert run(page, "credentials")[:2] == ("allow", "allow")
     body = json.loads(page.inner_text("#action-credentials .browser .body"))
     assert body["session_cookie_received"] is True, "the partitioned session cookie came back"
-    cookies = [e["cookie"] for e in demo.log.after(first) if e["client"] == "browser" and e["path"] == "/api/me"]
+    cookies = [e["cookie"] for e in demo.log.after(first) if e["client"] == "page" and e["path"] == "/api/me"]
     assert cookies == [False, True]
 
 
@@ -118,10 +118,99 @@ def test_max_age_caches_preflights_in_the_browser_and_in_check(page: Any, demo: 
     for _ in range(2):
         assert run(page, "put")[:2] == ("allow", "allow")
     preflights = [e["client"] for e in demo.log.after(mark) if e["preflight"]]
-    assert sorted(preflights) == ["browser", "check"], "one preflight each, then both use their cache"
+    assert sorted(preflights) == ["check", "page"], "one preflight each, then both use their cache"
     assert "from the preflight cache" in page.inner_text("#action-put .check .preflight")
 
 
 def log_mark(demo: Demo) -> int:
     entries = demo.log.after(0)
     return entries[-1]["id"] if entries else 0
+
+
+def test_page_loads_without_console_errors_and_shows_the_real_urls(demo: Demo, chromium: Any) -> None:
+    context = chromium.new_context()
+    try:
+        opened = context.new_page()
+        errors: list = []
+        opened.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        opened.on("pageerror", lambda error: errors.append(str(error)))
+        failed: list = []
+        opened.on("requestfailed", lambda request: failed.append(request.url))
+        opened.goto(demo.page_url, wait_until="networkidle")
+        assert errors == [] and failed == []
+        for name, action in ACTIONS.items():
+            shown = opened.inner_text(f"#action-{name} .action-head code")
+            assert shown.startswith(f'fetch("{demo.api_origin}{action["path"]}"'), shown
+        assert "Things to try" in opened.inner_text("#try-section")
+    finally:
+        context.close()
+
+
+def test_a_refused_policy_leaves_the_form_showing_the_policy_in_force(page: Any, demo: Demo) -> None:
+    answer = apply(page, origins="*", methods="GET, PUT", allow_credentials=True)
+    assert answer["applied"] is False
+    assert page.input_value("#origins") == demo.page_origin
+    assert page.input_value("#methods") == "GET, POST"
+    assert page.is_checked("#allow_credentials") is False
+    assert "stays in force" in page.inner_text("#policy-status")
+
+
+def test_result_cards_name_their_policy_and_go_stale_on_a_change(page: Any, demo: Demo) -> None:
+    run(page, "get")
+    version = demo.version
+    assert page.inner_text("#action-get .policy-used") == f"results under policy #{version}"
+    apply(page, methods="GET, POST, PUT")
+    card = page.wait_for_selector('#action-get[data-state="stale"]')
+    assert "stale" in card.get_attribute("class")
+    assert f"policy #{version + 1} is in force now" in page.inner_text("#action-get .policy-used")
+    run(page, "get")
+    assert page.inner_text("#action-get .policy-used") == f"results under policy #{version + 1}"
+
+
+def test_the_log_labels_page_check_and_other_clients(page: Any, demo: Demo) -> None:
+    import urllib.request
+
+    mark = log_mark(demo)
+    run(page, "get")
+    request = urllib.request.Request(demo.api_origin + "/api/items", headers={"Origin": demo.page_origin,
+                                                                               "User-Agent": "curl/8"})
+    urllib.request.urlopen(request, timeout=10).read()
+    run(page, "get")
+    clients = [e["client"] for e in demo.log.after(mark)]
+    assert clients == ["page", "check", "other", "page", "check"]
+    rows = page.inner_text("#log-body").splitlines()
+    assert any("\tother\t" in row for row in rows) and not any("browser" in row for row in rows)
+
+
+ATTACK_PAGE = """<!doctype html><meta charset="utf-8"><title>evil</title>
+<form id="f" method="post" enctype="text/plain" action="{target}/policy">
+<input name='{{"origins": "https://evil.example", "allow_credentials": "true", "x": "' value='"}}'>
+</form>
+<script>
+fetch("{target}/policy", {{method: "POST", mode: "no-cors", headers: {{"Content-Type": "text/plain"}},
+  body: JSON.stringify({{origins: "https://evil.example", allow_credentials: "true"}})}})
+  .finally(() => {{ document.title = "fetched"; document.getElementById("f").submit(); }});
+</script>"""
+
+
+def test_another_site_in_the_same_browser_cannot_change_the_policy(demo: Demo, chromium: Any) -> None:
+    """A real cross-site page tries a no-cors text/plain fetch and a text/plain form post (JSON smuggling)."""
+    from wsgicors.demo import BackgroundServer
+
+    html = ATTACK_PAGE.format(target=demo.page_origin).encode()
+
+    def evil(environ: Any, start_response: Any) -> Any:
+        start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(html)))])
+        return [html]
+
+    before = demo.in_force()
+    with BackgroundServer(evil, "127.0.0.1", names=["localhost"]) as attacker:
+        context = chromium.new_context()
+        try:
+            opened = context.new_page()
+            with opened.expect_navigation(url=f"{demo.page_origin}/policy"):
+                opened.goto(attacker.url("localhost") + "/")
+            assert "only the demo page" in opened.content() or "application/json" in opened.content()
+        finally:
+            context.close()
+    assert demo.in_force() == before
