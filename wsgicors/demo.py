@@ -124,18 +124,25 @@ def _bracketed(host: str) -> str:
 class BackgroundServer:
     """A WSGI app served by ``wsgiref`` on ``host:port`` (0 picks a free port) in a thread.
 
-    Only requests whose ``Host`` is ``host:port`` or one of ``names`` (with the
-    bound port) reach ``app``; others get ``421`` (see :class:`HostGuard`).
-    Use as a context manager, or call :meth:`stop`; stopping closes the socket.
+    With ``names`` (host names, as in ``Host`` without the port), only requests
+    whose ``Host`` is one of them or the bound address, with the bound port,
+    reach ``app``; others get ``421`` (see :class:`HostGuard`). Without
+    ``names`` every ``Host`` is answered (test servers reached under
+    resolver-mapped names). Use as a context manager, or call :meth:`stop`;
+    stopping closes the socket.
     """
 
-    def __init__(self, app: WSGIApp, host: str = "127.0.0.1", port: int = 0, names: Iterable[str] = ()) -> None:
-        self.guard = HostGuard(app)
-        self.server = make_server(host, port, self.guard, server_class=_ThreadingWSGIServer,
+    def __init__(self, app: WSGIApp, host: str = "127.0.0.1", port: int = 0,
+                 names: Optional[Iterable[str]] = None) -> None:
+        self.guard: Optional[HostGuard] = None
+        if names is not None:
+            app = self.guard = HostGuard(app)
+        self.server = make_server(host, port, app, server_class=_ThreadingWSGIServer,
                                   handler_class=_QuietHandler)
         self.host = host
         self.port: int = self.server.server_port
-        self.guard.allow([*names, *([host] if host not in ("", "0.0.0.0", "::") else [])], self.port)
+        if self.guard is not None and names is not None:
+            self.guard.allow([*names, *([host] if host not in ("", "0.0.0.0", "::") else [])], self.port)
         self._thread: Optional[threading.Thread] = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
             name=f"wsgicors-demo-{self.port}", daemon=True)
