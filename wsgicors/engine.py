@@ -12,8 +12,12 @@ from __future__ import annotations
 import logging
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
+from .fetch import (
+    FORBIDDEN_RESPONSE_HEADERS, ascii_lower, is_forbidden_method, is_preflight, is_token,
+    normalize_header_value, split_list,
+)
 from .origins import shown as _shown
-from .policy import FORBIDDEN_METHODS, FORBIDDEN_RESPONSE_HEADERS, TOKEN, Policy
+from .policy import Policy
 
 __all__ = [
     "Header", "PreflightAnswer", "is_preflight", "answer_preflight", "actual_headers",
@@ -54,31 +58,25 @@ class PreflightAnswer(NamedTuple):
         return self.refusal is None
 
 
-def is_preflight(method: str, origin: Optional[str], request_method: Optional[str]) -> bool:
-    """Fetch's definition: OPTIONS with Origin and Access-Control-Request-Method."""
-    return method == "OPTIONS" and origin is not None and request_method is not None
-
-
 def parse_header_names(value: Optional[str]) -> Optional[Tuple[str, ...]]:
     """Lower-cased names from ``Access-Control-Request-Headers``; None if malformed.
 
-    Empty elements and blanks around names are ignored, as browsers do. The
-    length is checked before anything is split, so hostile input costs nothing.
+    Split as Fetch's "get, decode, and split" does; empty elements are
+    ignored, as browsers do. The length is checked before anything is split,
+    so hostile input costs nothing.
     """
     if not value:
         return ()
-    if len(value) > MAX_HEADER_LIST_LENGTH:
+    parts = split_list(value, MAX_HEADER_LIST_LENGTH)
+    if parts is None:
         return None
     names = []
-    for part in value.split(","):
-        name = part.strip(" \t")
+    for name in parts:
         if not name:
             continue
-        # Checked before lower-casing: str.lower() maps some non-ASCII letters
-        # (U+212A KELVIN SIGN) to ASCII ones, which must not pass as tokens.
-        if TOKEN.fullmatch(name) is None:
+        if not is_token(name):
             return None
-        names.append(name.lower())
+        names.append(ascii_lower(name))
     # dict.fromkeys de-duplicates in order in linear time (a list look-up per
     # name was quadratic: 10x the names cost 60x the time).
     return tuple(dict.fromkeys(names))
@@ -95,8 +93,8 @@ def answer_preflight(
     if not policy.matcher.allows(origin):
         return _refuse(policy, f"origin {_shown(origin)} is not allowed")
     if policy.echo_methods:
-        if (len(request_method) > MAX_METHOD_LENGTH or TOKEN.fullmatch(request_method) is None
-                or request_method.upper() in FORBIDDEN_METHODS):
+        if (len(request_method) > MAX_METHOD_LENGTH or not is_token(request_method)
+                or is_forbidden_method(request_method)):
             return _refuse(policy, f"method {_shown(request_method)} is not a valid method")
     elif request_method not in policy.method_set:
         return _refuse(policy, f"method {_shown(request_method)} is not allowed "
@@ -109,7 +107,8 @@ def answer_preflight(
             if name not in policy.header_set:
                 return _refuse(policy, f"header {_shown(name)} is not allowed "
                                        f"(allowed: {', '.join(policy.allow_headers) or 'none'})")
-    wants_private_network = private_network is not None and private_network.strip().lower() == "true"
+    wants_private_network = (private_network is not None
+                             and ascii_lower(normalize_header_value(private_network)) == "true")
     if wants_private_network and not policy.allow_private_network:
         return _refuse(policy, "private network access was requested but allow_private_network is off")
 
@@ -168,7 +167,7 @@ def decorate_response(policy: Policy, headers: Sequence[Header], add: Tuple[Head
     # responses carry no Vary, and then "Vary: Origin" is simply appended.
     app_cors = has_vary = False
     for name, _ in result:
-        lowered = name.lower()
+        lowered = ascii_lower(name)
         if lowered == "vary":
             has_vary = True
         elif lowered == ALLOW_ORIGIN_LOWER:
@@ -194,7 +193,7 @@ def _own_header_names(headers: Sequence[Header]) -> str:
     names: List[str] = []
     seen = set()
     for name, _ in headers:
-        lowered = name.lower()
+        lowered = ascii_lower(name)
         if lowered in FORBIDDEN_RESPONSE_HEADERS or lowered.startswith("access-control-") or lowered in seen:
             continue
         seen.add(lowered)
@@ -208,23 +207,23 @@ def merge_vary(headers: List[Header], token: str) -> None:
     Existing ``Vary`` lines are merged into one, tokens de-duplicated
     case-insensitively; ``Vary: *`` already varies on everything and is kept.
     """
-    positions = [index for index, (name, _) in enumerate(headers) if name.lower() == "vary"]
+    positions = [index for index, (name, _) in enumerate(headers) if ascii_lower(name) == "vary"]
     if not positions:
         headers.append(("Vary", token))
         return
     tokens: List[str] = []
     seen = set()
     for index in positions:
-        for part in headers[index][1].split(","):
-            part = part.strip(" \t")
-            if part and part.lower() not in seen:
-                seen.add(part.lower())
+        for part in split_list(headers[index][1]):
+            lowered = ascii_lower(part)
+            if part and lowered not in seen:
+                seen.add(lowered)
                 tokens.append(part)
     if "*" in seen:
         if len(positions) == 1:
             return  # one ``Vary: *`` already varies on everything: left as it is
         # several lines with a '*': still merged into one, '*' needs no token added
-    elif token.lower() not in seen:
+    elif ascii_lower(token) not in seen:
         tokens.append(token)
     headers[positions[0]] = (headers[positions[0]][0], ", ".join(tokens))
     for index in reversed(positions[1:]):

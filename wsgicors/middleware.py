@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence, T
 
 from . import engine
 from .errors import ConfigError, Problems
+from .fetch import is_preflight
 from .policy import Policy
 
 __all__ = ["CORSMiddleware", "Rules", "RuleSpec"]
@@ -198,11 +199,12 @@ def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable
     Adapters that choose the policy themselves (per view, per route) call this.
     """
     origin = environ.get("HTTP_ORIGIN")
-    if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS":
+    method = environ.get("REQUEST_METHOD")
+    if method == "OPTIONS":  # checked first: the only method that can be a preflight
         request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-        if request_method is not None:
+        if is_preflight(method, origin, request_method):
             answer = engine.answer_preflight(
-                policy, origin, request_method,
+                policy, origin, request_method,  # type: ignore[arg-type]  # is_preflight: both present
                 environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
                 environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
             )

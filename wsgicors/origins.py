@@ -23,6 +23,7 @@ import re
 import warnings
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Pattern, Set, Tuple
 
+from . import fetch as _fetch
 from .errors import CORSConfigWarning, Problems
 
 __all__ = ["OriginMatcher", "parse_request_origin", "MAX_ORIGIN_LENGTH", "LOOPBACK_HOSTS", "shown"]
@@ -31,7 +32,7 @@ logger = logging.getLogger("wsgicors")
 
 #: A browser's ``Origin`` is short; anything longer is refused unread.
 MAX_ORIGIN_LENGTH = 2048
-DEFAULT_PORTS = {"http": "80", "https": "443"}
+DEFAULT_PORTS = {scheme: str(_fetch.DEFAULT_PORTS[scheme]) for scheme in ("http", "https")}
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 ANY_PORT = "*"
 #: Decisions that needed the request's origin parsed are remembered per matcher,

@@ -8,11 +8,17 @@ per-request path in :mod:`wsgicors.engine` only looks things up.
 
 from __future__ import annotations
 
-import re
 from http import HTTPStatus
 from typing import Any, Callable, Dict, FrozenSet, Iterable, Optional, Pattern, Tuple, Union
 
 from .errors import Problems
+# The FORBIDDEN_*, NORMALISED_METHODS and TOKEN names stay importable from here
+# (check did until it switched to .fetch); they are defined in .fetch only.
+from .fetch import (  # noqa: F401
+    FORBIDDEN_METHODS, FORBIDDEN_REQUEST_HEADERS, FORBIDDEN_REQUEST_PREFIXES, FORBIDDEN_RESPONSE_HEADERS,
+    NORMALISED_METHODS, TOKEN, ascii_lower, is_forbidden_method, is_forbidden_request_header,
+    is_forbidden_response_header, is_token, normalize_method,
+)
 from .origins import OriginMatcher, OriginPredicate, _split_words, build_matcher
 
 __all__ = ["Policy", "DEFAULT_METHODS", "OriginsOption"]
@@ -23,23 +29,6 @@ NamesOption = Union[str, Iterable[str]]
 
 DEFAULT_METHODS: Tuple[str, ...] = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 MAX_AGE_LIMIT = 86400
-
-# Method names fetch() upper-cases itself; any other name is sent as written.
-NORMALISED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
-FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
-# Request headers scripts may never set (Fetch standard "forbidden request-header").
-FORBIDDEN_REQUEST_HEADERS = frozenset({
-    "accept-charset", "accept-encoding", "access-control-request-headers",
-    "access-control-request-method", "access-control-request-private-network",
-    "connection", "content-length", "cookie", "cookie2", "date", "dnt", "expect",
-    "host", "keep-alive", "origin", "referer", "set-cookie", "te", "trailer",
-    "transfer-encoding", "upgrade", "via",
-})
-FORBIDDEN_REQUEST_PREFIXES = ("proxy-", "sec-")
-# Response headers a browser never shows to script, whatever is exposed.
-FORBIDDEN_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2"})
-
-TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 ANY = "*"
 
@@ -239,30 +228,30 @@ def _check_methods(value: Any, problems: Problems) -> Union[str, Tuple[str, ...]
         if name == ANY:
             problems.add("methods", "wsgicors.E302", "'*' must be the only method: it already allows every method",
                          "use methods='*' alone")
-        elif not isinstance(name, str) or not TOKEN.fullmatch(name):
+        elif not isinstance(name, str) or not is_token(name):
             problems.add("methods", "wsgicors.E303", f"{name!r} is not a valid method name",
                          "method names are HTTP tokens such as 'GET' or 'PATCH'")
-        elif name.upper() in FORBIDDEN_METHODS:
+        elif is_forbidden_method(name):
             problems.add("methods", "wsgicors.E304", f"{name!r} can never be sent by a browser",
                          "remove it (CONNECT, TRACE and TRACK are forbidden methods)")
         else:
-            # fetch() upper-cases only these six; everything else is sent as written,
+            # fetch() upper-cases only six names; everything else is sent as written,
             # and browsers compare methods case-sensitively.
-            normal = name.upper() if name.upper() in NORMALISED_METHODS else name
+            normal = normalize_method(name)
             if normal not in result:
                 result.append(normal)
     return tuple(result)
 
 
 def _request_header_problem(name: str) -> Optional[Tuple[str, str, str]]:
-    if name in FORBIDDEN_REQUEST_HEADERS or name.startswith(FORBIDDEN_REQUEST_PREFIXES):
+    if is_forbidden_request_header(name):
         return ("wsgicors.E311", f"{name!r} is set by the browser and never by a script",
                 "remove it; browsers refuse to let scripts set it, so allowing it has no effect")
     return None
 
 
 def _response_header_problem(name: str) -> Optional[Tuple[str, str, str]]:
-    if name in FORBIDDEN_RESPONSE_HEADERS:
+    if is_forbidden_response_header(name):
         return ("wsgicors.E312", f"{name!r} can never be exposed to script",
                 "remove it; browsers hide Set-Cookie from every cross-origin script")
     return None
@@ -286,11 +275,11 @@ def _check_header_names(
         if name == ANY:
             problems.add(option, "wsgicors.E302", "'*' must be the only header name: it already covers every name",
                          f"use {option}='*' alone")
-        elif not isinstance(name, str) or not TOKEN.fullmatch(name):
+        elif not isinstance(name, str) or not is_token(name):
             problems.add(option, "wsgicors.E310", f"{name!r} is not a valid header name",
                          "header names are HTTP tokens such as 'content-type'")
         else:
-            lowered = name.lower()
+            lowered = ascii_lower(name)
             problem = forbidden(lowered)
             if problem:
                 problems.add(option, *problem)

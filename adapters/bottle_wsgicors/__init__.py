@@ -31,7 +31,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 import bottle
 
 from wsgicors import ConfigError, Policy
-from wsgicors.engine import is_preflight
+from wsgicors.fetch import is_preflight, split_list
 from wsgicors.middleware import handle
 from wsgicors.settings import options_from_settings
 
@@ -155,9 +155,9 @@ class _AppCORS:
             return match({"PATH_INFO": path, "REQUEST_METHOD": method})[0]
         except bottle.HTTPError as error:
             allowed = error.headers.get("Allow", "") if error.status_code == 405 else ""
-        for other in allowed.split(","):
+        for other in split_list(allowed):
             try:
-                return match({"PATH_INFO": path, "REQUEST_METHOD": other.strip()})[0]
+                return match({"PATH_INFO": path, "REQUEST_METHOD": other})[0]
             except bottle.HTTPError:
                 continue
         return None

@@ -37,7 +37,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.test import run_wsgi_app
 
 from wsgicors import ConfigError, Policy
-from wsgicors.engine import is_preflight
+from wsgicors.fetch import is_preflight
 from wsgicors.middleware import handle
 from wsgicors.settings import policy_from_settings
 
