@@ -118,3 +118,20 @@ def clock() -> FakeClock:
 def live_server_class():
     """The :class:`LiveServer` class, for module-scoped fixtures (they must stop what they start)."""
     return LiveServer
+
+
+@pytest.fixture
+def raw_server():
+    """``raw_server(answers)`` -> a started :class:`rawserver.RawServer`; all are stopped afterwards."""
+    from check.rawserver import RawServer
+
+    started = []
+
+    def start(answers):
+        server = RawServer(answers)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

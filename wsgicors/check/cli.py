@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import Any
+from typing import Any, Optional, TextIO
 
-from .request import CheckError, Header, UsageError
+from .report import terminal_safe
+from .request import NETWORK_ERROR, CheckError, Header, UsageError
 from .simulate import check
 from .transport import load_app
 
@@ -31,15 +33,36 @@ def configure(parser: Any) -> None:
 
 
 def run(args: Any) -> int:
+    """Exit status: 0 allowed, 1 blocked by CORS, 2 usage error or network error (one line on stderr)."""
     try:
         headers = [_parse_header_option(text) for text in args.header]
         app = load_app(args.app) if args.app else None
         result = check(args.url, args.origin, method=args.method, headers=headers, credentials=args.credentials,
                        app=app, timeout=args.timeout, body=args.data)
     except CheckError as error:
-        print(f"wsgicors check: error: {error}", file=sys.stderr)
+        _error(str(error))
         return 2
-    print(result.to_json() if args.json else result.render())
-    return 0 if result.allowed else 1
+    status = 0 if result.allowed else 1
+    if result.code == NETWORK_ERROR:
+        _error(f"network error: {result.explanation}")
+        status = 2
+    _print(result.to_json() if args.json else result.render())
+    return status
 
 
+def _error(message: str) -> None:
+    """One line on stderr, escaped: messages can quote what a server sent."""
+    _print(terminal_safe(f"wsgicors check: error: {message}").replace("\n", " "), sys.stderr)
+
+
+def _print(text: str, stream: Optional[TextIO] = None) -> None:
+    """Print; a reader that went away (``| head -1``) ends the output quietly."""
+    stream = stream or sys.stdout
+    try:
+        print(text, file=stream)
+        stream.flush()
+    except BrokenPipeError:
+        # Point the stream at /dev/null so the interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)

@@ -129,7 +129,7 @@ def _judge_preflight(response: _Response, origin: str, method: str, unsafe: List
     outcome = _Preflight()
     failure = None
     if not 200 <= response.status <= 299:
-        phrase = f"{response.status} {response.phrase}".strip()
+        phrase = f"{response.status} {_escaped(response.phrase)}".rstrip(" ")
         if 300 <= response.status <= 399:
             target = response.get("Location")
             code = "preflight-redirect"

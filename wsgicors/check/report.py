@@ -122,7 +122,7 @@ class CheckResult:
         if self.allowed:
             lines.append("Readable response headers: " + (", ".join(self.readable_headers) or "(none)"))
         lines.extend(f"Warning: {warning}" for warning in self.warnings)
-        return "\n".join(lines)
+        return "\n".join(terminal_safe(line) for line in lines)
 
 
 def _preflight_why(method: str, unsafe: Sequence[str]) -> str:
@@ -153,3 +153,21 @@ def _escaped(value: str) -> str:
     return text.encode("unicode_escape").decode("ascii")
 
 
+
+
+#: Characters a terminal acts on: C0 and C1 controls, DEL, and the bidirectional
+#: formatting characters that reorder what is shown (U+061C, U+200E-200F, U+202A-202E, U+2066-2069).
+_TERMINAL_UNSAFE = frozenset(list(range(0x20)) + list(range(0x7F, 0xA0)) + [0x061C, 0x200E, 0x200F]
+                             + list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A)) + [0x2028, 0x2029])
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would act on written as a backslash escape.
+
+    Applied to every line ``wsgicors check`` prints, so no server-controlled
+    byte (ANSI escape, carriage return, bidi override) reaches the terminal raw.
+    """
+    if not any(ord(ch) in _TERMINAL_UNSAFE for ch in text):
+        return text
+    return "".join(ch if ord(ch) not in _TERMINAL_UNSAFE else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)

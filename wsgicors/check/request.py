@@ -6,12 +6,13 @@ header normalisation, CORS-safelisting and the preflight cache.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ..policy import FORBIDDEN_METHODS, FORBIDDEN_REQUEST_HEADERS, FORBIDDEN_REQUEST_PREFIXES, NORMALISED_METHODS, TOKEN
 
@@ -44,12 +45,19 @@ DEFAULT_MAX_AGE = 5
 CHROMIUM_MAX_AGE = 7200
 MAX_BODY = 1 << 20
 USER_AGENT = "wsgicors-check"
+#: The failure code of a response or redirect a browser fails as a network error (exit status 2).
+NETWORK_ERROR = "network-error"
 
 # CORS-unsafe request-header bytes: controls except tab, and "():<>?@[\]{} and DEL.
 _UNSAFE_BYTES = frozenset(b'"():<>?@[\\]{}\x7f') | (frozenset(range(0x20)) - {0x09})
 _LANGUAGE_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz *,-.;=")
 _HTTP_WS = " \t"
 _URL_SAFE = "!$%&'()*+,/:;=?@[]^|~"
+# URL standard: leading/trailing "C0 control or space" are stripped, tab and newlines removed anywhere;
+# a domain must not contain a "forbidden domain code point".
+_C0_CONTROL_OR_SPACE = "".join(map(chr, range(0x21)))
+_C0_TAB_NEWLINE = re.compile("[\t\n\r]")
+_FORBIDDEN_DOMAIN = frozenset("".join(map(chr, range(0x21))) + "#%/:<>?@[\\]^|\x7f")
 _DOUBLE = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
 _RANGE = re.compile(r"([0-9]*)-([0-9]*)")
 
@@ -63,7 +71,15 @@ class UsageError(CheckError, ValueError):
 
 
 class NetworkError(CheckError, OSError):
-    """The server could not be reached or did not speak HTTP."""
+    """The server could not be reached, or did not answer within the timeout."""
+
+
+class FetchFailed(Exception):
+    """What a browser treats as a network error (``fetch()`` rejects): a verdict, not a CheckError.
+
+    Raised for malformed responses (a NUL byte in the headers, no HTTP status
+    line, conflicting Content-Length) and unparseable redirect targets.
+    """
 
 
 
@@ -247,7 +263,7 @@ def _headers_missing(unsafe: Sequence[str], allowed: Iterable[str], credentials:
 def _split_url(url: str) -> Tuple[str, str, int, str]:
     """(scheme, host, port, path-and-query) of an http(s) URL; UsageError otherwise."""
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(_C0_TAB_NEWLINE.sub("", url.strip(_C0_CONTROL_OR_SPACE)))
         port = parts.port
     except ValueError as error:
         raise UsageError(f"{url!r} is not a valid URL: {error}") from None
@@ -258,9 +274,15 @@ def _split_url(url: str) -> Tuple[str, str, int, str]:
         raise UsageError(f"{url!r} has no host")
     if parts.username is not None or parts.password is not None:
         raise UsageError(f"{url!r} contains credentials; fetch() refuses such URLs")
-    host = parts.hostname.lower()
+    host = _ascii_lower(parts.hostname)
     if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise UsageError(f"{url!r} has an invalid IPv6 host") from None
         host = f"[{host}]"
+    elif any(ch in _FORBIDDEN_DOMAIN for ch in unquote(host, "latin-1")):
+        raise UsageError(f"{url!r} has a host with a character no domain may contain") from None
     elif not host.isascii():
         try:
             host = host.encode("idna").decode("ascii")
@@ -271,6 +293,14 @@ def _split_url(url: str) -> Tuple[str, str, int, str]:
     if parts.query:
         path += "?" + quote(parts.query, safe=_URL_SAFE)
     return scheme, host, port or DEFAULT_PORTS[scheme], path
+
+
+def _ascii_lower(text: str) -> str:
+    """ASCII lowercase (Infra): only A-Z change, unlike str.lower()."""
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = {code: code + 32 for code in range(0x41, 0x5B)}
 
 
 def _normal_url(url: str) -> str:

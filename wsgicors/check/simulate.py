@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable, List, Optional, Tuple, Union
 from urllib.parse import urljoin, urlsplit
 
@@ -9,11 +10,13 @@ from .cors import _cors_check, _judge_preflight, _readable
 from .report import CheckResult, Step, _q, _sentence
 from .request import (
     CHROMIUM_FORBIDDEN_HEADERS, CHROMIUM_SAFELISTED_HINTS, MAX_REDIRECTS, NON_WILDCARD_REQUEST_HEADERS,
-    REDIRECT_STATUSES, REQUEST_BODY_HEADERS, SAFELISTED_METHODS, USER_AGENT, Header, HeadersArg, PreflightCache,
-    UsageError, WSGIApp, _check_origin, _combine, _header_items, _is_forbidden_request_header, _normal_url,
+    NETWORK_ERROR, REDIRECT_STATUSES, REQUEST_BODY_HEADERS, SAFELISTED_METHODS, USER_AGENT, Header, HeadersArg, PreflightCache,
+    FetchFailed, UsageError, WSGIApp, _check_origin, _combine, _header_items, _is_forbidden_request_header, _normal_url,
     _normalise_method, _serialise, _split_url, _url_origin, is_safelisted_request_header, unsafe_header_names,
 )
-from .transport import _Response, _send_http, _send_wsgi
+from .transport import Deadline, _Response, _send_http, _send_wsgi
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 
 class _Fetch:
@@ -25,6 +28,7 @@ class _Fetch:
         self.url, self.origin, self.method = url, origin, method
         self.headers, self.body, self.credentials, self.cookie = headers, body, credentials, cookie
         self.send, self.cache, self.result = send, cache, result
+        self.cookie_scheme, self.cookie_host, _, _ = _split_url(url)
         self.tainted = False  # after a cross-origin redirect the origin serialises as "null"
         self.cors = False     # response tainting "cors" once any hop is cross-origin
 
@@ -55,6 +59,33 @@ class _Fetch:
     def _block(self, code: str, reason: str) -> None:
         self.result.verdict, self.result.code, self.result.explanation = "block", code, _sentence(reason)
 
+    def _exchange(self, kind: str, method: str, sent: List[Header], body: Optional[bytes]) -> Optional[_Response]:
+        """Send one request; None (a blocked step recorded) when the browser fails it as a network error."""
+        try:
+            response = self.send(method, self.url, sent, body)
+        except FetchFailed as failure:
+            reason = f"{failure}; fix: make the server send a well-formed HTTP response."
+            self.result.steps.append(Step(kind, method, self.url, None, False, _sentence(reason), [], sent,
+                                          NETWORK_ERROR))
+            self._block(NETWORK_ERROR, reason)
+            return None
+        self.result.status = response.status
+        return response
+
+    def _sends_cookie(self) -> bool:
+        """The given Cookie belongs to the first URL's host: never sent to another host or over http
+        when it was given for https (a browser's jar scopes it so)."""
+        if self.cookie is None or not (self.credentials or not self.cors):
+            return False
+        scheme, host, _, _ = _split_url(self.url)
+        if host == self.cookie_host and not (self.cookie_scheme == "https" and scheme == "http"):
+            return True
+        note = (f"the Cookie given belongs to {self.cookie_scheme}://{self.cookie_host}; the browser does not send it "
+                f"to {scheme}://{host}")
+        if note not in self.result.warnings:
+            self.result.warnings.append(note)
+        return False
+
     def _preflight(self, first: bool) -> bool:
         unsafe = unsafe_header_names(self.headers)
         needed = self.method not in SAFELISTED_METHODS or bool(unsafe)
@@ -71,8 +102,9 @@ class _Fetch:
         if unsafe:
             sent.append(("Access-Control-Request-Headers", ",".join(unsafe)))
         sent += [("User-Agent", USER_AGENT), ("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")]
-        response = self.send("OPTIONS", self.url, sent, None)
-        self.result.status = response.status
+        response = self._exchange("preflight", "OPTIONS", sent, None)
+        if response is None:
+            return False
         outcome = _judge_preflight(response, self.serialised_origin, self.method, unsafe, self.credentials,
                                    self.result.warnings)
         self.result.steps.append(Step("preflight", "OPTIONS", self.url, response.status, outcome.code is None,
@@ -93,11 +125,12 @@ class _Fetch:
             sent.insert(0, ("Accept", "*/*"))
         if self.cors or self.method not in ("GET", "HEAD"):
             sent.append(("Origin", self.serialised_origin))
-        if self.cookie is not None and (self.credentials or not self.cors):
-            sent.append(("Cookie", self.cookie))
+        if self._sends_cookie():
+            sent.append(("Cookie", str(self.cookie)))
         sent = _combine(sent + [("User-Agent", USER_AGENT), ("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Dest", "empty")])
-        response = self.send(self.method, self.url, sent, self.body)
-        self.result.status = response.status
+        response = self._exchange("request", self.method, sent, self.body)
+        if response is None:
+            return None
         redirect = response.status in REDIRECT_STATUSES and response.get("Location") is not None
         failure = None
         if self.cors:
@@ -125,13 +158,9 @@ class _Fetch:
 
     def _redirect(self, response: _Response, location: str) -> bool:
         try:
-            target = urljoin(self.url, location.split("#", 1)[0])
-            scheme, host, port, path = _split_url(target)
-        except UsageError:
-            if urlsplit(urljoin(self.url, location)).username is not None:
-                code, why = "redirect-credentials", "it contains credentials (user:password@)"
-            else:
-                code, why = "redirect-target", "it is not an http(s) URL"
+            scheme, host, port, path = _split_url(urljoin(self.url, location.split("#", 1)[0]))
+        except (UsageError, ValueError):
+            code, why = _unfollowable(self.url, location)
             self._block(code, f"the {response.status} redirect points to {_q(location)} and the browser refuses to "
                               f"follow it because {why}; fix: redirect to a plain http(s) URL.")
             return False
@@ -157,6 +186,19 @@ class _Fetch:
         self.result.explanation = (f"A page at {self.origin} can read the response to "
                                    f"{self.result.method} {self.result.url}{note}.")
 
+
+
+def _unfollowable(url: str, location: str) -> Tuple[str, str]:
+    """(code, why) for a Location a browser does not follow (Fetch 4.4, "HTTP-redirect fetch")."""
+    scheme = _SCHEME.match(location)
+    if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+        return "redirect-target", "it is not an http(s) URL"
+    try:
+        if urlsplit(urljoin(url, location)).username is not None:
+            return "redirect-credentials", "it contains credentials (user:password@)"
+    except ValueError:
+        pass
+    return NETWORK_ERROR, "it is not a valid URL (a network error)"
 
 
 def _script_headers(items: List[Header], credentials: bool, warnings: List[str]) -> Tuple[List[Header], Optional[str]]:
@@ -211,6 +253,7 @@ def check(
     Raises :class:`UsageError` for input a browser would reject and
     :class:`NetworkError` when the server cannot be reached.
     """
+    deadline = Deadline(timeout)
     page_origin = _check_origin(origin)
     normal_url = _normal_url(url)
     method = _normalise_method(method)
@@ -230,7 +273,7 @@ def check(
     def send(m: str, u: str, h: List[Header], b: Optional[bytes]) -> _Response:
         if app is not None:
             return _send_wsgi(app, m, u, h, b, warnings)
-        return _send_http(m, u, h, b, timeout)
+        return _send_http(m, u, h, b, deadline)
 
     fetch = _Fetch(normal_url, page_origin, method, script_headers, body, bool(credentials), cookie, send,
                    cache if cache is not None else PreflightCache(), result)

@@ -1,17 +1,18 @@
-"""Sending a request: over HTTP(S) with ``http.client``, or in-process into a WSGI app."""
+"""Sending a request: over HTTP(S) on a socket, or in-process into a WSGI app; both read by :mod:`.wire`."""
 
 from __future__ import annotations
 
-import http.client
 import io
 import socket
 import ssl
 import sys
+import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import unquote
 
-from .request import _HTTP_WS, DEFAULT_PORTS, MAX_BODY, Header, NetworkError, UsageError, WSGIApp, _split_url
+from .request import DEFAULT_PORTS, MAX_BODY, Header, NetworkError, UsageError, WSGIApp, _split_url
+from .wire import Wire, parse_head, read_response
 
 
 @dataclass
@@ -31,36 +32,73 @@ class _Response:
         return ", ".join(values) if values else None
 
 
-def _clean_headers(pairs: Iterable[Tuple[Any, Any]]) -> List[Header]:
-    return [(str(name), " ".join(str(value).split("\r\n")).strip(_HTTP_WS)) for name, value in pairs]
+class Deadline:
+    """The end of the whole run: every connect and read gets only the time left (``--timeout``)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def remaining(self, where: str) -> float:
+        """Seconds left (> 0); NetworkError naming ``where`` once the time is up."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise NetworkError(f"no complete answer from {where} within {self.seconds:g} s")
+        return left
 
 
-def _send_http(method: str, url: str, headers: List[Header], body: Optional[bytes], timeout: float) -> _Response:
-    scheme, host, port, path = _split_url(url)
-    hostname = host.strip("[]")
-    if scheme == "https":
-        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            hostname, port, timeout=timeout, context=ssl.create_default_context())
-    else:
-        conn = http.client.HTTPConnection(hostname, port, timeout=timeout)
+def _connect(scheme: str, hostname: str, port: int, deadline: Deadline) -> socket.socket:
+    where = f"{hostname}:{port}"
     try:
-        conn.putrequest(method, path, skip_accept_encoding=True)
-        for name, value in headers:
-            conn.putheader(name, value)
-        if body is not None:
-            conn.putheader("Content-Length", str(len(body)))
-        conn.endheaders(body)
-        response = conn.getresponse()
-        data = response.read(MAX_BODY) if method != "HEAD" else b""
-        return _Response(response.status, _clean_headers(response.getheaders()), data, response.reason)
+        sock = socket.create_connection((hostname, port), timeout=deadline.remaining(where))
+        if scheme == "https":
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=hostname)
     except ConnectionRefusedError:
-        raise NetworkError(f"connection refused by {host}:{port} ({method} {url}); is the server running?") from None
+        raise NetworkError(f"connection refused by {where}; is the server running?") from None
     except socket.timeout:
-        raise NetworkError(f"no answer from {host}:{port} within {timeout:g} s ({method} {url})") from None
-    except (OSError, http.client.HTTPException) as error:
+        raise NetworkError(f"no answer from {where} within {deadline.seconds:g} s") from None
+    except NetworkError:
+        raise
+    except ssl.SSLError as error:
+        raise NetworkError(f"TLS with {where} failed: {error.__class__.__name__}: {error}") from None
+    except OSError as error:
+        raise NetworkError(f"cannot connect to {where}: {error.__class__.__name__}: {error}") from None
+    return sock
+
+
+def _request_bytes(method: str, host: str, port: int, scheme: str, path: str, headers: List[Header],
+                   body: Optional[bytes]) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: " + (host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}")]
+    lines += [f"{name}: {value}" for name, value in headers]
+    if body is not None:
+        lines.append(f"Content-Length: {len(body)}")
+    lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
+
+
+def _send_http(method: str, url: str, headers: List[Header], body: Optional[bytes], deadline: Deadline) -> _Response:
+    """One exchange over a fresh connection, bounded by ``deadline``; FetchFailed for what browsers fail."""
+    scheme, host, port, path = _split_url(url)
+    where = f"{host}:{port}"
+    sock = _connect(scheme, host.strip("[]"), port, deadline)
+
+    def recv(size: int) -> bytes:
+        sock.settimeout(deadline.remaining(where))
+        return sock.recv(size)
+
+    try:
+        sock.settimeout(deadline.remaining(where))
+        sock.sendall(_request_bytes(method, host, port, scheme, path, headers, body))
+        status, phrase, response_headers, data = read_response(Wire(recv), method)
+        return _Response(status, response_headers, data, phrase)
+    except NetworkError:
+        raise
+    except socket.timeout:
+        raise NetworkError(f"no complete answer from {where} within {deadline.seconds:g} s ({method} {url})") from None
+    except OSError as error:
         raise NetworkError(f"{method} {url} failed: {error.__class__.__name__}: {error}") from None
     finally:
-        conn.close()
+        sock.close()
 
 
 def _environ(method: str, url: str, headers: List[Header], body: Optional[bytes]) -> Dict[str, Any]:
@@ -119,10 +157,8 @@ def _send_wsgi(app: WSGIApp, method: str, url: str, headers: List[Header], body:
             size += len(chunk)
             if size >= MAX_BODY:
                 break
-        status_line = str(state["status"])
-        status = int(status_line[:3])
-        phrase = status_line[4:]
-        response_headers = _clean_headers(state["headers"])
+        head = "".join([f"HTTP/1.1 {state['status']}\r\n"] + [f"{n}: {v}\r\n" for n, v in state["headers"]])
+        wire_head = head.encode("latin-1") + b"\r\n"
     except Exception as error:  # a crashing app is a 500 from the server, as a browser sees it
         warnings.append(f"the application raised {error.__class__.__name__}: {error} "
                         f"while answering {method} {url}; a server would answer 500")
@@ -131,6 +167,7 @@ def _send_wsgi(app: WSGIApp, method: str, url: str, headers: List[Header], body:
         close = getattr(result, "close", None)
         if close is not None:
             close()
+    status, phrase, response_headers = parse_head(wire_head)  # what a browser reads from a real server
     data = b"".join(chunks)[:MAX_BODY] if method != "HEAD" else b""
     return _Response(status, response_headers, data, phrase)
 
