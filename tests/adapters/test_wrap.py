@@ -71,3 +71,68 @@ def test_bad_options_raise_one_config_error_naming_them(options, option):
 def test_bad_targets_are_reported(target, error):
     with pytest.raises(error):
         load_app(target)
+
+
+@pytest.mark.parametrize("target, greeting", [
+    ("unmodified_app:create_app()", "world"),
+    ("unmodified_app:create_app('you')", "you"),
+    ('unmodified_app:create_app(greeting="named")', "named"),
+    (" unmodified_app : create_app ( ) ", "world"),
+])
+def test_an_app_factory_is_called_with_literal_arguments_as_gunicorn_does(browser, target, greeting):
+    import json
+
+    app = wrap(target, origins=[A])
+    response = browser(app).request("/api/hello")
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert json.loads(response.body) == {"hello": greeting}
+
+
+def test_a_dotted_name_reaches_an_attribute_of_an_attribute():
+    import unmodified_app
+
+    assert load_app("unmodified_app:create_app.__call__()")({"PATH_INFO": "/api/hello"}, lambda *a: None)
+    assert load_app("unmodified_app:app") is unmodified_app.app
+
+
+@pytest.mark.parametrize("target, says", [
+    ("unmodified_app:create_app", "if it is an app factory, call it: 'unmodified_app:create_app()'"),
+    ("unmodified_app:app_factory", "cannot take (environ, start_response)"),
+    ("unmodified_app:json.dumps", "cannot take (environ, start_response)"),
+    ("unmodified_app:create_app('a', 'b', 'c')", "cannot be called with these arguments"),
+])
+def test_a_target_that_is_not_a_wsgi_app_is_refused_at_load_time(target, says):
+    with pytest.raises(TypeError) as raised:
+        load_app(target)
+    assert says in str(raised.value)
+    assert "WSGI application" in str(raised.value) or "factory" in str(raised.value)
+
+
+def test_a_factory_returning_something_else_is_refused_naming_what_it_returned():
+    with pytest.raises(TypeError, match=r"json\.loads\(\.\.\.\) returned dict, which is not a WSGI application"):
+        load_app("unmodified_app:json.loads('{}')")
+
+
+@pytest.mark.parametrize("target", [
+    "unmodified_app:create_app(__import__('os'))",     # not a literal: never evaluated
+    "unmodified_app:create_app(*['x'])",
+    "unmodified_app:create_app(**{'greeting': 'x'})",
+    "unmodified_app:create_app(",
+    "unmodified_app:create_app()()",
+    "unmodified_app:1",
+])
+def test_only_names_and_calls_with_literal_arguments_are_read(target):
+    with pytest.raises(ValueError):
+        load_app(target)
+
+
+def test_the_check_command_loads_the_same_targets(tmp_path, monkeypatch, capsys):
+    from wsgicors.cli import main
+
+    monkeypatch.chdir(EXAMPLES)
+    status = main(["check", "http://api.test/api/hello", "--origin", A,
+                   "--app", "unmodified_app:create_app('check')"])
+    assert status == 1, "the factory's app has no CORS: blocked, but loaded"
+    assert "Traceback" not in capsys.readouterr().err
+    assert main(["check", "http://api.test/api/hello", "--origin", A, "--app", "unmodified_app:create_app"]) == 2
+    assert "if it is an app factory, call it" in capsys.readouterr().err

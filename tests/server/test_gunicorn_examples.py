@@ -32,6 +32,7 @@ EXAMPLE_TARGETS = {
     "pyramid-ini": ["--paste", str(EXAMPLES / "pyramid.ini")],
     "paste-ini": ["--paste", str(EXAMPLES / "paste.ini")],
     "wrap": ['wsgicors:wrap("unmodified_app:app", origins=["https://app.example.com"], max_age=600)'],
+    "wrap-factory": ['wsgicors:wrap("unmodified_app:create_app()", origins=["https://app.example.com"], max_age=600)'],
 }
 WORKERS = {"sync": ["--worker-class", "sync"], "gthread": ["--worker-class", "gthread", "--threads", "4"]}
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
@@ -142,3 +143,20 @@ def test_other_origin_gets_no_allow_origin(server):
     assert response.status == 200
     assert response.getheader("Access-Control-Allow-Origin") is None
     assert response.getheader("Vary") == "Origin"
+
+
+def test_a_factory_named_without_calling_it_stops_gunicorn_at_start_up(tmp_path, gunicorn_options):
+    """Refused when the worker boots (gunicorn exits), not with a 500 on every request."""
+    log = tmp_path / "log.txt"
+    command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "1", "--chdir", str(EXAMPLES),
+               "--log-file", str(log), *gunicorn_options,
+               'wsgicors:wrap("unmodified_app:create_app", origins=["https://app.example.com"])']
+    process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert process.wait(START_TIMEOUT) != 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(STOP_TIMEOUT)
+    assert "if it is an app factory, call it: 'unmodified_app:create_app()'" in log.read_text(errors="replace")
