@@ -9,8 +9,8 @@ import platform
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .socket_level import SocketResult
 from .suites import DISTINCT, FRESH, LARGE, SMALL_WILDCARD, WILDCARD_ROW, GroupResult, ScaleResult, find
@@ -31,6 +31,10 @@ class Inputs:
     old_version: str
     old_reason: str
     elapsed: float
+    #: issue 16: target rows (targets.RowResult), import cost, growth curves
+    targets: List[Any] = field(default_factory=list)
+    imports: Any = None
+    curves: List[Any] = field(default_factory=list)
 
 
 # -- machine ----------------------------------------------------------------------
@@ -211,6 +215,26 @@ def _overhead(scale: ScaleResult, row: str, key: str, baseline_key: str) -> str:
     return signed(scale.result.overhead(name, baseline))
 
 
+#: the throughput margin the socket target allows (wrapped ≥ 0.95 × bare)
+SOCKET_MARGIN = 0.05
+
+
+def too_noisy(sockets: SocketResult) -> str:
+    """Why the A/A control says the socket run cannot decide the target ("" when it can).
+
+    The control serves the bare app again; if its throughput differs from the
+    bare server's by the target's margin or more, a wrapped/bare ratio on
+    either side of 0.95 says nothing.
+    """
+    if not sockets.rps.get("control"):
+        return "no A/A control was measured"
+    off = abs(sockets.ratio("control") - 1)
+    if off >= SOCKET_MARGIN:
+        return (f"the machine was too noisy to decide (the A/A control is {off:.1%} off the bare server, "
+                f"the target's margin is {SOCKET_MARGIN:.0%})")
+    return ""
+
+
 def socket_section(sockets: SocketResult) -> List[str]:
     lines = ["### Socket level: gunicorn, 2 sync workers, 127.0.0.1", ""]
     if sockets.error and not sockets.rps:
@@ -232,6 +256,10 @@ def socket_section(sockets: SocketResult) -> List[str]:
                   "divided by the requests served; capacity is requests per server CPU-second. The machine is "
                   "shared, so wall-clock throughput also moves with other processes' load; CPU per request "
                   "moves much less."]
+    noisy = too_noisy(sockets)
+    lines += ["", "A/A control: " + (noisy[0].upper() + noisy[1:] + "." if noisy else
+              f"throughput {sockets.ratio('control'):.3f} × bare, within the target's "
+              f"{SOCKET_MARGIN:.0%} margin, so the wrapped/bare ratio can decide it.")]
     if sockets.error:
         lines += ["", f"(incomplete: {sockets.error})"]
     return lines + [""]
@@ -316,7 +344,8 @@ def targets(inputs: Inputs) -> List[Tuple[str, str, str]]:
                   f"req/s, {sockets.tool}); per server CPU-second {sockets.cpu_ratio():.3f}")
         if sockets.rps.get("control"):
             figure += (f"; A/A control {sockets.ratio('control'):.3f} / {sockets.cpu_ratio('control'):.3f}")
-        out.append((name, figure, verdict(sockets.ratio() >= 0.95)))
+        noisy = too_noisy(sockets)
+        out.append((name, figure, f"**undecided**: {noisy}" if noisy else verdict(sockets.ratio() >= 0.95)))
     else:
         out.append((name, f"n/a ({sockets.error})", "n/a"))
 
@@ -353,6 +382,12 @@ def render(inputs: Inputs) -> str:
     lines += [f"- Timing: in-process WSGI calls (fresh environ, body iterated, `close()` called), {method}; "
               f"timer: {clock}.", ""]
 
+    if inputs.targets or inputs.imports is not None:
+        from . import targets as issue16
+        lines += issue16.section(inputs.targets, inputs.imports, inputs.smoke)
+    if inputs.curves:
+        from . import growth
+        lines += growth.section(inputs.curves)
     lines += ["## Targets (issue 6)", ""]
     rows = [list(t) for t in targets(inputs)]
     if inputs.smoke:

@@ -9,11 +9,11 @@ import time
 from typing import List, Optional, Sequence
 
 from . import competitors as c
-from . import report, socket_level, suites
+from . import growth, report, socket_level, suites, targets
 from .oldversion import OldVersion
 from .timing import Settings
 
-PARTS = ("wsgi", "flask", "bottle", "pyramid", "scaling", "socket")
+PARTS = ("targets", "growth", "wsgi", "flask", "bottle", "pyramid", "scaling", "socket")
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -89,6 +89,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 c.Competitor("adapter", "pyramid_wsgicors tween", c.pyramid_tween)], []),
         ]
         suites.warm_up(settings)
+        target_results: List[targets.RowResult] = []
+        imports = None
+        if "targets" in parts:
+            for row in targets.rows():
+                log(f"targets: {row.label}")
+                target_results.append(targets.run_row(row, settings, runs=1 if args.smoke else targets.RUNS))
+            log("targets: import wsgicors")
+            imports = targets.import_cost(runs=1 if args.smoke else 5)
+        curves: List[growth.Curve] = []
+        if "growth" in parts:
+            for curve in growth.curves(smoke=args.smoke):
+                log(f"growth: {curve.label}")
+                curves.append(growth.run_curve(curve, settings))
         groups: List[suites.GroupResult] = []
         for key, title, entries, ratios in plan:
             if key in parts:
@@ -109,7 +122,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     text = report.render(report.Inputs(
         command=command, smoke=args.smoke, settings=settings, groups=groups, scaling=scaling,
-        sockets=sockets, old_version=old.version, old_reason=old.reason, elapsed=time.time() - started,
+        sockets=sockets, targets=target_results, imports=imports, curves=curves, old_version=old.version,
+        old_reason=old.reason, elapsed=time.time() - started,
     ))
     if output:
         with open(output, "w", encoding="utf-8") as handle:

@@ -178,3 +178,69 @@ class FloorMiddleware:
             return start_response(status, headers, exc_info)
 
         return self.app(environ, cors_start_response)
+
+
+class PrecomputedFloorMiddleware:
+    """The floor as issue 16 defines it: everything precomputed, nothing checked.
+
+    ``__call__`` tests for a preflight, looks the origin up in a frozenset (a
+    dict of precomputed header tuples per origin), answers preflights with
+    precomputed header tuples (echoing the requested header names) or a
+    precomputed 403, and otherwise always wraps ``start_response`` to append
+    precomputed headers (``Access-Control-Allow-Origin`` + ``Vary``, or
+    ``Vary`` alone): no validation, no Vary merge, no handling of app-set
+    headers. Stricter (cheaper) than :class:`FloorMiddleware`, which copies
+    the application's header list and builds preflight lists per request.
+    """
+
+    PREFLIGHT_VARY = ("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
+    REFUSED = ("403 Forbidden", [PREFLIGHT_VARY, ("Content-Type", "text/plain"), ("Content-Length", "0")])
+    VARY_ONLY = [("Vary", "Origin")]
+
+    def __init__(self, app: WSGIApp, origins: Iterable[str], credentials: bool = False,
+                 expose: Iterable[str] = (), max_age: int = 600) -> None:
+        self.app = app
+        extra: Tuple[Tuple[str, str], ...] = ()
+        if credentials:
+            extra += (("Access-Control-Allow-Credentials", "true"),)
+        preflight = extra + (("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE"),
+                             ("Access-Control-Max-Age", str(max_age)))
+        exposed = ", ".join(expose)
+        if exposed:
+            extra += (("Access-Control-Expose-Headers", exposed),)
+        self.actual = {o: [("Access-Control-Allow-Origin", o), *extra, *self.VARY_ONLY] for o in origins}
+        self.preflight = {o: (("Access-Control-Allow-Origin", o),) + preflight for o in origins}
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        origin = environ.get("HTTP_ORIGIN")
+        if environ["REQUEST_METHOD"] == "OPTIONS" and origin is not None and \
+                "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
+            found = self.preflight.get(origin)
+            if found is None:
+                start_response(*self.REFUSED)
+                return [b""]
+            requested = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
+            if requested:
+                start_response("204 No Content", [*found, ("Access-Control-Allow-Headers", requested),
+                                                  self.PREFLIGHT_VARY])
+            else:
+                start_response("204 No Content", [*found, self.PREFLIGHT_VARY])
+            return [b""]
+        add = self.actual.get(origin, self.VARY_ONLY) if origin is not None else self.VARY_ONLY
+
+        def cors_start_response(status: str, headers: Headers, exc_info: Any = None) -> Any:
+            return start_response(status, headers + add, exc_info)
+
+        return self.app(environ, cors_start_response)
+
+
+def app_with_headers(count: int) -> WSGIApp:
+    """A bare app whose response carries ``count`` headers (Content-Type, Content-Length, X-Filler-N...)."""
+    fixed = [("Content-Type", "application/json"), ("Content-Length", str(len(BODY)))]
+    fixed += [(f"X-Filler-{index}", "value") for index in range(max(0, count - 2))]
+
+    def app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        start_response("200 OK", list(fixed))
+        return [BODY]
+
+    return app

@@ -23,11 +23,16 @@ def test_smoke_mode_runs_every_part_and_writes_the_report(tmp_path: Path) -> Non
     assert completed.returncode == 0, completed.stderr[-3000:]
     text = output.read_text(encoding="utf-8")
     assert "Traceback" not in completed.stderr
-    for heading in ("## Machine", "## Targets (issue 6)", "### Plain WSGI app", "### Flask", "### Bottle",
+    for heading in ("## Machine", "## Targets (issue 16)", "## Growth curves", "## Targets (issue 6)",
+                    "### Plain WSGI app", "### Flask", "### Bottle",
                     "### Pyramid", "### Number of configured origins", "### Socket level"):
         assert heading in text, heading
     assert "python -m benchmarks --smoke" in text
     assert text.count("| target |") == 1 and text.count("\n| ") > 40
+    for row in ("| allowed actual GET | ", "| allowed preflight | ", "| refused preflight | ", "| `import wsgicors` |",
+                "| a response with 50 headers vs 5 (allowed GET) |", "| path rules (allowed GET matching the last rule) |"):
+        assert row in text, row
+    assert "A/A control:" in text
     # our middleware did the CORS work in the plain WSGI run
     assert "| allowed actual GET | 200 | 200 ACAO Vary | 200 ACAO Vary |" in text
 

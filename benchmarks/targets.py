@@ -1,0 +1,304 @@
+"""Issue 16's targets: our overhead against the precomputed floor, and the slow paths.
+
+Each target row is one *interleaved* measurement (its competitors share every
+round, in rotating order, after warm-up; medians of 15 rounds) and is run
+``RUNS`` times from scratch; the report gives the median of the runs, their
+spread (lowest–highest), and the verdict on the median.
+
+Overhead = per-request time with the middleware − time of the bare app of the
+same row; a ratio divides two overheads measured in the same run.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from . import competitors as c
+from .timing import Result, Settings, measure
+from .wsgi import (ALLOWED_ORIGIN, REFUSED_ORIGIN, FloorMiddleware, PrecomputedFloorMiddleware, app_with_headers,
+                   bare_app, environ, make_loop, serve_once)
+
+RUNS = 3
+#: more distinct origins than the per-policy origin memory holds
+DISTINCT = 4096
+Loop = Callable[[int], None]
+
+
+@dataclass
+class Row:
+    """One target: how to build its loops and which overheads it divides."""
+
+    key: str
+    label: str
+    limit: float
+    #: (name, app, environ or environs, baseline name); the baseline's own entry has baseline None
+    build: Callable[[], List[Tuple[str, Any, Any, Optional[str]]]]
+    mine: str
+    theirs: str
+    #: further (name, name) overhead ratios shown beside the target one
+    extra: Sequence[Tuple[str, str]] = ()
+    note: str = ""
+
+
+@dataclass
+class RowResult:
+    row: Row
+    runs: List[Result] = field(default_factory=list)
+    baselines: Dict[str, str] = field(default_factory=dict)
+    answers: Dict[str, str] = field(default_factory=dict)
+    error: str = ""
+
+    def overheads(self, name: str) -> List[float]:
+        return [run.overhead(name, self.baselines[name]) for run in self.runs]
+
+    def ratios(self, mine: str, theirs: str) -> List[float]:
+        out = []
+        for run in self.runs:
+            own, other = run.overhead(mine, self.baselines[mine]), run.overhead(theirs, self.baselines[theirs])
+            out.append(own / other if other > 0 else float("inf"))
+        return out
+
+
+def _ours(app: Any, **options: Any) -> Any:
+    from wsgicors import CORSMiddleware
+    return CORSMiddleware(app, **options)
+
+
+def _basic(app: Any = bare_app) -> Any:
+    return _ours(app, **c.BASIC.our_options())
+
+
+def _floors(env: Dict[str, Any]) -> List[Tuple[str, Any, Any, Optional[str]]]:
+    return [("bare", bare_app, env, None),
+            ("floor16", PrecomputedFloorMiddleware(bare_app, c.BASIC.exact), env, "bare"),
+            ("floor6", FloorMiddleware(bare_app, c.BASIC.exact), env, "bare"),
+            ("ours", _basic(), env, "bare")]
+
+
+def _floor_row(key: str, label: str, limit: float, env: Dict[str, Any]) -> Row:
+    return Row(key, label, limit, lambda: _floors(env), "ours", "floor16", extra=(("ours", "floor6"),))
+
+
+def _fresh_origin_row() -> Row:
+    # 1 exact origin + 1 wildcard pattern; the cached GET repeats one wildcard-admitted origin,
+    # the other sends a different wildcard-admitted origin each time (more than the memory holds)
+    options = dict(c.BASIC.our_options(), origins=[ALLOWED_ORIGIN, "https://*.tenant7.example.net"])
+    fresh = [environ(origin=f"https://u{i}.tenant7.example.net") for i in range(DISTINCT)]
+    cached = environ(origin="https://u1.tenant7.example.net")
+
+    def build() -> List[Tuple[str, Any, Any, Optional[str]]]:
+        return [("bare", bare_app, cached, None), ("cached", _ours(bare_app, **options), cached, "bare"),
+                ("fresh", _ours(bare_app, **options), fresh, "bare")]
+
+    return Row("fresh", "a new origin every request (memo defeated) vs the cached GET", 1.5, build, "fresh",
+               "cached", note="1 exact + 1 wildcard pattern; origins admitted by the wildcard")
+
+
+def _pyramid_row() -> Row:
+    env = environ(origin=ALLOWED_ORIGIN)
+
+    def build() -> List[Tuple[str, Any, Any, Optional[str]]]:
+        bare = c.pyramid_bare(c.BASIC)
+        return [("bare", bare, env, None), ("middleware", _basic(c.pyramid_bare(c.BASIC)), env, "bare"),
+                ("tween", c.pyramid_tween(c.BASIC), env, "bare")]
+
+    return Row("pyramid", "Pyramid tween vs `CORSMiddleware` around the same Pyramid app (allowed GET)", 1.5,
+               build, "tween", "middleware")
+
+
+def rules_options(count: int) -> Dict[str, Any]:
+    """``count`` rules, the request path (``/api/data``) matching only the last one."""
+    from wsgicors import Policy
+    policy = Policy(**c.BASIC.our_options())
+    rules = [(f"/svc{i}/*" if i % 2 else f"/svc{i}/items", policy) for i in range(count - 1)]
+    rules.append(("/api/*", policy))
+    return {"rules": rules}
+
+
+def _rules_row() -> Row:
+    env = environ(origin=ALLOWED_ORIGIN)
+
+    def build() -> List[Tuple[str, Any, Any, Optional[str]]]:
+        return [("bare", bare_app, env, None), ("single", _basic(), env, "bare"),
+                ("rules50", _ours(bare_app, **rules_options(50)), env, "bare")]
+
+    return Row("rules", "50 path rules, request matching the last, vs one policy", 1.5, build, "rules50", "single")
+
+
+def regex_options(count: int) -> Dict[str, Any]:
+    return dict(c.BASIC.our_options(),
+                origins=[re.compile(rf"https://r{i}\.example\.org") for i in range(count)])
+
+
+def fresh_refused() -> List[Dict[str, Any]]:
+    return [environ(origin=f"https://a{i}.evil{i}.example.com") for i in range(DISTINCT)]
+
+
+def _regex_row() -> Row:
+    envs = fresh_refused()
+
+    def build() -> List[Tuple[str, Any, Any, Optional[str]]]:
+        return [("bare", bare_app, envs, None), ("regex1", _ours(bare_app, **regex_options(1)), envs, "bare"),
+                ("regex1000", _ours(bare_app, **regex_options(1000)), envs, "bare")]
+
+    return Row("regex", "1,000 regex origins vs 1 (a new refused origin each call)", 3, build, "regex1000", "regex1")
+
+
+def _headers_row() -> Row:
+    env = environ(origin=ALLOWED_ORIGIN)
+
+    def build() -> List[Tuple[str, Any, Any, Optional[str]]]:
+        app5, app50 = app_with_headers(5), app_with_headers(50)
+        return [("bare5", app5, env, None), ("bare50", app50, env, None),
+                ("ours5", _basic(app5), env, "bare5"), ("ours50", _basic(app50), env, "bare50")]
+
+    return Row("headers", "a response with 50 headers vs 5 (allowed GET)", 1.5, build, "ours50", "ours5")
+
+
+def rows() -> List[Row]:
+    preflight = environ("OPTIONS", ALLOWED_ORIGIN, "PUT", "content-type,x-request-id")
+    refused = environ("OPTIONS", REFUSED_ORIGIN, "PUT", "content-type")
+    return [
+        _floor_row("allowed", "allowed actual GET", 1.3, environ(origin=ALLOWED_ORIGIN)),
+        _floor_row("preflight", "allowed preflight", 1.5, preflight),
+        _floor_row("refused_preflight", "refused preflight", 1.5, refused),
+        _fresh_origin_row(), _pyramid_row(), _rules_row(), _regex_row(), _headers_row(),
+    ]
+
+
+def run_row(row: Row, settings: Settings, runs: int = RUNS) -> RowResult:
+    result = RowResult(row)
+    try:
+        entries = row.build()
+    except Exception as error:  # an adapter mid-construction must not crash the suite
+        result.error = f"{type(error).__name__}: {error}"
+        return result
+    loops: List[Tuple[str, Loop]] = []
+    for name, app, env, baseline in entries:
+        result.baselines[name] = baseline or name
+        first = env if isinstance(env, dict) else env[0]
+        try:
+            from .suites import describe_answer
+            result.answers[name] = describe_answer(*serve_once(app, first))
+        except Exception as error:
+            result.error = f"{name}: {type(error).__name__}: {error}"
+            return result
+        loops.append((name, make_loop(app, env)))
+    for _ in range(runs):
+        result.runs.append(measure(loops, settings))
+    return result
+
+
+# -- import cost ---------------------------------------------------------------------
+
+#: what the request path never needs: configuration checks, reports, tooling
+NOT_ON_REQUEST_PATH = ("difflib", "ipaddress", "dataclasses", "json", "argparse", "unicodedata", "inspect",
+                       "http.client", "email", "urllib.request", "wsgiref")
+
+_IMPORT_PROBE = """
+import sys, time
+before = set(sys.modules)
+start = time.perf_counter()
+import wsgicors
+elapsed = time.perf_counter() - start
+new = sorted(set(sys.modules) - before)
+print(repr((elapsed, new)))
+"""
+
+
+@dataclass
+class ImportCost:
+    seconds: List[float] = field(default_factory=list)
+    modules: List[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def unneeded(self) -> List[str]:
+        return [m for m in self.modules if m in NOT_ON_REQUEST_PATH or m.split(".")[0] in NOT_ON_REQUEST_PATH]
+
+
+def import_cost(runs: int = 5) -> ImportCost:
+    """``import wsgicors`` in fresh interpreters: time and the modules it loads."""
+    cost = ImportCost()
+    for _ in range(runs):
+        try:
+            completed = subprocess.run([sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True,
+                                       timeout=60, stdin=subprocess.DEVNULL)
+            elapsed, modules = eval(completed.stdout.strip().splitlines()[-1])  # our own probe's repr
+        except Exception as error:
+            cost.error = f"{type(error).__name__}: {error}"
+            return cost
+        cost.seconds.append(elapsed)
+        cost.modules = modules
+    return cost
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+# -- report ----------------------------------------------------------------------------
+
+def _us(seconds: float) -> str:
+    return ("+" if seconds >= 0 else "−") + f"{abs(seconds) * 1e6:.2f}"
+
+
+def target_rows(results: Sequence[RowResult], imports: Optional[ImportCost], smoke: bool) -> List[List[str]]:
+    out: List[List[str]] = []
+    for result in results:
+        row = result.row
+        if result.error or not result.runs:
+            out.append([row.label, f"n/a ({result.error or 'not run'})", "", f"≤ {row.limit:g}×", "n/a"])
+            continue
+        ratios = result.ratios(row.mine, row.theirs)
+        figure = median(ratios)
+        own, other = median(result.overheads(row.mine)), median(result.overheads(row.theirs))
+        text = f"{figure:.2f}× ({_us(own)} µs vs {_us(other)} µs)"
+        for mine, theirs in row.extra:
+            text += f"; ÷ issue-6 floor: {median(result.ratios(mine, theirs)):.2f}×"
+        spread = f"{min(ratios):.2f}–{max(ratios):.2f}× over {len(ratios)} runs"
+        verdict = "— (smoke mode)" if smoke else ("**met**" if figure <= row.limit else "**not met**")
+        out.append([row.label, text, spread, f"≤ {row.limit:g}×", verdict])
+    if imports is not None:
+        if imports.error:
+            out.append(["`import wsgicors`", f"n/a ({imports.error})", "", "only what the request path needs",
+                        "n/a"])
+        else:
+            seconds = sorted(imports.seconds)
+            unneeded = imports.unneeded
+            text = (f"{median(seconds) * 1000:.1f} ms, {len(imports.modules)} modules loaded"
+                    + (f"; not needed per request: {', '.join(unneeded)}" if unneeded else
+                       "; none of " + ", ".join(NOT_ON_REQUEST_PATH[:6]) + "…"))
+            spread = f"{seconds[0] * 1000:.1f}–{seconds[-1] * 1000:.1f} ms over {len(seconds)} fresh interpreters"
+            verdict = "— (smoke mode)" if smoke else ("**met**" if not unneeded else "**not met**")
+            out.append(["`import wsgicors`", text, spread, "only what the request path needs at import", verdict])
+    return out
+
+
+def section(results: Sequence[RowResult], imports: Optional[ImportCost], smoke: bool) -> List[str]:
+    from .report import table
+    lines = ["## Targets (issue 16)", "",
+             "Overhead ratios, each row one interleaved run of its competitors (warm-up, rotating order, "
+             f"medians of rounds), repeated {RUNS} times from scratch: the figure is the median of the runs, "
+             "the spread their lowest and highest; the verdict is on the median. *floor* here is the "
+             "**issue-16 floor** (`benchmarks/wsgi.py: PrecomputedFloorMiddleware`: precomputed tuples, "
+             "echoed request headers, precomputed 403, appends without copying); the ratio to the older, "
+             "slightly costlier **issue-6 floor** (`FloorMiddleware`, copies the header list) is shown beside it.",
+             ""]
+    lines += table(["request", "figure (median run)", "spread", "target", "verdict"],
+                   target_rows(results, imports, smoke))
+    notes = [f"- {r.row.label}: {r.row.note}" for r in results if r.row.note]
+    answers = []
+    for result in results:
+        if result.answers:
+            answers.append(f"- {result.row.label}: " + "; ".join(f"{k} {v}" for k, v in result.answers.items()))
+    lines += [""] + notes + ["", "What each competitor answered (status, ACAO present, Vary names Origin):", ""]
+    lines += answers
+    if imports is not None and imports.modules:
+        lines += ["", f"Modules `import wsgicors` loads: {', '.join(imports.modules)}."]
+    return lines + [""]
