@@ -28,7 +28,7 @@ def test_smoke_mode_runs_every_part_and_writes_the_report(tmp_path: Path) -> Non
                     "### Pyramid", "### Number of configured origins", "### Socket level"):
         assert heading in text, heading
     assert "python -m benchmarks --smoke" in text
-    assert text.count("| target |") == 1 and text.count("\n| ") > 40
+    assert text.count("| target | figure (this run) | verdict |") == 1 and text.count("\n| ") > 40
     for row in ("| allowed actual GET | ", "| allowed preflight | ", "| refused preflight | ", "| `import wsgicors` |",
                 "| a response with 50 headers vs 5 (allowed GET) |", "| path rules (allowed GET matching the last rule) |"):
         assert row in text, row
