@@ -8,24 +8,56 @@ what is wrong, and a hint saying how to fix it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, List, Optional
+from typing import Iterable, List, Optional, Tuple
 
 __all__ = ["ConfigError", "Problem", "CORSConfigWarning"]
 
 
-@dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a configuration."""
+    """One thing wrong with a configuration (immutable, compared by value).
+
+    A plain class rather than a dataclass: ``import wsgicors`` loads only what
+    the request path needs, and ``dataclasses`` pulls in ``inspect`` and more.
+    """
+
+    __slots__ = ("option", "message", "hint", "code")
 
     option: str
     """The option (``origins``) or, from text settings, the key (``cors.origins``)."""
     message: str
     """What is wrong, quoting the offending value."""
-    hint: str = ""
+    hint: str
     """How to fix it; empty when the message already says so."""
-    code: str = "wsgicors.E000"
+    code: str
     """A stable identifier, listed in the README's table of errors."""
+
+    def __init__(self, option: str, message: str, hint: str = "", code: str = "wsgicors.E000") -> None:
+        set_ = object.__setattr__
+        set_(self, "option", option)
+        set_(self, "message", message)
+        set_(self, "hint", hint)
+        set_(self, "code", code)
+
+    def _fields(self) -> Tuple[str, str, str, str]:
+        return (self.option, self.message, self.hint, self.code)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (f"Problem(option={self.option!r}, message={self.message!r}, hint={self.hint!r}, "
+                f"code={self.code!r})")
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: Problem is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: Problem is immutable")
 
     def __str__(self) -> str:
         text = f"{self.option}: {self.message}"

@@ -17,7 +17,6 @@ look-up per label of the request's host.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 import warnings
@@ -443,6 +442,8 @@ def _normalise_host(host: str, refuse: Callable[..., None], scheme: str, port: s
         return None
     if host.startswith("["):
         try:
+            import ipaddress  # configuration only: not loaded by `import wsgicors`
+
             address = ipaddress.IPv6Address(host[1:-1])
         except ValueError:
             refuse("wsgicors.E125", f"{host} is not an IPv6 address")

@@ -7,7 +7,6 @@ an error names the setting the user actually wrote (``cors.max_age``).
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Dict, Mapping
 
 from .errors import ConfigError, Problems
@@ -58,6 +57,8 @@ def options_from_settings(
         name = known.get(key)
         if name is None:
             if not ignore_unknown:
+                import difflib  # only for a misspelt key's hint: not loaded by `import wsgicors`
+
                 close = difflib.get_close_matches(key, list(known), n=1)
                 problems.add(key, "wsgicors.E600", "is not a CORS option",
                              f"did you mean {close[0]!r}?" if close else "options are: " + ", ".join(known))
