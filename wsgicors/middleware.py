@@ -72,6 +72,11 @@ class Rules:
             return cls([("*", policy if policy is not None else Policy(**options))])
         return cls(_check_rules(rules))
 
+    @property
+    def single_policy(self) -> Optional[Policy]:
+        """The one policy that covers every path, or None when path rules are in force."""
+        return self._single
+
     def policy_for(self, path: str) -> Optional[Policy]:
         if self._single is not None:
             return self._single
@@ -172,10 +177,32 @@ class CORSMiddleware:
     ) -> None:
         """Swap in a new configuration atomically; on error the old one stays.
 
-        Takes the constructor's keyword arguments. The new rules are built and
-        validated first, then installed with one assignment, so a request in
-        flight sees either the old configuration or the new one, never a mix.
+        ``reconfigure(**options)`` changes only the options given; every other
+        option keeps its current value (``reconfigure(origins=[...])`` leaves a
+        narrowed ``methods`` narrowed). ``reconfigure(policy=Policy(...))`` or
+        ``reconfigure(rules=[...])`` replaces the whole configuration. Options
+        apply to the one policy that covers every path: with path ``rules`` in
+        force they raise :class:`ConfigError` (``wsgicors.E505``), since which
+        rule they should change would be a guess.
+
+        The new configuration is built and validated as a whole first, then
+        installed with one assignment, so a request in flight sees either the
+        old configuration or the new one, never a mix.
+
+        Raises :class:`ConfigError` listing every problem; nothing changes then.
         """
+        if rules is None and policy is None:
+            current = self._rules.single_policy
+            if current is None:
+                raise ConfigError(Problems.single(
+                    "rules", "wsgicors.E505",
+                    f"policy options ({', '.join(sorted(options)) or 'none'}) were given "
+                    "but path rules are in force",
+                    "options change the one policy that covers every path; to change a rule, pass "
+                    "the complete rules=[(pattern, Policy(...)), ...], or policy=Policy(...) for one "
+                    "policy everywhere"))
+            self._rules = Rules.build(policy=current.replace(**options))
+            return
         self._rules = Rules.build(rules, policy, options)
 
     @property

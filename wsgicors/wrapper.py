@@ -11,7 +11,8 @@ factory called with literal arguments, ``wrap("myproject:create_app()", ...)``.
 The options are :class:`wsgicors.Policy`'s keyword arguments; values may be
 Python literals or the same text the settings files take
 (``origins="https://a.example https://b.example"``, ``allow_credentials="true"``).
-``rules=[("/api/*", {"origins": [...]})]`` scopes policies by path. Every
+``rules=[("/api/*", {"origins": [...], "max_age": "600"})]`` scopes policies by
+path; each rule's options are read the same way. Every
 problem is reported at start-up in one :class:`wsgicors.ConfigError`, so the
 server refuses to boot with a broken configuration.
 """
@@ -21,11 +22,12 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union, cast
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union, cast
 
+from .errors import ConfigError, Problems
 from .middleware import CORSMiddleware, RuleSpec, WSGIApp
 from .policy import Policy
-from .settings import policy_from_settings
+from .settings import options_from_settings, policy_from_settings
 
 __all__ = ["wrap", "load_app"]
 
@@ -149,4 +151,37 @@ def wrap(
     if options:
         return CORSMiddleware(application, rules=rules, policy=policy,
                               **policy_from_settings(options).options())
-    return CORSMiddleware(application, rules=rules, policy=policy)
+    if rules is None:
+        return CORSMiddleware(application, policy=policy)
+    problems = Problems()
+    typed = _typed_rules(rules, problems)
+    middleware: Optional[CORSMiddleware] = None
+    try:
+        middleware = CORSMiddleware(application, rules=typed, policy=policy)
+    except ConfigError as error:
+        problems.extend(error.problems)
+    problems.raise_if_any()  # conversion and validation problems, all in one ConfigError
+    assert middleware is not None
+    return middleware
+
+
+def _typed_rules(rules: Iterable[RuleSpec], problems: Problems) -> Any:
+    """``rules`` with each dict of options read as text settings (``"600"``, ``"false"``).
+
+    A dict that cannot be read is reported under ``rules[index].option`` and
+    replaced by ``None``, so every other rule keeps its index in later problems.
+    """
+    try:
+        items = list(rules)
+    except TypeError:
+        return rules  # not a list: CORSMiddleware reports it
+    typed: List[Any] = []
+    for index, item in enumerate(items):
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Mapping):
+            try:
+                item = (item[0], options_from_settings(item[1]))
+            except ConfigError as error:
+                problems.extend(p.renamed(f"rules[{index}].{p.option}") for p in error.problems)
+                item = (item[0], None)
+        typed.append(item)
+    return typed

@@ -136,3 +136,23 @@ def test_the_check_command_loads_the_same_targets(tmp_path, monkeypatch, capsys)
     assert "Traceback" not in capsys.readouterr().err
     assert main(["check", "http://api.test/api/hello", "--origin", A, "--app", "unmodified_app:create_app"]) == 2
     assert "if it is an app factory, call it" in capsys.readouterr().err
+
+
+def test_wrap_reads_rule_options_as_text_like_its_own_options(browser):
+    app = wrap("unmodified_app:app", rules=[
+        ("/api/*", {"origins": "https://app.example.com", "max_age": "600", "allow_credentials": "false"}),
+    ])
+    preflight = browser(app).preflight("/api/hello")
+    assert preflight.headers["Access-Control-Max-Age"] == "600"
+    assert "Access-Control-Allow-Credentials" not in preflight.headers
+
+
+def test_wrap_rule_problems_name_the_rule_and_come_in_one_error():
+    with pytest.raises(ConfigError) as raised:
+        wrap("unmodified_app:app", rules=[
+            ("/a/*", {"origins": [A], "max_age": "soon"}),
+            ("/b/*", {"origins": "*", "allow_credentials": "yes"}),
+            ("c", {"origins": [A]}),
+        ])
+    assert [(p.option, p.code) for p in raised.value.problems] == [
+        ("rules[0].max_age", "wsgicors.E601"), ("rules[1].origins", "wsgicors.E104"), ("rules[2]", "wsgicors.E502")]

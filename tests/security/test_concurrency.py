@@ -46,7 +46,8 @@ def test_reconfigure_under_load_from_threads(fast_switching):
             name = "ab"[swaps["valid"] % 2]
             if swaps["valid"] % 3:
                 middleware.reconfigure(rules=rules(name))
-            else:  # built from keyword arguments, exactly as the constructor would
+            else:  # one policy everywhere, then changed option by option
+                middleware.reconfigure(policy=POLICIES["b" if name == "a" else "a"])
                 middleware.reconfigure(**POLICIES[name].options())
             swaps["valid"] += 1
             try:
