@@ -14,11 +14,22 @@ from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence, T
 from . import engine
 from .errors import ConfigError, Problems
 from .fetch import is_preflight
+from .origins import shown
 from .policy import Policy
 
-__all__ = ["CORSMiddleware", "Rules", "RuleSpec"]
+__all__ = ["CORSMiddleware", "Rules", "RuleSpec", "PROPAGATE_KEY", "handle"]
 
 WSGIApp = Callable[..., Iterable[bytes]]
+
+#: Environ key: when true, exceptions escaping the application propagate
+#: instead of being answered ``500`` with CORS headers (for debuggers, test clients).
+PROPAGATE_KEY = "wsgicors.propagate"
+ERROR_STATUS = "500 Internal Server Error"
+ERROR_BODY = b"Internal Server Error\n"
+ERROR_HEADERS: Tuple[Tuple[str, str], ...] = (
+    ("Content-Type", "text/plain; charset=utf-8"),
+    ("Content-Length", str(len(ERROR_BODY))),
+)
 RulePolicy = Union[Policy, Mapping[str, Any], None]
 RuleSpec = Tuple[str, RulePolicy]
 _DOT_SEGMENT = re.compile(r"/\.\.?(?:/|$)")
@@ -155,6 +166,13 @@ class CORSMiddleware:
     (same options) to every path; ``rules=[(pattern, policy), ...]`` scopes
     policies by path; ``policy=Policy(...)`` takes a ready policy.
     Configuration errors raise :class:`ConfigError` here, never per request.
+
+    ``propagate_exceptions`` (bool, default False): let an exception that
+    escapes ``app`` reach the server (or a debugger or test client wrapped
+    around the middleware) instead of answering it ``500`` with CORS headers;
+    see :func:`handle`. It is an attribute, not a policy option:
+    ``reconfigure`` leaves it alone. Per request, a true environ key
+    ``wsgicors.propagate`` does the same.
     """
 
     def __init__(
@@ -163,9 +181,15 @@ class CORSMiddleware:
         *,
         rules: Optional[Iterable[RuleSpec]] = None,
         policy: Optional[Policy] = None,
+        propagate_exceptions: bool = False,
         **options: Any,
     ) -> None:
+        if not isinstance(propagate_exceptions, bool):
+            raise ConfigError(Problems.single(
+                "propagate_exceptions", "wsgicors.E200", f"{propagate_exceptions!r} is not True or False",
+                f"pass a bool, e.g. propagate_exceptions={bool(propagate_exceptions)!r}"))
         self.app = app
+        self.propagate_exceptions = propagate_exceptions
         self._rules = Rules.build(rules, policy, options)
 
     def reconfigure(
@@ -217,13 +241,25 @@ class CORSMiddleware:
         policy = self.policy_for(environ)
         if policy is None:
             return self.app(environ, start_response)
-        return handle(policy, self.app, environ, start_response)
+        return handle(policy, self.app, environ, start_response, self.propagate_exceptions)
 
 
-def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable[..., Any],
+           propagate: bool = False) -> Iterable[bytes]:
     """Apply ``policy`` to one WSGI call of ``app``: the whole of CORS at the WSGI level.
 
     Adapters that choose the policy themselves (per view, per route) call this.
+
+    An exception (any :class:`Exception`) that escapes ``app`` on a request
+    with an ``Origin`` before ``app`` called ``start_response`` is answered
+    ``500 Internal Server Error`` (short ``text/plain`` body) with the CORS
+    headers and ``Vary`` the response would have had, and its traceback is
+    logged at ERROR on the ``wsgicors`` logger: the page can read the error
+    instead of seeing a CORS failure. It propagates instead when ``propagate``
+    is true or the environ key ``wsgicors.propagate`` (:data:`PROPAGATE_KEY`)
+    is true (debuggers, test clients), when ``start_response`` was already
+    called, and on requests without ``Origin``, which are left to the server.
+    Exceptions raised while the server iterates the body are the server's.
     """
     origin = environ.get("HTTP_ORIGIN")
     method = environ.get("REQUEST_METHOD")
@@ -241,10 +277,24 @@ def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable
     if add is None:
         return app(environ, start_response)
 
+    started = False
+
     def cors_start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+        nonlocal started
+        started = True
         decorated = engine.decorate_response(policy, headers, add)
         if exc_info is None:
             return start_response(status, decorated)
         return start_response(status, decorated, exc_info)
 
-    return app(environ, cors_start_response)
+    try:
+        return app(environ, cors_start_response)
+    except Exception:
+        if started or origin is None or propagate or environ.get(PROPAGATE_KEY):
+            raise
+        engine.logger.error("wsgicors: the application raised on %s %s; answered 500 with CORS headers "
+                            "(set the environ key %r to let exceptions through)",
+                            shown(str(method)), shown(str(environ.get("PATH_INFO", ""))),
+                            PROPAGATE_KEY, exc_info=True)
+        start_response(ERROR_STATUS, engine.decorate_response(policy, ERROR_HEADERS, add))
+        return [ERROR_BODY]

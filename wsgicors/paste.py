@@ -7,6 +7,7 @@ Options are the keyword names of :class:`~wsgicors.Policy`, written as text::
     origins = https://app.example.com https://*.example.com
     allow_credentials = true
     max_age = 600
+    # propagate_exceptions = true   (let exceptions reach an error middleware or debugger)
 """
 
 from __future__ import annotations
@@ -15,15 +16,18 @@ from typing import Any, Callable, Dict
 
 from .middleware import CORSMiddleware, WSGIApp
 from .settings import policy_from_settings
+from .wrapper import propagate_from_text
 
 __all__ = ["filter_factory"]
 
 
 def filter_factory(global_conf: Dict[str, Any], **local_conf: str) -> Callable[[WSGIApp], CORSMiddleware]:
     """Validate the section once, at load time, and return the filter."""
-    policy = policy_from_settings(local_conf)
+    settings = dict(local_conf)
+    propagate = propagate_from_text(settings.pop("propagate_exceptions", False))
+    policy = policy_from_settings(settings)
 
     def cors_filter(app: WSGIApp) -> CORSMiddleware:
-        return CORSMiddleware(app, policy=policy)
+        return CORSMiddleware(app, policy=policy, propagate_exceptions=propagate)
 
     return cors_filter

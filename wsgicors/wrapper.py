@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 from .errors import ConfigError, Problems
 from .middleware import CORSMiddleware, RuleSpec, WSGIApp
 from .policy import Policy
-from .settings import options_from_settings, policy_from_settings
+from .settings import options_from_settings, parse_bool, policy_from_settings
 
 __all__ = ["wrap", "load_app"]
 
@@ -141,28 +141,40 @@ def wrap(
     *,
     rules: Optional[Iterable[RuleSpec]] = None,
     policy: Optional[Policy] = None,
+    propagate_exceptions: Union[bool, str] = False,
     **options: Any,
 ) -> CORSMiddleware:
     """``app`` (an application, or its name as :func:`load_app` reads it) behind :class:`CORSMiddleware`.
 
     Text option values are read as in settings files; problems name the option.
+    ``propagate_exceptions`` (bool or ``"true"``/``"false"``) is passed on to
+    :class:`CORSMiddleware`.
     """
     application = load_app(app) if isinstance(app, str) else app
+    propagate = propagate_from_text(propagate_exceptions)
     if options:
-        return CORSMiddleware(application, rules=rules, policy=policy,
+        return CORSMiddleware(application, rules=rules, policy=policy, propagate_exceptions=propagate,
                               **policy_from_settings(options).options())
     if rules is None:
-        return CORSMiddleware(application, policy=policy)
+        return CORSMiddleware(application, policy=policy, propagate_exceptions=propagate)
     problems = Problems()
     typed = _typed_rules(rules, problems)
     middleware: Optional[CORSMiddleware] = None
     try:
-        middleware = CORSMiddleware(application, rules=typed, policy=policy)
+        middleware = CORSMiddleware(application, rules=typed, policy=policy, propagate_exceptions=propagate)
     except ConfigError as error:
         problems.extend(error.problems)
     problems.raise_if_any()  # conversion and validation problems, all in one ConfigError
     assert middleware is not None
     return middleware
+
+
+def propagate_from_text(value: Union[bool, str], key: str = "propagate_exceptions") -> bool:
+    """``propagate_exceptions`` as a bool, read like a settings file's booleans."""
+    try:
+        return parse_bool(value)
+    except ValueError as error:
+        raise ConfigError(Problems.single(key, "wsgicors.E601", str(error), "write true or false")) from None
 
 
 def _typed_rules(rules: Iterable[RuleSpec], problems: Problems) -> Any:

@@ -172,5 +172,6 @@ class _AppCORS:
         policy = self.policy_for(environ)
         if policy is None:
             return self.wsgi(environ, start_response)
-        return handle(policy, self.wsgi, environ, start_response)
+        # catchall=False is Bottle's switch for debugging middleware: exceptions pass through then.
+        return handle(policy, self.wsgi, environ, start_response, not self.app.catchall)
 

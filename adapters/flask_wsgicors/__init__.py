@@ -166,7 +166,9 @@ class _AppCORS:
         policy = self.policy_for(environ)
         if policy is None:
             return self.wsgi_app(environ, start_response)
-        return handle(policy, self.wsgi_app, environ, start_response)
+        # Flask re-raises in debug and testing mode for the debugger and the test client: let it
+        # through then; otherwise (PROPAGATE_EXCEPTIONS under a real server) the page gets a 500 with CORS.
+        return handle(policy, self.wsgi_app, environ, start_response, self.app.debug or self.app.testing)
 
 
 def _app_state(app: Flask) -> _AppCORS:
@@ -276,7 +278,8 @@ def cross_origin(view: Optional[Callable[..., Any]] = None, *, enabled: bool = T
             def view_app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
                 return app.make_response(call_view(args, kwargs))(environ, start_response)
 
-            return _response_from_wsgi(app, functools.partial(handle, policy, view_app))
+            # propagate: an exception in the view goes to Flask's own error handling, as without CORS.
+            return _response_from_wsgi(app, functools.partial(handle, policy, view_app, propagate=True))
 
         # Let OPTIONS reach the view, so it can answer its preflight without CORS(app).
         view_with_cors.provide_automatic_options = False  # type: ignore[attr-defined]

@@ -135,6 +135,9 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
         def downstream(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
             return handler(request)(environ, start_response)
 
-        return request.get_response(functools.partial(handle, policy, downstream))
+        # propagate: an exception no exception view handled goes on up the tween chain (pyramid_tm
+        # must see it to abort; pyramid_debugtoolbar shows it); an exception view for Exception is
+        # Pyramid's way to answer it, and that response carries the CORS headers.
+        return request.get_response(functools.partial(handle, policy, downstream, propagate=True))
 
     return cors_tween

@@ -1,0 +1,80 @@
+"""Real gunicorn on 127.0.0.1 for the server tests: started, spoken to over a socket, always stopped.
+
+A server is found through the port gunicorn reports for ``127.0.0.1:0`` and
+stopped with TERM, then KILL of its process group after a bounded wait.
+"""
+
+import http.client
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+REQUEST_TIMEOUT = 15.0
+
+WORKERS = {"sync": ["--worker-class", "sync"], "gthread": ["--worker-class", "gthread", "--threads", "4"]}
+LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+
+
+def private_options():
+    """gunicorn 25+ opens a control socket in ~/.gunicorn shared by every server: not ours."""
+    help_text = subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True,
+                               timeout=60, stdin=subprocess.DEVNULL).stdout
+    return ["--no-control-socket"] if "--no-control-socket" in help_text else []
+
+
+class Server:
+    """``gunicorn target`` with one worker of class ``worker``, run from ``chdir`` (default: examples/)."""
+
+    def __init__(self, target, worker, log_path, options=(), chdir=EXAMPLES):
+        self.log_path = log_path
+        command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "1",
+                   *WORKERS[worker], "--chdir", str(chdir), "--timeout", "30",
+                   "--graceful-timeout", "5", "--log-file", str(log_path), *options, *target]
+        self.process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        self.port = self._wait_for_port()
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def _wait_for_port(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            found = LISTENING.search(self.log())
+            if found:
+                return int(found.group(1))
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        pytest.fail(f"gunicorn did not start:\n{self.log()}")
+
+    def request(self, method, path, headers):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
+        try:
+            connection.request(method, path, headers=headers)
+            response = connection.getresponse()
+            response.body = response.read()
+            return response
+        finally:
+            connection.close()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(STOP_TIMEOUT)
