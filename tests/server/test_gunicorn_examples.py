@@ -3,9 +3,14 @@
 Each server is started once per (example, worker class) by ``gunicorn_testing.Server``.
 """
 
+import os
+import signal
+import subprocess
+import sys
+
 import pytest
 
-from gunicorn_testing import EXAMPLES, WORKERS, Server, private_options
+from gunicorn_testing import EXAMPLES, ROOT, START_TIMEOUT, STOP_TIMEOUT, WORKERS, Server, private_options
 
 pytestmark = pytest.mark.server
 
