@@ -182,6 +182,7 @@ class ApiServer:
                 "origin": environ.get("HTTP_ORIGIN"), "cookie": environ.get("HTTP_COOKIE"),
                 "acrm": environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
                 "acrh": environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+                "acrpn": environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
             })
         environ = dict(environ, SCRIPT_NAME=f"/s/{key}", PATH_INFO="/" + rest)
         return app(environ, start_response)

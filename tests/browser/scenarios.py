@@ -261,6 +261,19 @@ def _loop(ctx: Ctx) -> WSGIApp:
     return raw(echo, actual_status=302, location=lambda c: c.api + "/start")(ctx)
 
 
+def _credentialed_redirect_to_other(allowed: Any) -> Callable[[Ctx], WSGIApp]:
+    """Credentialed ``/start`` (page allowed, ACAC true) redirects to the other origin, which allows ``allowed``."""
+    def build(ctx: Ctx) -> WSGIApp:
+        return CORSMiddleware(start_redirects(ctx.other + "/data", 302, backend),
+                              rules=[("/start", Policy(origins=[ctx.page], allow_credentials=True)),
+                                     ("*", Policy(origins=allowed, allow_credentials=allowed != "*",
+                                                  allow_insecure_origins=allowed != "*"))])
+    return build
+
+
+SAFELISTED_RESPONSE_HEADERS = ("cache-control", "content-language", "content-length", "content-type", "expires",
+                               "last-modified", "pragma")
+
 NO_PREFLIGHT = raw(echo, preflight_status=404)
 PUT_CUSTOM: Dict[str, Any] = {"method": "PUT", "headers": {"X-Custom": "1"}}
 
@@ -638,7 +651,69 @@ SCENARIOS: Tuple[Scenario, ...] = (
              "an open-ended single range is safelisted", headers={"Range": "bytes=5-"}, preflights=0),
     Scenario("range-backwards", "Range bytes=10-5", "OPTIONS -> 404", NO_PREFLIGHT, BLOCK,
              "an invalid range is not safelisted: preflight, which fails", code="preflight-status",
-             headers={"Range": "bytes=10-5"}, preflights=1))
+             headers={"Range": "bytes=10-5"}, preflights=1),
+    # -- ported from the Web Platform Tests (fetch/api/cors, cors/) and engine differences ----
+    Scenario("safelisted-response-headers", "CORS-safelisted response headers readable",
+             "ACAO: page; Cache-Control, Content-Language, Content-Length, Content-Type, Expires, Last-Modified,"
+             " Pragma, X-Total, X-Secret",
+             raw(lambda c: echo(c) + (("Content-Language", "en"), ("Expires", "0"),
+                                      ("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT"), ("Pragma", "no-cache"))),
+             ALLOW, "the seven safelisted response headers are readable without ACEH (WPT cors/response-headers)",
+             readable=SAFELISTED_RESPONSE_HEADERS, unreadable=("x-total", "x-secret")),
+    Scenario("acah-star-and-authorization", "Authorization under ACAH `*, authorization`",
+             "preflight: ACAH: *, authorization", raw(echo, good_preflight("GET", "*, authorization")), ALLOW,
+             "naming authorization beside `*` covers it (WPT fetch/api/cors/cors-preflight-star)",
+             headers={"Authorization": "Bearer t", "X-Custom": "1"}, preflights=1),
+    Scenario("authorization-under-star-put", "PUT with Authorization and X-Custom under ACAH `*`",
+             "preflight: ACAM: PUT, ACAH: *", raw(echo, good_preflight("PUT", "*")), ALLOW,
+             "all three engines let `*` cover authorization without credentials", method="PUT",
+             headers={"Authorization": "Bearer t", "X-Custom": "1"}, preflights=1),
+    Scenario("script-set-cookie-header", "script sets Cookie and Host", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
+             "forbidden request headers are dropped: no preflight", headers={"Cookie": "a=1", "Host": "evil.test"},
+             preflights=0),
+    Scenario("method-override-forbidden", "X-HTTP-Method-Override: TRACE", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
+             "a method-override header naming a forbidden method is itself forbidden: dropped, no preflight",
+             method="POST", headers={"X-HTTP-Method-Override": "TRACE"}, body="x", preflights=0),
+    Scenario("client-hint-viewport-width", "Viewport-Width client hint", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
+             "Chromium safelists client hints; Firefox and WebKit preflight them (here: 404, blocked)",
+             headers={"Viewport-Width": "1024"}, preflights=0, differs={"firefox": BLOCK, "webkit": BLOCK}, preflights_in={"firefox": 1, "webkit": 1}),
+    Scenario("content-type-trailing-vt", "Content-Type text/plain + vertical tab", "OPTIONS -> 404", NO_PREFLIGHT,
+             BLOCK, "VT (0x0B) is not HTTP whitespace: not safelisted, preflight, which fails (WPT"
+             " fetch/api/cors/cors-preflight-not-cors-safelisted)", code="preflight-status", method="POST",
+             headers={"Content-Type": "text/plain\x0b"}, body="x", preflights=1),
+    Scenario("max-age-1-expired", "ACMA 1, next PUT after 1.6 s", "CORSMiddleware(max_age=1)", cors(max_age=1),
+             ALLOW, "the cached preflight expired: preflighted again", preflights=2,
+             then=(Then(ALLOW, headers={"X-Custom": "1"}, delay=1.6),), **PUT_CUSTOM),
+    Scenario("max-age-day", "ACMA 86400, second PUT at once", "preflight: ACMA: 86400",
+             raw(echo, lambda c: good_preflight()(c) + (("Access-Control-Max-Age", "86400"),)), ALLOW,
+             "cached (the engines cap the age: Chromium 7200 s, Firefox 86400 s, WebKit 600 s)", repeat=2,
+             preflights=1, **PUT_CUSTOM),
+    Scenario("max-age-fraction", "ACMA 1.5", "preflight: ACMA: 1.5",
+             raw(echo, lambda c: good_preflight()(c) + (("Access-Control-Max-Age", "1.5"),)), ALLOW,
+             "not delta-seconds: the default 5 s in Chromium and WebKit; Firefox caches nothing", repeat=2,
+             preflights=1, preflights_in={"firefox": 2}, **PUT_CUSTOM),
+    Scenario("credentialed-redirect-same-origin", "credentialed GET redirected within the API",
+             "CORSMiddleware(allow_credentials=True) around /start -> /data",
+             redirecting(lambda c: c.api + "/data", allow_credentials=True), ALLOW,
+             "each hop carries ACAO and ACAC; the cookie goes to both", path="/start", credentials=True,
+             cookie=True),
+    Scenario("credentialed-redirect-cross-origin-star", "credentialed GET redirected to a public origin",
+             "localhost -> 127.0.0.1; '*' there", _credentialed_redirect_to_other("*"), BLOCK,
+             "after the redirect the origin is `null` and `*` is refused with credentials",
+             code="acao-wildcard-credentials", path="/start", credentials=True),
+    Scenario("credentialed-redirect-cross-origin-null", "credentialed GET redirected to an origin allowing `null`",
+             "localhost -> 127.0.0.1; origins=['null'], credentials there", _credentialed_redirect_to_other(["null"]),
+             ALLOW, "ACAO `null` with ACAC `true` matches the `null` origin after the redirect", path="/start",
+             credentials=True),
+    Scenario("delete-lower-case", "fetch method 'delete', ACAM `DELETE`", "preflight: ACAM: DELETE",
+             raw(echo, good_preflight("DELETE", "")), ALLOW, "fetch() upper-cases delete", method="delete"),
+    Scenario("get-lower-case", "fetch method 'get'", "OPTIONS -> 404", NO_PREFLIGHT, ALLOW,
+             "fetch() upper-cases get: a simple request", method="get", preflights=0),
+    Scenario("private-network-loopback", "loopback page to loopback API (private network access)",
+             "CORSMiddleware(origins=[page])", cors(), ALLOW,
+             "same address space: no `Access-Control-Request-Private-Network` on the preflight", preflights=1,
+             **PUT_CUSTOM),
+)
 
 
 BY_ID: Dict[str, Scenario] = {s.id: s for s in SCENARIOS}
@@ -671,7 +746,8 @@ def _sent(chromium: bool, firefox: bool, webkit: bool) -> Mapping[str, bool]:
 
 COOKIE_SCENARIOS: Tuple[CookieScenario, ...] = (
     CookieScenario("samesite-unspecified", "", _sent(True, True, False),
-                   "Chromium and Firefox store and send it; WebKit blocks every third-party cookie"),
+                   "Chromium 156 and Firefox store and send it (no `Secure`: Chromium's third-party blocking"
+                   " did not stop it here); WebKit blocks every third-party cookie"),
     CookieScenario("samesite-none-insecure", "SameSite=None", _sent(False, False, False),
                    "`SameSite=None` without `Secure` is rejected (Chromium, Firefox); WebKit blocks third-party"
                    " cookies anyway"),
@@ -682,6 +758,11 @@ COOKIE_SCENARIOS: Tuple[CookieScenario, ...] = (
                    _sent(True, True, False),
                    "a partitioned (CHIPS) cookie is sent by Chromium and Firefox; WebKit blocks third-party"
                    " cookies"),
+    CookieScenario("secure-only", "Secure", _sent(False, True, False),
+                   "Chromium blocks it as an unpartitioned third-party cookie; Firefox keeps it in the page"
+                   " site's partition and sends it; WebKit blocks third-party cookies"),
+    CookieScenario("partitioned-not-secure", "SameSite=None; Partitioned", _sent(False, False, False),
+                   "`SameSite=None` and `Partitioned` both need `Secure`: rejected"),
     CookieScenario("samesite-lax", "SameSite=Lax", _sent(False, False, False),
                    "a `fetch()` from another site is not a same-site request"),
     CookieScenario("samesite-strict", "SameSite=Strict", _sent(False, False, False),

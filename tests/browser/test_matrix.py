@@ -175,6 +175,7 @@ def test_engine_check_and_expectation_agree(browsers: Any, servers: Servers, sce
             assert request["cookie"] == f"sid=session-check-{scenario.id}", context
     for request in preflights(browser_requests) + preflights(check_requests):
         assert request["cookie"] is None, "a preflight never carries cookies" + context
+        assert request["acrpn"] is None, "loopback to loopback is not a private-network request" + context
     if scenario.page == "sandbox":
         assert {r["origin"] for r in browser_requests} == {"null"}, context
     if scenario.warning is not None:
