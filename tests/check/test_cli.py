@@ -103,3 +103,12 @@ def test_commands_are_listed_in_one_table_without_import_cycles():
             "from wsgicors.cli import COMMANDS; print(sorted(COMMANDS))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['check', 'demo']"
+
+
+@pytest.mark.parametrize("value, preflighted", [("text/plain\x0b", True), ("text/plain\x0c", True),
+                                                ("text/plain\xa0", True), ("text/plain\x85", True),
+                                                ("text/plain \t", False)])
+def test_header_option_trims_only_http_whitespace(app_module, capsys, value, preflighted):
+    main(["check", URL, "--origin", ORIGIN, "--app", f"{app_module}:good", "-X", "POST", "-d", "x",
+          "-H", f"Content-Type: {value}", "--json"])
+    assert json.loads(capsys.readouterr().out)["preflight_needed"] is preflighted

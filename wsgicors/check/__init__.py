@@ -41,8 +41,9 @@ import types
 from typing import Any
 
 from .report import CheckResult, Step
+from ..fetch import SAFELISTED_METHODS, SAFELISTED_RESPONSE_HEADERS
 from .request import (
-    SAFELISTED_METHODS, SAFELISTED_RESPONSE_HEADERS, CheckError, NetworkError, PreflightCache, UsageError,
+    CheckError, NetworkError, PreflightCache, UsageError,
     is_safelisted_request_header, preflight_needed, unsafe_header_names,
 )
 from .simulate import check

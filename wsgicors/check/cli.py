@@ -6,6 +6,7 @@ import os
 import sys
 from typing import Any, Optional, TextIO
 
+from ..fetch import HTTP_WHITESPACE, normalize_header_value
 from .report import terminal_safe
 from .request import NETWORK_ERROR, CheckError, Header, UsageError
 from .simulate import check
@@ -14,9 +15,10 @@ from .transport import load_app
 
 def _parse_header_option(text: str) -> Header:
     name, colon, value = text.partition(":")
-    if not colon or not name.strip():
+    name = name.strip(HTTP_WHITESPACE)
+    if not colon or not name:
         raise UsageError(f"--header {text!r} is not 'Name: value'")
-    return name.strip(), value.strip()
+    return name, normalize_header_value(value)
 
 
 def configure(parser: Any) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from ..policy import FORBIDDEN_RESPONSE_HEADERS, NORMALISED_METHODS, TOKEN
+from ..fetch import FORBIDDEN_RESPONSE_HEADERS, SAFELISTED_RESPONSE_HEADERS, NORMALISED_METHODS, ascii_lower, ascii_upper, is_token, split_list
 from .report import _escaped, _q
 from .request import (
-    _HTTP_WS, CHROMIUM_MAX_AGE, DEFAULT_MAX_AGE, DEFAULT_PORTS, SAFELISTED_METHODS, SAFELISTED_RESPONSE_HEADERS,
+    CHROMIUM_MAX_AGE, DEFAULT_MAX_AGE, DEFAULT_PORTS, SAFELISTED_METHODS,
     _headers_missing, _method_denied,
 )
 from .transport import _Response
@@ -22,11 +22,12 @@ def _origin_difference(value: str, origin: str) -> str:
     if candidate.endswith("/") and candidate.rstrip("/"):
         candidate = candidate.rstrip("/")
         notes.append("trailing slash")
-    if candidate != origin and candidate.lower() == origin.lower():
-        candidate = candidate.lower()
+    if candidate != origin and ascii_lower(candidate) == ascii_lower(origin):
+        candidate = ascii_lower(candidate)
         notes.append("different upper/lower case")
     for scheme, port in DEFAULT_PORTS.items():
-        if candidate.lower().startswith(scheme + "://") and candidate.lower() == f"{origin.lower()}:{port}":
+        lowered = ascii_lower(candidate)
+        if lowered.startswith(scheme + "://") and lowered == f"{ascii_lower(origin)}:{port}":
             candidate = origin
             notes.append(f"explicit default port :{port}, which browsers never send")
     if candidate == origin:
@@ -83,7 +84,7 @@ def _cors_check(response: _Response, origin: str, credentials: bool, what: str) 
                 f"{what} has no Access-Control-Allow-Credentials header, but a request with credentials needs "
                 "'Access-Control-Allow-Credentials: true'; fix: enable credentials (allow_credentials=True).")
     why = " (sent more than once)" if len(response.values("Access-Control-Allow-Credentials")) > 1 else ""
-    if allow.lower() == "true" and not why:
+    if ascii_lower(allow) == "true" and not why:
         why = " (the value is case-sensitive)"
     return ("acac-invalid",
             f"Access-Control-Allow-Credentials is {_q(allow)}{why}, but the browser needs exactly 'true'; "
@@ -96,11 +97,10 @@ def _parse_list(values: List[str]) -> Tuple[Optional[List[str]], Optional[str]]:
         return None, None
     items = []
     for value in values:
-        for part in value.split(","):
-            part = part.strip(_HTTP_WS)
+        for part in split_list(value):
             if not part:
                 continue
-            if not TOKEN.fullmatch(part):
+            if not is_token(part):
                 return None, part
             items.append(part)
     return items, None
@@ -195,11 +195,11 @@ def _method_sentence(method: str, methods: Optional[List[str]], credentials: boo
     if "*" in methods and credentials:
         return (f"the request method {_q(method)} is not in Access-Control-Allow-Methods {shown}, and with "
                 f"credentials '*' means only a method literally named '*'; fix: list {_q(method)}.")
-    same = [m for m in methods if m.upper() == method.upper()]
-    if same and method not in NORMALISED_METHODS and method != method.upper():
+    same = [m for m in methods if ascii_upper(m) == ascii_upper(method)]
+    if same and method not in NORMALISED_METHODS and method != ascii_upper(method):
         return (f"the request method {_q(method)} is not in Access-Control-Allow-Methods {shown}: fetch() sends "
                 f"{_q(method)} as written (it upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT) and the "
-                f"comparison is case-sensitive; fix: call fetch() with {_q(method.upper())}, or list {_q(method)}.")
+                f"comparison is case-sensitive; fix: call fetch() with {_q(ascii_upper(method))}, or list {_q(method)}.")
     if same:
         return (f"the request method {_q(method)} is not in Access-Control-Allow-Methods {shown}; the comparison "
                 f"is case-sensitive, so {_q(same[0])} does not cover {_q(method)}; fix: send {_q(method)}.")
@@ -224,13 +224,13 @@ def _header_sentence(missing: List[str], headers: Optional[List[str]], credentia
 def _readable(response: _Response, cors: bool, credentials: bool) -> List[str]:
     present = []
     for name, _ in response.headers:
-        lowered = name.lower()
+        lowered = ascii_lower(name)
         if lowered not in present and lowered not in FORBIDDEN_RESPONSE_HEADERS:
             present.append(lowered)
     if not cors:
         return sorted(present)
     exposed, _ = _parse_list(response.values("Access-Control-Expose-Headers"))
-    exposed_set = {name.lower() for name in exposed or []}
+    exposed_set = {ascii_lower(name) for name in exposed or []}
     if "*" in exposed_set and not credentials:
         return sorted(present)
     return sorted(name for name in present if name in SAFELISTED_RESPONSE_HEADERS or name in exposed_set)

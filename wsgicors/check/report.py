@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
+from ..fetch import ascii_upper
 from .request import SAFELISTED_METHODS, Header
 
 
@@ -137,7 +138,7 @@ def _preflight_why(method: str, unsafe: Sequence[str]) -> str:
 
 
 def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    return ascii_upper(text[:1]) + text[1:]
 
 
 def _q(value: Optional[str]) -> str:

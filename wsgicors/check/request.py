@@ -11,35 +11,32 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterable, List, Mapping, Sequence, Tuple, Union
 from urllib.parse import quote, unquote, urlsplit
 
-from ..policy import FORBIDDEN_METHODS, FORBIDDEN_REQUEST_HEADERS, FORBIDDEN_REQUEST_PREFIXES, NORMALISED_METHODS, TOKEN
+from ..fetch import DEFAULT_PORTS as FETCH_DEFAULT_PORTS
+from ..fetch import (
+    MAX_SAFELISTED_VALUE_LENGTH, SAFELISTED_METHODS, ascii_lower,
+    cors_unsafe_request_header_names, is_cors_safelisted_request_header, is_forbidden_method,
+    is_token, needs_preflight, normalize_header_value, normalize_method,
+)
 
 Header = Tuple[str, str]
 HeadersArg = Union[None, Mapping[str, str], Iterable[Tuple[str, str]]]
 WSGIApp = Callable[..., Iterable[bytes]]
 
-SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
-SAFELISTED_RESPONSE_HEADERS = frozenset({
-    "cache-control", "content-language", "content-length", "content-type",
-    "expires", "last-modified", "pragma",
-})
-SAFELISTED_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
 # Chromium also safelists these client-hint headers (Firefox and WebKit do not).
 CHROMIUM_SAFELISTED_HINTS = frozenset({
     "device-memory", "dpr", "downlink", "ect", "rtt", "save-data", "viewport-width", "width",
 })
 # Chromium still treats User-Agent as forbidden and drops it silently.
 CHROMIUM_FORBIDDEN_HEADERS = frozenset({"user-agent"})
-METHOD_OVERRIDE_HEADERS = frozenset({"x-http-method", "x-http-method-override", "x-method-override"})
 REQUEST_BODY_HEADERS = ("content-encoding", "content-language", "content-location", "content-type")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 NON_WILDCARD_REQUEST_HEADERS = frozenset({"authorization"})
-DEFAULT_PORTS = {"http": 80, "https": 443}
+#: The schemes ``fetch()`` can reach over HTTP, and their default ports (from the URL standard's table).
+DEFAULT_PORTS = {scheme: FETCH_DEFAULT_PORTS[scheme] for scheme in ("http", "https")}
 
-MAX_VALUE_BYTES = 128
-MAX_SAFELISTED_TOTAL = 1024
 MAX_REDIRECTS = 20
 DEFAULT_MAX_AGE = 5
 CHROMIUM_MAX_AGE = 7200
@@ -48,10 +45,6 @@ USER_AGENT = "wsgicors-check"
 #: The failure code of a response or redirect a browser fails as a network error (exit status 2).
 NETWORK_ERROR = "network-error"
 
-# CORS-unsafe request-header bytes: controls except tab, and "():<>?@[\]{} and DEL.
-_UNSAFE_BYTES = frozenset(b'"():<>?@[\\]{}\x7f') | (frozenset(range(0x20)) - {0x09})
-_LANGUAGE_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz *,-.;=")
-_HTTP_WS = " \t"
 _URL_SAFE = "!$%&'()*+,/:;=?@[]^|~"
 # URL standard: leading/trailing "C0 control or space" are stripped, tab and newlines removed anywhere;
 # a domain must not contain a "forbidden domain code point".
@@ -59,7 +52,7 @@ _C0_CONTROL_OR_SPACE = "".join(map(chr, range(0x21)))
 _C0_TAB_NEWLINE = re.compile("[\t\n\r]")
 _FORBIDDEN_DOMAIN = frozenset("".join(map(chr, range(0x21))) + "#%/:<>?@[\\]^|\x7f")
 _DOUBLE = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
-_RANGE = re.compile(r"([0-9]*)-([0-9]*)")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 class CheckError(Exception):
@@ -85,80 +78,41 @@ class FetchFailed(Exception):
 
 # --------------------------------------------------- safelisting (Fetch 2.2.2)
 
-def _is_unsafe_byte_free(value: bytes) -> bool:
-    return not any(byte in _UNSAFE_BYTES for byte in value)
-
-
-def _mime_essence(value: str) -> Optional[str]:
-    """``type/subtype`` of a MIME type (WHATWG parse, lower-cased) or None."""
-    text = value.strip(" \t\r\n")
-    slash = text.find("/")
-    if slash <= 0:
-        return None
-    kind = text[:slash]
-    subtype = text[slash + 1:].split(";", 1)[0].rstrip(" \t\r\n")
-    if not TOKEN.fullmatch(kind) or not subtype or not TOKEN.fullmatch(subtype):
-        return None
-    return f"{kind}/{subtype}".lower()
-
-
-def _is_simple_range(value: str) -> bool:
-    """A single ``bytes=start-[end]`` range (suffix ranges are not safelisted)."""
-    unit, equals, rest = value.partition("=")
-    if not equals or unit.lower() != "bytes":
-        return False
-    match = _RANGE.fullmatch(rest)
-    if match is None or not match.group(1):
-        return False
-    return not match.group(2) or int(match.group(1)) <= int(match.group(2))
-
-
 def _is_chromium_hint(name: str, value: str) -> bool:
     if name == "save-data":
-        return value.lower() == "on"
+        return ascii_lower(value) == "on"
     if name == "ect":
         return value in ("slow-2g", "2g", "3g", "4g")
     if name in ("width", "viewport-width", "rtt"):
-        return value.isdigit()
+        return _DIGITS.fullmatch(value) is not None
     return _DOUBLE.fullmatch(value) is not None
 
 
 def is_safelisted_request_header(name: str, value: str, chromium: bool = True) -> bool:
-    """Fetch's "CORS-safelisted request-header" (plus Chromium's client hints)."""
-    raw = value.encode("latin-1", "replace")
-    if len(raw) > MAX_VALUE_BYTES:
-        return False
-    name = name.lower()
-    if name == "accept":
-        return _is_unsafe_byte_free(raw)
-    if name in ("accept-language", "content-language"):
-        return all(byte in _LANGUAGE_BYTES for byte in raw)
-    if name == "content-type":
-        return _is_unsafe_byte_free(raw) and _mime_essence(value) in SAFELISTED_CONTENT_TYPES
-    if name == "range":
-        return _is_simple_range(value)
-    if chromium and name in CHROMIUM_SAFELISTED_HINTS:
-        return _is_chromium_hint(name, value)
-    return False
+    """Fetch's "CORS-safelisted request-header", plus Chromium's client hints when ``chromium``.
+
+    ``value`` as the browser holds it (normalised); see :mod:`wsgicors.fetch`.
+    """
+    if is_cors_safelisted_request_header(name, value):
+        return True
+    lowered = ascii_lower(name)
+    return (chromium and lowered in CHROMIUM_SAFELISTED_HINTS and len(value) <= MAX_SAFELISTED_VALUE_LENGTH
+            and _is_chromium_hint(lowered, value))
+
+
+def _chromium_safelisted(name: str, value: str) -> bool:
+    return is_safelisted_request_header(name, value, True)
 
 
 def unsafe_header_names(headers: Iterable[Header], chromium: bool = True) -> List[str]:
     """Fetch's "CORS-unsafe request-header names": sorted, lower-case, unique."""
-    unsafe, maybe, total = set(), set(), 0
-    for name, value in headers:
-        if is_safelisted_request_header(name, value, chromium):
-            maybe.add(name.lower())
-            total += len(value.encode("latin-1", "replace"))
-        else:
-            unsafe.add(name.lower())
-    if total > MAX_SAFELISTED_TOTAL:
-        unsafe |= maybe
-    return sorted(unsafe)
+    return cors_unsafe_request_header_names(
+        headers, _chromium_safelisted if chromium else is_cors_safelisted_request_header)
 
 
 def preflight_needed(method: str, headers: Iterable[Header] = ()) -> bool:
-    """Whether a cross-origin ``fetch()`` with this (normalised) method and headers preflights."""
-    return method not in SAFELISTED_METHODS or bool(unsafe_header_names(headers))
+    """Whether a cross-origin ``fetch()`` with this (normalised) method and headers preflights (Chromium)."""
+    return needs_preflight(method, headers, _chromium_safelisted)
 
 
 # ------------------------------------------------------------- preflight cache
@@ -225,7 +179,7 @@ class PreflightCache:
         if max_age <= 0:
             return
         entry = _CacheEntry(self.clock() + max_age, credentials, frozenset(methods),
-                            frozenset(h.lower() for h in headers))
+                            frozenset(ascii_lower(h) for h in headers))
         with self._lock:
             while len(self._entries) >= self.max_entries:
                 del self._entries[next(iter(self._entries))]
@@ -245,7 +199,7 @@ def _method_denied(method: str, allowed: Iterable[str], credentials: bool) -> bo
 
 def _headers_missing(unsafe: Sequence[str], allowed: Iterable[str], credentials: bool) -> Tuple[List[str], bool]:
     """(names not covered, whether Authorization passed only through Chromium's ``*`` leniency)."""
-    allowed = {name.lower() for name in allowed}
+    allowed = {ascii_lower(name) for name in allowed}
     wildcard = "*" in allowed and not credentials
     missing, lenient = [], False
     for name in unsafe:
@@ -267,14 +221,14 @@ def _split_url(url: str) -> Tuple[str, str, int, str]:
         port = parts.port
     except ValueError as error:
         raise UsageError(f"{url!r} is not a valid URL: {error}") from None
-    scheme = parts.scheme.lower()
+    scheme = ascii_lower(parts.scheme)
     if scheme not in DEFAULT_PORTS:
         raise UsageError(f"{url!r} is not an http:// or https:// URL")
     if not parts.hostname:
         raise UsageError(f"{url!r} has no host")
     if parts.username is not None or parts.password is not None:
         raise UsageError(f"{url!r} contains credentials; fetch() refuses such URLs")
-    host = _ascii_lower(parts.hostname)
+    host = ascii_lower(parts.hostname)
     if ":" in host:
         try:
             ipaddress.IPv6Address(host)
@@ -293,14 +247,6 @@ def _split_url(url: str) -> Tuple[str, str, int, str]:
     if parts.query:
         path += "?" + quote(parts.query, safe=_URL_SAFE)
     return scheme, host, port or DEFAULT_PORTS[scheme], path
-
-
-def _ascii_lower(text: str) -> str:
-    """ASCII lowercase (Infra): only A-Z change, unlike str.lower()."""
-    return text.translate(_ASCII_LOWER)
-
-
-_ASCII_LOWER = {code: code + 32 for code in range(0x41, 0x5B)}
 
 
 def _normal_url(url: str) -> str:
@@ -333,11 +279,11 @@ def _check_origin(origin: str) -> str:
 # ------------------------------------------------------------ request building
 
 def _normalise_method(method: str) -> str:
-    if not TOKEN.fullmatch(method or ""):
+    if not is_token(method or ""):
         raise UsageError(f"method {method!r} is not a valid HTTP method name")
-    if method.upper() in FORBIDDEN_METHODS:
+    if is_forbidden_method(method):
         raise UsageError(f"method {method!r} is forbidden; fetch() throws a TypeError")
-    return method.upper() if method.upper() in NORMALISED_METHODS else method
+    return normalize_method(method)
 
 
 def _header_items(headers: HeadersArg) -> List[Header]:
@@ -350,8 +296,8 @@ def _header_items(headers: HeadersArg) -> List[Header]:
             name, value = item
         except (TypeError, ValueError):
             raise UsageError(f"header {item!r} is not a (name, value) pair") from None
-        value = str(value).strip(" \t\r\n")
-        if not isinstance(name, str) or not TOKEN.fullmatch(name):
+        value = normalize_header_value(str(value))
+        if not isinstance(name, str) or not is_token(name):
             raise UsageError(f"header name {name!r} is not a valid HTTP token")
         if any(ch in value for ch in "\r\n\0"):
             raise UsageError(f"header {name!r} has a CR, LF or NUL in its value")
@@ -363,22 +309,13 @@ def _header_items(headers: HeadersArg) -> List[Header]:
     return result
 
 
-def _is_forbidden_request_header(name: str, value: str) -> bool:
-    lowered = name.lower()
-    if lowered in FORBIDDEN_REQUEST_HEADERS or lowered.startswith(FORBIDDEN_REQUEST_PREFIXES):
-        return True
-    if lowered in METHOD_OVERRIDE_HEADERS:
-        return any(part.strip(_HTTP_WS).upper() in FORBIDDEN_METHODS for part in value.split(","))
-    return False
-
-
 def _combine(headers: Iterable[Header]) -> List[Header]:
     """One header per name (first spelling kept), values joined with ', ' as a browser sends them."""
     order: List[str] = []
     names: Dict[str, str] = {}
     values: Dict[str, List[str]] = {}
     for name, value in headers:
-        key = name.lower()
+        key = ascii_lower(name)
         if key not in values:
             order.append(key)
             names[key] = name

@@ -6,12 +6,13 @@ import re
 from typing import Callable, List, Optional, Tuple, Union
 from urllib.parse import urljoin, urlsplit
 
+from ..fetch import ascii_lower, is_forbidden_request_header
 from .cors import _cors_check, _judge_preflight, _readable
 from .report import CheckResult, Step, _q, _sentence
 from .request import (
     CHROMIUM_FORBIDDEN_HEADERS, CHROMIUM_SAFELISTED_HINTS, MAX_REDIRECTS, NON_WILDCARD_REQUEST_HEADERS,
     NETWORK_ERROR, REDIRECT_STATUSES, REQUEST_BODY_HEADERS, SAFELISTED_METHODS, USER_AGENT, Header, HeadersArg, PreflightCache,
-    FetchFailed, UsageError, WSGIApp, _check_origin, _combine, _header_items, _is_forbidden_request_header, _normal_url,
+    FetchFailed, UsageError, WSGIApp, _check_origin, _combine, _header_items, _normal_url,
     _normalise_method, _serialise, _split_url, _url_origin, is_safelisted_request_header, unsafe_header_names,
 )
 from .transport import Deadline, _Response, _send_http, _send_wsgi
@@ -121,7 +122,7 @@ class _Fetch:
 
     def _request(self) -> Optional[_Response]:
         sent = list(self.headers)
-        if not any(name.lower() == "accept" for name, _ in sent):
+        if not any(ascii_lower(name) == "accept" for name, _ in sent):
             sent.insert(0, ("Accept", "*/*"))
         if self.cors or self.method not in ("GET", "HEAD"):
             sent.append(("Origin", self.serialised_origin))
@@ -169,11 +170,11 @@ class _Fetch:
         if _url_origin(new_url) != current_origin:
             if self.origin != current_origin:
                 self.tainted = True
-            self.headers = [(n, v) for n, v in self.headers if n.lower() not in NON_WILDCARD_REQUEST_HEADERS]
+            self.headers = [(n, v) for n, v in self.headers if ascii_lower(n) not in NON_WILDCARD_REQUEST_HEADERS]
         if (response.status in (301, 302) and self.method == "POST") or (
                 response.status == 303 and self.method not in ("GET", "HEAD")):
             self.method, self.body = "GET", None
-            self.headers = [(n, v) for n, v in self.headers if n.lower() not in REQUEST_BODY_HEADERS]
+            self.headers = [(n, v) for n, v in self.headers if ascii_lower(n) not in REQUEST_BODY_HEADERS]
         self.url = new_url
         return True
 
@@ -191,7 +192,7 @@ class _Fetch:
 def _unfollowable(url: str, location: str) -> Tuple[str, str]:
     """(code, why) for a Location a browser does not follow (Fetch 4.4, "HTTP-redirect fetch")."""
     scheme = _SCHEME.match(location)
-    if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+    if scheme is not None and ascii_lower(scheme.group(1)) not in ("http", "https"):
         return "redirect-target", "it is not an http(s) URL"
     try:
         if urlsplit(urljoin(url, location)).username is not None:
@@ -205,11 +206,11 @@ def _script_headers(items: List[Header], credentials: bool, warnings: List[str])
     """(the headers the browser sends as the script set them, the ``Cookie`` jar or None); warns on dropped ones."""
     script_headers, cookies = [], []
     for name, value in items:
-        if name.lower() == "cookie":
+        if ascii_lower(name) == "cookie":
             cookies.append(value)
-        elif _is_forbidden_request_header(name, value):
+        elif is_forbidden_request_header(name, value):
             warnings.append(f"the browser never lets script set {name!r}; it was not sent")
-        elif name.lower() in CHROMIUM_FORBIDDEN_HEADERS:
+        elif ascii_lower(name) in CHROMIUM_FORBIDDEN_HEADERS:
             warnings.append(f"Chromium drops a script-set {name!r} header (Firefox sends it and preflights)")
         else:
             script_headers.append((name, value))
@@ -217,7 +218,7 @@ def _script_headers(items: List[Header], credentials: bool, warnings: List[str])
     if cookie is not None and not credentials:
         warnings.append("a Cookie was given but credentials are off, so the browser would not send it "
                         "cross-origin; add credentials (--credentials) to send it")
-    hints = sorted({n.lower() for n, v in script_headers if n.lower() in CHROMIUM_SAFELISTED_HINTS
+    hints = sorted({ascii_lower(n) for n, v in script_headers if ascii_lower(n) in CHROMIUM_SAFELISTED_HINTS
                     and is_safelisted_request_header(n, v)})
     if hints:
         warnings.append(f"Chromium safelists {', '.join(hints)} (no preflight); Firefox and Safari preflight them")
@@ -263,7 +264,7 @@ def check(
     items = _header_items(headers)
     if isinstance(body, str):
         body = body.encode("utf-8")
-        if not any(name.lower() == "content-type" for name, _ in items):
+        if not any(ascii_lower(name) == "content-type" for name, _ in items):
             items.append(("Content-Type", "text/plain;charset=UTF-8"))
     script_headers, cookie = _script_headers(items, bool(credentials), warnings)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import unquote
 
+from ..fetch import ascii_lower, ascii_upper
 from .request import DEFAULT_PORTS, MAX_BODY, Header, NetworkError, UsageError, WSGIApp, _split_url
 from .wire import Wire, parse_head, read_response
 
@@ -23,8 +24,8 @@ class _Response:
     phrase: str = ""
 
     def values(self, name: str) -> List[str]:
-        lowered = name.lower()
-        return [value for key, value in self.headers if key.lower() == lowered]
+        lowered = ascii_lower(name)
+        return [value for key, value in self.headers if ascii_lower(key) == lowered]
 
     def get(self, name: str) -> Optional[str]:
         """Fetch's "get": all values joined with ', ', or None when absent."""
@@ -125,7 +126,7 @@ def _environ(method: str, url: str, headers: List[Header], body: Optional[bytes]
     if body is not None:
         environ["CONTENT_LENGTH"] = str(len(body))
     for name, value in headers:
-        key = name.upper().replace("-", "_")
+        key = ascii_upper(name).replace("-", "_")
         if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             environ[key] = value
         elif key != "HOST":

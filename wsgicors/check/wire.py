@@ -22,11 +22,11 @@ from __future__ import annotations
 import re
 from typing import Callable, List, Optional, Tuple
 
+from ..fetch import HTTP_TAB_OR_SPACE, ascii_lower
 from .request import MAX_BODY, FetchFailed, Header
 
 #: Chromium's limit on the size of the response headers (ERR_RESPONSE_HEADERS_TOO_BIG).
 MAX_HEAD = 256 * 1024
-_HTTP_TAB_OR_SPACE = " \t"
 _END_OF_HEAD = re.compile(rb"\n\r*\n")  # Chromium's LocateEndOfHeaders
 _LINE_BREAK = re.compile(r"[\r\n]+")
 _DIGITS = re.compile(r"[0-9]+")
@@ -69,7 +69,7 @@ def read_response(wire: Wire, method: str) -> Tuple[int, str, List[Header], byte
 
 def _read_head(wire: Wire) -> bytes:
     while True:
-        if wire.buffer[:4].lower() != b"http"[:len(wire.buffer[:4])]:
+        if wire.buffer[:4].lower() != b"http"[:len(wire.buffer[:4])]:  # bytes.lower(): ASCII only
             raise FetchFailed("the server's answer does not start with an HTTP status line "
                               "(the browser fails the fetch with a network error)")
         match = _END_OF_HEAD.search(wire.buffer)
@@ -92,22 +92,22 @@ def parse_head(head: bytes) -> Tuple[int, str, List[Header]]:
         raise FetchFailed("the response headers contain a NUL byte (the browser fails the fetch with a "
                           "network error)")
     lines = [line for line in _LINE_BREAK.split(head.decode("latin-1")) if line]
-    if not lines or lines[0][:4].lower() != "http":
+    if not lines or ascii_lower(lines[0][:4]) != "http":
         raise FetchFailed("the server's answer does not start with an HTTP status line "
                           "(the browser fails the fetch with a network error)")
     joined: List[str] = []
     for line in lines:
-        if joined and line[0] in _HTTP_TAB_OR_SPACE:
-            joined[-1] += " " + line.strip(_HTTP_TAB_OR_SPACE)
+        if joined and line[0] in HTTP_TAB_OR_SPACE:
+            joined[-1] += " " + line.strip(HTTP_TAB_OR_SPACE)
         else:
             joined.append(line)
     status, phrase = _status(joined[0])
     headers = []
     for line in joined[1:]:
         name, colon, value = line.partition(":")
-        name = name.strip(_HTTP_TAB_OR_SPACE)
+        name = name.strip(HTTP_TAB_OR_SPACE)
         if colon and name:
-            headers.append((name, value.strip(_HTTP_TAB_OR_SPACE)))
+            headers.append((name, value.strip(HTTP_TAB_OR_SPACE)))
     _refuse_conflicting_singletons(headers)
     return status, phrase, headers
 
@@ -118,12 +118,12 @@ def _status(line: str) -> Tuple[int, str]:
     digits = _DIGITS.match(rest)
     if digits is None:
         return 200, ""
-    return int(digits.group()[:9]), rest[digits.end():].strip(_HTTP_TAB_OR_SPACE)
+    return int(digits.group()[:9]), rest[digits.end():].strip(HTTP_TAB_OR_SPACE)
 
 
 def _refuse_conflicting_singletons(headers: List[Header]) -> None:
     for singleton in _SINGLETONS:
-        values = {value for name, value in headers if name.lower() == singleton}
+        values = {value for name, value in headers if ascii_lower(name) == singleton}
         if len(values) > 1:
             raise FetchFailed(f"the response has {len(values)} different {singleton.title()} headers "
                               "(the browser fails the fetch with a network error)")
@@ -131,7 +131,7 @@ def _refuse_conflicting_singletons(headers: List[Header]) -> None:
 
 def _header(headers: List[Header], name: str) -> Optional[str]:
     for key, value in headers:
-        if key.lower() == name:
+        if ascii_lower(key) == name:
             return value
     return None
 
@@ -141,7 +141,7 @@ def read_body(wire: Wire, method: str, status: int, headers: List[Header]) -> by
     if method == "HEAD" or status in (204, 304):
         return b""
     encoding = _header(headers, "transfer-encoding")
-    if encoding is not None and encoding.lower().rstrip(_HTTP_TAB_OR_SPACE).endswith("chunked"):
+    if encoding is not None and ascii_lower(encoding).endswith("chunked"):
         return _read_chunked(wire)
     length = _header(headers, "content-length")
     limit = int(length) if length is not None and _LENGTH.fullmatch(length) else MAX_BODY
