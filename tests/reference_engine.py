@@ -87,8 +87,8 @@ def requested_header_names(value: Optional[str]) -> Optional[List[str]]:
     return names
 
 
-def refused(policy: Any, reason: str) -> Tuple[str, List[Header], bytes]:
-    headers = [("Vary", PREFLIGHT_VARY), ("Content-Type", "text/plain; charset=utf-8"),
+def refused(policy: Any, vary: str, reason: str) -> Tuple[str, List[Header], bytes]:
+    headers = [("Vary", vary), ("Content-Type", "text/plain; charset=utf-8"),
                ("Content-Length", str(len(REFUSED_BODY)))]
     if policy.debug:
         headers.append(("X-CORS-Error", reason))
@@ -97,25 +97,29 @@ def refused(policy: Any, reason: str) -> Tuple[str, List[Header], bytes]:
 
 def preflight(policy: Any, origin: str, method: str, requested: Optional[str],
               private_network: Optional[str]) -> Tuple[str, List[Header], bytes]:
+    # The answer depends on Access-Control-Request-Private-Network when PNA is in play.
+    vary = PREFLIGHT_VARY
+    if policy.allow_private_network or private_network is not None:
+        vary += ", Access-Control-Request-Private-Network"
     if not policy.matcher.allows(origin):
-        return refused(policy, f"origin {shown(origin)} is not allowed")
+        return refused(policy, vary, f"origin {shown(origin)} is not allowed")
     if policy.methods == ANY:
         if len(method) > MAX_METHOD_LENGTH or not is_token(method) or method.upper() in FORBIDDEN_METHODS:
-            return refused(policy, f"method {shown(method)} is not a valid method")
+            return refused(policy, vary, f"method {shown(method)} is not a valid method")
     elif method not in policy.methods:
-        return refused(policy, f"method {shown(method)} is not allowed "
+        return refused(policy, vary, f"method {shown(method)} is not allowed "
                                f"(allowed: {', '.join(policy.methods)}; names are case-sensitive)")
     names = requested_header_names(requested)
     if names is None:
-        return refused(policy, f"Access-Control-Request-Headers {shown(requested or '')} is malformed")
+        return refused(policy, vary, f"Access-Control-Request-Headers {shown(requested or '')} is malformed")
     if policy.allow_headers != ANY:
         for name in names:
             if name not in policy.allow_headers:
-                return refused(policy, f"header {shown(name)} is not allowed "
+                return refused(policy, vary, f"header {shown(name)} is not allowed "
                                        f"(allowed: {', '.join(policy.allow_headers) or 'none'})")
     wants_private_network = private_network is not None and private_network.strip().lower() == "true"
     if wants_private_network and not policy.allow_private_network:
-        return refused(policy, "private network access was requested but allow_private_network is off")
+        return refused(policy, vary, "private network access was requested but allow_private_network is off")
 
     any_origin = policy.matcher.any_origin
     headers: List[Header] = [("Access-Control-Allow-Origin", ANY if any_origin else origin)]
@@ -132,7 +136,7 @@ def preflight(policy: Any, origin: str, method: str, requested: Optional[str],
         headers.append(("Access-Control-Allow-Headers", ", ".join(allowed)))
     if wants_private_network:
         headers.append(("Access-Control-Allow-Private-Network", "true"))
-    headers.append(("Vary", PREFLIGHT_VARY))
+    headers.append(("Vary", vary))
     if policy.preflight_status != 204:
         headers += [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "0")]
     return status_line(policy.preflight_status), headers, b""
@@ -147,11 +151,11 @@ def status_line(code: int) -> str:
 
 # -- actual requests ---------------------------------------------------------------
 
-def merged_vary(headers: List[Header]) -> List[Header]:
-    """``headers`` with exactly one Vary that names Origin (``Vary: *`` alone is kept)."""
+def merged_vary(headers: List[Header], add_origin: bool = True) -> List[Header]:
+    """``headers`` with at most one Vary, naming Origin if asked (``Vary: *`` alone is kept)."""
     lines = [index for index, (name, _) in enumerate(headers) if name.lower() == "vary"]
     if not lines:
-        return headers + [("Vary", "Origin")]
+        return headers + [("Vary", "Origin")] if add_origin else headers
     tokens: List[str] = []
     for index in lines:
         for part in headers[index][1].split(","):
@@ -161,7 +165,7 @@ def merged_vary(headers: List[Header]) -> List[Header]:
     lowered = [token.lower() for token in tokens]
     if "*" in lowered and len(lines) == 1:
         return headers
-    if "*" not in lowered and "origin" not in lowered:
+    if add_origin and "*" not in lowered and "origin" not in lowered:
         tokens.append("Origin")
     result = list(headers)
     result[lines[0]] = (headers[lines[0]][0], ", ".join(tokens))
@@ -179,36 +183,32 @@ def exposed_names(headers: List[Header]) -> str:
     return ", ".join(names)
 
 
-def cors_headers(policy: Any, origin: Optional[str]) -> Optional[List[Header]]:
-    """The headers an actual response gains; None = passed through untouched."""
+def cors_headers(policy: Any, origin: Optional[str]) -> List[Header]:
+    """The CORS headers an in-scope actual response carries (with ``*``: with or without Origin)."""
     any_origin = policy.matcher.any_origin
     expose = policy.expose_headers
     expose_all = expose == ANY and policy.allow_credentials
     exposed: List[Header] = []
     if expose and not expose_all:
         exposed = [("Access-Control-Expose-Headers", ANY if expose == ANY else ", ".join(expose))]
-    if origin is None:
-        return None if any_origin else []
     if any_origin:
         return [("Access-Control-Allow-Origin", ANY)] + exposed
-    if not policy.matcher.allows(origin):
+    if origin is None or not policy.matcher.allows(origin):
         return []
     credentials = [("Access-Control-Allow-Credentials", "true")] if policy.allow_credentials else []
     return [("Access-Control-Allow-Origin", origin)] + credentials + exposed
 
 
 def decorated(policy: Any, headers: List[Header], add: List[Header]) -> List[Header]:
-    result = list(headers)
-    app_answered = any(name.lower() == "access-control-allow-origin" for name, _ in headers)
-    if add and not app_answered:
+    """In scope only the policy writes CORS: the app's Access-Control-* headers are dropped."""
+    result = [(name, value) for name, value in headers if not name.lower().startswith("access-control-")]
+    if add:
         result += add
         if policy.expose_headers == ANY and policy.allow_credentials:
             names = exposed_names(result)
             if names:
                 result.append(("Access-Control-Expose-Headers", names))
-    if not policy.matcher.any_origin:
-        result = merged_vary(result)
-    return result
+    return merged_vary(result, add_origin=not policy.matcher.any_origin)
 
 
 # -- the WSGI call --------------------------------------------------------------------
@@ -228,8 +228,6 @@ def handle(rules: Sequence[Tuple[str, Any]], app: Callable[..., Iterable[bytes]]
         start_response(status, headers)
         return [body]
     add = cors_headers(policy, origin)
-    if add is None:
-        return app(environ, start_response)
 
     def cors_start_response(status: str, headers: List[Header], exc_info: Any = None) -> Any:
         if exc_info is None:

@@ -10,7 +10,7 @@ request (the origin, a requested method or header list).
 from __future__ import annotations
 
 import logging
-from typing import List, NamedTuple, Optional, Sequence, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from .fetch import (
     FORBIDDEN_RESPONSE_HEADERS, ascii_lower, is_forbidden_method, is_preflight, is_token,
@@ -32,16 +32,17 @@ Header = Tuple[str, str]
 MAX_HEADER_LIST_LENGTH = 8192
 MAX_METHOD_LENGTH = 64
 PREFLIGHT_VARY: Header = ("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
+#: A preflight's answer also depends on the private-network request header when PNA is in play.
+PREFLIGHT_VARY_PRIVATE_NETWORK: Header = (
+    "Vary", PREFLIGHT_VARY[1] + ", Access-Control-Request-Private-Network")
 REFUSED_STATUS = "403 Forbidden"
 REFUSED_BODY = b"CORS preflight refused\n"
 REFUSED_HEADERS: Tuple[Header, ...] = (
-    PREFLIGHT_VARY,
     ("Content-Type", "text/plain; charset=utf-8"),
     ("Content-Length", str(len(REFUSED_BODY))),
 )
 EMPTY_BODY_HEADERS: Tuple[Header, ...] = (("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "0"))
 DEBUG_HEADER = "X-CORS-Error"
-ALLOW_ORIGIN_LOWER = "access-control-allow-origin"
 VARY_ORIGIN: Header = ("Vary", "Origin")
 
 
@@ -89,28 +90,36 @@ def answer_preflight(
     request_headers: Optional[str] = None,
     private_network: Optional[str] = None,
 ) -> PreflightAnswer:
-    """Decide a preflight completely: allowed with all headers, or refused (403)."""
+    """Decide a preflight completely: allowed with all headers, or refused (403).
+
+    Both answers carry one ``Vary`` naming the request headers the decision read:
+    ``Origin``, ``Access-Control-Request-Method``, ``Access-Control-Request-Headers``,
+    and ``Access-Control-Request-Private-Network`` when ``allow_private_network``
+    is on or the preflight carried that header.
+    """
+    vary = (PREFLIGHT_VARY_PRIVATE_NETWORK if policy.allow_private_network or private_network is not None
+            else PREFLIGHT_VARY)
     if not policy.matcher.allows(origin):
-        return _refuse(policy, f"origin {_shown(origin)} is not allowed")
+        return _refuse(policy, vary, f"origin {_shown(origin)} is not allowed")
     if policy.echo_methods:
         if (len(request_method) > MAX_METHOD_LENGTH or not is_token(request_method)
                 or is_forbidden_method(request_method)):
-            return _refuse(policy, f"method {_shown(request_method)} is not a valid method")
+            return _refuse(policy, vary, f"method {_shown(request_method)} is not a valid method")
     elif request_method not in policy.method_set:
-        return _refuse(policy, f"method {_shown(request_method)} is not allowed "
+        return _refuse(policy, vary, f"method {_shown(request_method)} is not allowed "
                                f"(allowed: {', '.join(policy.methods)}; names are case-sensitive)")
     names = parse_header_names(request_headers)
     if names is None:
-        return _refuse(policy, f"Access-Control-Request-Headers {_shown(request_headers or '')} is malformed")
+        return _refuse(policy, vary, f"Access-Control-Request-Headers {_shown(request_headers or '')} is malformed")
     if not policy.echo_headers:
         for name in names:
             if name not in policy.header_set:
-                return _refuse(policy, f"header {_shown(name)} is not allowed "
+                return _refuse(policy, vary, f"header {_shown(name)} is not allowed "
                                        f"(allowed: {', '.join(policy.allow_headers) or 'none'})")
     wants_private_network = (private_network is not None
                              and ascii_lower(normalize_header_value(private_network)) == "true")
     if wants_private_network and not policy.allow_private_network:
-        return _refuse(policy, "private network access was requested but allow_private_network is off")
+        return _refuse(policy, vary, "private network access was requested but allow_private_network is off")
 
     headers: List[Header] = [
         ("Access-Control-Allow-Origin", "*" if policy.any_origin else origin),
@@ -123,70 +132,109 @@ def answer_preflight(
                         ", ".join(names) if policy.echo_headers else ", ".join(policy.allow_headers)))
     if wants_private_network:
         headers.append(("Access-Control-Allow-Private-Network", "true"))
-    headers.append(PREFLIGHT_VARY)
+    headers.append(vary)
     if policy.preflight_status != 204:  # only 204 goes without entity headers
         headers.extend(EMPTY_BODY_HEADERS)
     return PreflightAnswer(policy.preflight_status_line, headers, b"")
 
 
-def _refuse(policy: Policy, reason: str) -> PreflightAnswer:
-    headers = list(REFUSED_HEADERS)
+def _refuse(policy: Policy, vary: Header, reason: str) -> PreflightAnswer:
+    headers = [vary, *REFUSED_HEADERS]
     if policy.debug:
         logger.info("wsgicors: preflight refused: %s", reason)
         headers.append((DEBUG_HEADER, reason))
     return PreflightAnswer(REFUSED_STATUS, headers, REFUSED_BODY, reason)
 
 
-def actual_headers(policy: Policy, origin: Optional[str]) -> Optional[Tuple[Header, ...]]:
-    """The CORS headers an actual response gains, decided before the app runs.
+def actual_headers(policy: Policy, origin: Optional[str]) -> Tuple[Header, ...]:
+    """The CORS headers an in-scope actual response carries, decided before the app runs.
 
-    ``None`` means the response passes through untouched; an empty tuple means
-    only ``Vary: Origin`` is merged (the origin is absent or not allowed).
+    With ``origins="*"`` that is ``Access-Control-Allow-Origin: *`` whether or
+    not the request has an ``Origin``: a shared cache that stored the answer to
+    a page load can then serve it to a later ``fetch()`` (Fetch standard, "CORS
+    protocol and HTTP caches"). An empty tuple means no CORS headers (the origin
+    is absent or not allowed); ``Vary: Origin`` is merged either way.
     """
-    if origin is None:
-        return None if policy.any_origin else ()
     if policy.any_origin:
         return policy.any_origin_headers
+    if origin is None:
+        return ()
     if not policy.matcher.allows(origin):
         if policy.debug:
-            logger.info("wsgicors: origin %s is not allowed; no CORS headers added", _shown(origin))
+            logger.info("wsgicors: origin %s is not allowed; no CORS headers sent", _shown(origin))
         return ()
     return (("Access-Control-Allow-Origin", origin),) + policy.allowed_extra_headers
 
 
-def decorate_response(policy: Policy, headers: Sequence[Header], add: Tuple[Header, ...]) -> List[Header]:
-    """The response's header list with ``add`` appended and ``Vary`` merged.
+#: (policy, header name) pairs already warned about. Holding the policy (not its
+#: id, which a new policy may reuse) keeps it alive, so the set is bounded.
+_warned: Set[Tuple[Policy, str]] = set()
+_WARNED_LIMIT = 4096
 
-    If the application already answered CORS itself (it set
-    ``Access-Control-Allow-Origin``), its CORS headers are left alone so a
-    response never carries two. ``add`` is what :func:`actual_headers`
-    returned: CORS headers, never a ``Vary``.
+
+def decorate_response(policy: Policy, headers: Sequence[Header], add: Tuple[Header, ...],
+                      path: Optional[str] = None) -> List[Header]:
+    """The response's header list as the policy wants it: its CORS headers, one ``Vary``.
+
+    In scope only the policy writes CORS: every ``Access-Control-*`` header the
+    application or framework set is removed and ``add`` (what
+    :func:`actual_headers` returned) takes its place, so a response never
+    carries two of one ``Access-Control-*`` header nor grants an origin the
+    policy refuses. Each (policy, header name) found is logged once as a
+    WARNING on the ``wsgicors`` logger; ``path`` (``PATH_INFO``) is named in it.
+    Existing ``Vary`` lines are merged into one that includes ``Origin`` unless
+    the answer is a plain ``*``.
     """
-    result = list(headers)
-    # One pass over the application's headers answers both questions; most
-    # responses carry no Vary, and then "Vary: Origin" is simply appended.
-    app_cors = has_vary = False
-    for name, _ in result:
-        lowered = ascii_lower(name)
+    result: List[Header] = []
+    removed: List[str] = []
+    has_vary = False
+    for header in headers:
+        lowered = ascii_lower(header[0])
+        if lowered.startswith("access-control-"):
+            removed.append(header[0])
+            continue
         if lowered == "vary":
             has_vary = True
-        elif lowered == ALLOW_ORIGIN_LOWER:
-            app_cors = True
-    if add and not app_cors:
+        result.append(header)
+    if removed:
+        _report_removed(policy, removed, path)
+    if add:
         result.extend(add)
         if policy.expose_all:
             exposed = _own_header_names(result)
             if exposed:
                 result.append(("Access-Control-Expose-Headers", exposed))
-    elif add and policy.debug:
-        logger.info("wsgicors: the application set Access-Control-Allow-Origin itself; "
-                    "its CORS headers are left alone and none are added")
     if policy.vary_on_origin:
         if has_vary:
             merge_vary(result, "Origin")
         else:
             result.append(VARY_ORIGIN)
+    elif has_vary:
+        merge_vary(result, None)
     return result
+
+
+def _report_removed(policy: Policy, removed: Sequence[str], path: Optional[str]) -> None:
+    """Warn once per (policy, header name); in debug mode say it for every response."""
+    warned = False
+    for name in dict.fromkeys(ascii_lower(name) for name in removed):
+        key = (policy, name)
+        if key in _warned:
+            continue
+        if len(_warned) >= _WARNED_LIMIT:
+            _warned.clear()
+        _warned.add(key)
+        warned = True
+        logger.warning(
+            "wsgicors: the application set %s on a response in scope of a CORS policy (path %s); "
+            "it was removed: in scope only the policy writes CORS headers. To let the application "
+            "answer CORS itself on a path, exempt the path: a None rule in CORSMiddleware(rules=...), "
+            "cors=False on a Bottle route, @cross_origin(enabled=False) on a Flask view, or "
+            "config.add_cors_policy(path, enabled=False) in Pyramid",
+            _shown(name), _shown(path if path is not None else ""))
+    if policy.debug and not warned:
+        logger.info("wsgicors: removed the application's %s (path %s); only the policy's CORS headers were sent",
+                    ", ".join(_shown(name) for name in dict.fromkeys(removed)), _shown(path or ""))
 
 
 def _own_header_names(headers: Sequence[Header]) -> str:
@@ -201,15 +249,16 @@ def _own_header_names(headers: Sequence[Header]) -> str:
     return ", ".join(names)
 
 
-def merge_vary(headers: List[Header], token: str) -> None:
-    """Make ``headers`` carry exactly one ``Vary`` that includes ``token``.
+def merge_vary(headers: List[Header], token: Optional[str]) -> None:
+    """Make ``headers`` carry exactly one ``Vary`` that includes ``token`` (if given).
 
     Existing ``Vary`` lines are merged into one, tokens de-duplicated
     case-insensitively; ``Vary: *`` already varies on everything and is kept.
     """
     positions = [index for index, (name, _) in enumerate(headers) if ascii_lower(name) == "vary"]
     if not positions:
-        headers.append(("Vary", token))
+        if token:
+            headers.append(("Vary", token))
         return
     tokens: List[str] = []
     seen = set()
@@ -223,7 +272,7 @@ def merge_vary(headers: List[Header], token: str) -> None:
         if len(positions) == 1:
             return  # one ``Vary: *`` already varies on everything: left as it is
         # several lines with a '*': still merged into one, '*' needs no token added
-    elif ascii_lower(token) not in seen:
+    elif token and ascii_lower(token) not in seen:
         tokens.append(token)
     headers[positions[0]] = (headers[positions[0]][0], ", ".join(tokens))
     for index in reversed(positions[1:]):

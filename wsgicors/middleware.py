@@ -274,15 +274,14 @@ def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable
             start_response(answer.status, answer.headers)
             return [answer.body]
     add = engine.actual_headers(policy, origin)
-    if add is None:
-        return app(environ, start_response)
+    path = environ.get("PATH_INFO")
 
     started = False
 
     def cors_start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
         nonlocal started
         started = True
-        decorated = engine.decorate_response(policy, headers, add)
+        decorated = engine.decorate_response(policy, headers, add, path)
         if exc_info is None:
             return start_response(status, decorated)
         return start_response(status, decorated, exc_info)
@@ -296,5 +295,5 @@ def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable
                             "(set the environ key %r to let exceptions through)",
                             shown(str(method)), shown(str(environ.get("PATH_INFO", ""))),
                             PROPAGATE_KEY, exc_info=True)
-        start_response(ERROR_STATUS, engine.decorate_response(policy, ERROR_HEADERS, add))
+        start_response(ERROR_STATUS, engine.decorate_response(policy, ERROR_HEADERS, add, path))
         return [ERROR_BODY]

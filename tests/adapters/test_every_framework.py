@@ -130,8 +130,13 @@ def app_with_own_cors_route(framework, make_flask, make_bottle, make_pyramid):
     return make_pyramid(configure=configure)
 
 
-def test_cors_headers_set_by_a_view_are_left_alone(framework, make_flask, make_bottle, make_pyramid, browser):
+def test_cors_headers_set_by_a_view_are_replaced_by_the_policy(framework, make_flask, make_bottle, make_pyramid,
+                                                                browser):
+    """Reversed behaviour: in scope only the policy writes CORS headers (was: a view's were left alone)."""
     app = app_with_own_cors_route(framework, make_flask, make_bottle, make_pyramid)
-    response = browser(app).request("/own")
-    assert response.headers.getall("Access-Control-Allow-Origin") == ["https://own.example"]
-    assert "Access-Control-Allow-Credentials" not in response.headers
+    allowed = browser(app).request("/own")
+    assert allowed.headers.getall("Access-Control-Allow-Origin") == [A]
+    assert allowed.headers.getall("Access-Control-Allow-Credentials") == ["true"]
+    refused = browser(app).request("/own", origin="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in refused.headers
+    assert refused.headers.getall("Vary") == ["Origin"]

@@ -101,13 +101,14 @@ def test_error_responses_of_the_app_are_decorated(status):
     assert header_values(response, "Access-Control-Allow-Credentials") == ["true"]
 
 
-def test_app_that_sets_its_own_allow_origin_is_left_alone():
+def test_app_that_sets_its_own_allow_origin_is_overridden_by_the_policy():
+    """Reversed behaviour: in scope only the policy writes CORS headers (was: left alone)."""
     app = RecordingApp(headers=[("Content-Type", "text/plain"), ("access-control-allow-origin", "https://own.example")])
     response = client(app, origins=[ALLOWED], allow_credentials=True, expose_headers=["x-a"]).get(
         "/", headers={"Origin": ALLOWED})
-    assert header_values(response, "Access-Control-Allow-Origin") == ["https://own.example"]
-    assert header_values(response, "Access-Control-Allow-Credentials") == []
-    assert header_values(response, "Access-Control-Expose-Headers") == []
+    assert header_values(response, "Access-Control-Allow-Origin") == [ALLOWED]
+    assert header_values(response, "Access-Control-Allow-Credentials") == ["true"]
+    assert header_values(response, "Access-Control-Expose-Headers") == ["x-a"]
 
 
 def test_response_never_carries_two_allow_origin_headers():

@@ -89,7 +89,7 @@ def test_no_log_or_header_injection(log, injection, where):
 def test_disallowed_origin_on_an_actual_request_logs_one_escaped_line(log, injection):
     result = call(CORSMiddleware(App(), debug=True, **OPTIONS), environ("GET", origin="https://evil.net" + injection))
     assert result.status == "200 OK" and result.cors_headers == [] and hinted(result) == []
-    assert_one_safe_line(log.records, "is not allowed; no CORS headers added")
+    assert_one_safe_line(log.records, "is not allowed; no CORS headers sent")
 
 
 def test_debug_lines_are_bounded(log):
@@ -99,11 +99,18 @@ def test_debug_lines_are_bounded(log):
     assert len(message) < 500 and len(hinted(result)[0]) < 500 and message.endswith("is not allowed")
 
 
-def test_app_setting_cors_itself_is_explained(log):
+def test_app_setting_cors_itself_is_explained_as_a_warning_then_per_response_in_debug(log):
+    """Reversed behaviour: the app's header is replaced by the policy's (was: left alone)."""
     app = App(headers=[("Access-Control-Allow-Origin", "https://other.net")])
-    result = call(CORSMiddleware(app, debug=True, **OPTIONS), environ("GET", origin=GOOD))
-    assert result.acao == ["https://other.net"]
-    assert_one_safe_line(log.records, "application set Access-Control-Allow-Origin itself")
+    middleware = CORSMiddleware(app, debug=True, **OPTIONS)
+    result = call(middleware, environ("GET", origin=GOOD))
+    assert result.acao == [GOOD]
+    message = assert_one_safe_line(log.records, "'access-control-allow-origin'", "removed", "enabled=False")
+    assert log.records[0].levelname == "WARNING" and "path '/'" in message
+    log.clear()
+    call(middleware, environ("GET", origin=GOOD))
+    assert_one_safe_line(log.records, "removed the application's 'Access-Control-Allow-Origin'",
+                         "only the policy's CORS headers were sent")
 
 
 def test_debug_is_off_by_default(log):
@@ -113,8 +120,11 @@ def test_debug_is_off_by_default(log):
         result = call(middleware, environ("OPTIONS", **request_kw))
         assert result.status == "403 Forbidden" and hinted(result) == []
     call(middleware, environ("GET", origin="https://evil.net\r\n"))
-    call(CORSMiddleware(App(headers=[("Access-Control-Allow-Origin", "*")]), **OPTIONS), environ(origin=GOOD))
-    assert log.records == []
+    replaced = CORSMiddleware(App(headers=[("Access-Control-Allow-Origin", "*")]), **OPTIONS)
+    call(replaced, environ(origin=GOOD))
+    call(replaced, environ(origin=GOOD))
+    # Not a debug line: the one warning about the application's own CORS header.
+    assert [record.levelname for record in log.records] == ["WARNING"]
 
 
 def test_debug_hint_reveals_policy_so_keep_it_off_in_production():
