@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence, T
 from . import engine
 from .errors import ConfigError, Problems
 from .fetch import is_preflight
+from .options import check_names, raise_unknown
 from .origins import shown
 from .policy import Policy
 
@@ -68,9 +69,14 @@ class Rules:
         rules: Optional[Iterable[RuleSpec]] = None,
         policy: Optional[Policy] = None,
         options: Optional[Mapping[str, Any]] = None,
+        entry: str = "Rules.build()",
     ) -> "Rules":
-        """Rules from the constructor's arguments; raises one ConfigError."""
+        """Rules from the constructor's arguments; raises one ConfigError.
+
+        ``entry`` names what the user called, for unknown option names.
+        """
         options = dict(options or {})
+        raise_unknown(options, entry)
         given = [name for name, value in (("rules", rules), ("policy", policy)) if value is not None]
         if options:
             given.append("policy options")
@@ -140,13 +146,14 @@ def _check_rules(rules: Iterable[RuleSpec]) -> List[Tuple[str, Optional[Policy]]
                          f"patterns match PATH_INFO, which starts with '/'; did you mean {'/' + pattern!r}?")
             continue
         if isinstance(policy, Mapping):
+            unknown = check_names(policy, "a rule's options")
+            if unknown:
+                problems.extend(p.renamed(f"{option}.{p.option}") for p in unknown)
+                continue
             try:
                 policy = Policy(**policy)
             except ConfigError as error:
                 problems.extend(p.renamed(f"{option}.{p.option}") for p in error.problems)
-                continue
-            except TypeError as error:
-                problems.add(option, "wsgicors.E503", str(error), "use the keyword names Policy accepts")
                 continue
         elif policy is not None and not isinstance(policy, Policy):
             problems.add(option, "wsgicors.E501", f"{policy!r} is not a Policy",
@@ -190,7 +197,7 @@ class CORSMiddleware:
                 f"pass a bool, e.g. propagate_exceptions={bool(propagate_exceptions)!r}"))
         self.app = app
         self.propagate_exceptions = propagate_exceptions
-        self._rules = Rules.build(rules, policy, options)
+        self._rules = Rules.build(rules, policy, options, "CORSMiddleware()")
 
     def reconfigure(
         self,
@@ -225,9 +232,10 @@ class CORSMiddleware:
                     "options change the one policy that covers every path; to change a rule, pass "
                     "the complete rules=[(pattern, Policy(...)), ...], or policy=Policy(...) for one "
                     "policy everywhere"))
+            raise_unknown(options, "reconfigure()")
             self._rules = Rules.build(policy=current.replace(**options))
             return
-        self._rules = Rules.build(rules, policy, options)
+        self._rules = Rules.build(rules, policy, options, "reconfigure()")
 
     @property
     def rules(self) -> Rules:

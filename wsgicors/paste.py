@@ -25,7 +25,7 @@ def filter_factory(global_conf: Dict[str, Any], **local_conf: str) -> Callable[[
     """Validate the section once, at load time, and return the filter."""
     settings = dict(local_conf)
     propagate = propagate_from_text(settings.pop("propagate_exceptions", False))
-    policy = policy_from_settings(settings)
+    policy = policy_from_settings(settings, entry="the PasteDeploy filter section")
 
     def cors_filter(app: WSGIApp) -> CORSMiddleware:
         return CORSMiddleware(app, policy=policy, propagate_exceptions=propagate)

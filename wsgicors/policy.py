@@ -11,15 +11,16 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any, Callable, Dict, FrozenSet, Iterable, Optional, Pattern, Tuple, Union
 
-from .errors import Problems
+from . import options as _options
+from .errors import ConfigError, Problems
 # The FORBIDDEN_*, NORMALISED_METHODS and TOKEN names stay importable from here
 # (check did until it switched to .fetch); they are defined in .fetch only.
 from .fetch import (  # noqa: F401
     FORBIDDEN_METHODS, FORBIDDEN_REQUEST_HEADERS, FORBIDDEN_REQUEST_PREFIXES, FORBIDDEN_RESPONSE_HEADERS,
-    NORMALISED_METHODS, TOKEN, ascii_lower, is_forbidden_method, is_forbidden_request_header,
-    is_forbidden_response_header, is_token, normalize_method,
+    NORMALISED_METHODS, TOKEN,
 )
-from .origins import OriginMatcher, OriginPredicate, _split_words, build_matcher
+from .options import ANY, DEFAULT_METHODS, MAX_AGE_LIMIT, OPTIONS  # noqa: F401
+from .origins import OriginMatcher, OriginPredicate
 
 __all__ = ["Policy", "DEFAULT_METHODS", "OriginsOption"]
 
@@ -27,21 +28,14 @@ OriginEntry = Union[str, Pattern[str], OriginPredicate]
 OriginsOption = Union[str, Pattern[str], OriginPredicate, Iterable[OriginEntry]]
 NamesOption = Union[str, Iterable[str]]
 
-DEFAULT_METHODS: Tuple[str, ...] = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-MAX_AGE_LIMIT = 86400
-
-ANY = "*"
-
-_OPTION_NAMES = (
-    "origins", "methods", "allow_headers", "expose_headers", "allow_credentials",
-    "max_age", "allow_private_network", "preflight_status", "allow_insecure_origins", "debug",
-)
-
 
 class Policy:
     """A validated CORS configuration; build once, share freely, never mutate.
 
-    Raises :class:`~wsgicors.ConfigError` listing every problem found.
+    ``Policy(origins, *, option=value, ...)``; every option is declared once in
+    :mod:`wsgicors.options`, and listed here from there. Raises
+    :class:`~wsgicors.ConfigError` listing every problem found (an unknown
+    option name included, with the option meant).
     """
 
     __slots__ = (
@@ -77,56 +71,18 @@ class Policy:
     any_origin_headers: Tuple[Tuple[str, str], ...]
     _options: Dict[str, Any]
 
-    def __init__(
-        self,
-        origins: OriginsOption = None,  # type: ignore[assignment]  # required: None is reported
-        *,
-        methods: NamesOption = DEFAULT_METHODS,
-        allow_headers: NamesOption = ANY,
-        expose_headers: NamesOption = (),
-        allow_credentials: bool = False,
-        max_age: Optional[int] = None,
-        allow_private_network: bool = False,
-        preflight_status: int = 204,
-        allow_insecure_origins: bool = False,
-        debug: bool = False,
-    ) -> None:
-        options: Dict[str, Any] = {
-            "origins": origins, "methods": methods, "allow_headers": allow_headers,
-            "expose_headers": expose_headers, "allow_credentials": allow_credentials,
-            "max_age": max_age, "allow_private_network": allow_private_network,
-            "preflight_status": preflight_status, "allow_insecure_origins": allow_insecure_origins,
-            "debug": debug,
-        }
-        problems = Problems()
-        for flag in ("allow_credentials", "allow_private_network", "allow_insecure_origins", "debug"):
-            if not isinstance(options[flag], bool):
-                problems.add(flag, "wsgicors.E200", f"{options[flag]!r} is not True or False",
-                             f"pass a bool, e.g. {flag}={bool(options[flag])!r}")
-        credentials = allow_credentials is True
-        matcher = build_matcher(origins, problems, allow_credentials=credentials,
-                                allow_insecure_origins=allow_insecure_origins is True)
-        methods_t = _check_methods(methods, problems)
-        allow_t = _check_header_names("allow_headers", allow_headers, problems, _request_header_problem)
-        expose_t = _check_header_names("expose_headers", expose_headers, problems, _response_header_problem)
-        _check_int("max_age", max_age, 0, MAX_AGE_LIMIT, problems, allow_none=True,
-                   hint="browsers cap it anyway (Chromium 7200, Firefox 86400, Safari 600); 0 disables caching")
-        _check_int("preflight_status", preflight_status, 200, 299, problems,
-                   hint="a preflight succeeds only with a 2xx status; use 204 or 200")
+    def __init__(self, origins: OriginsOption = None, **options: Any) -> None:  # type: ignore[assignment]
+        # The documented signature is set below from the declarations
+        # (``Policy(origins, *, methods=..., ...)``); origins=None is reported.
+        _options.raise_unknown(options, "Policy()")
+        given = _options.defaults()
+        given.update(options, origins=origins)
+        checked, problems = _options.validate(given)
         problems.raise_if_any()
-
         set_ = object.__setattr__
-        set_(self, "_options", options)
-        set_(self, "matcher", matcher)
-        set_(self, "methods", methods_t)
-        set_(self, "allow_headers", allow_t)
-        set_(self, "expose_headers", expose_t)
-        set_(self, "allow_credentials", credentials)
-        set_(self, "max_age", max_age)
-        set_(self, "allow_private_network", allow_private_network)
-        set_(self, "preflight_status", preflight_status)
-        set_(self, "allow_insecure_origins", allow_insecure_origins)
-        set_(self, "debug", debug)
+        set_(self, "_options", given)
+        for name, value in checked.items():
+            set_(self, name, value)
         self._precompute()
 
     def _precompute(self) -> None:
@@ -170,7 +126,8 @@ class Policy:
     # -- conveniences --------------------------------------------------------
 
     def replace(self, **changes: Any) -> "Policy":
-        """A new policy with some options changed (validated again)."""
+        """A new policy with some options changed (validated again); raises ConfigError."""
+        _options.raise_unknown(changes, "Policy.replace()")
         options = dict(self._options)
         options.update(changes)
         return Policy(**options)
@@ -187,10 +144,10 @@ class Policy:
 
     def __repr__(self) -> str:
         shown = [f"origins={self.matcher.describe()}"]
-        for name in _OPTION_NAMES[1:]:
-            value = getattr(self, name)
-            if value != Policy.__init__.__kwdefaults__.get(name):  # type: ignore[union-attr]
-                shown.append(f"{name}={value!r}")
+        for option in OPTIONS[1:]:
+            value = getattr(self, option.attribute or option.name)
+            if value != option.default:
+                shown.append(f"{option.name}={value!r}")
         return f"Policy({', '.join(shown)})"
 
 
@@ -201,98 +158,6 @@ def _reason_phrase(status: int) -> str:
         return "OK"
 
 
-def _as_names(value: Any) -> Optional[Tuple[Any, ...]]:
-    """A list option as a tuple: strings split on commas and whitespace."""
-    if isinstance(value, str):
-        return tuple(_split_words(value))
-    try:
-        return tuple(value)
-    except TypeError:
-        return None
-
-
-def _check_methods(value: Any, problems: Problems) -> Union[str, Tuple[str, ...]]:
-    names = _as_names(value)
-    if names is None:
-        problems.add("methods", "wsgicors.E300", f"{value!r} is not a list of method names",
-                     "pass e.g. ['GET', 'POST'] or '*'")
-        return ()
-    if names == (ANY,):
-        return ANY
-    if not names:
-        problems.add("methods", "wsgicors.E301", "the list of methods is empty",
-                     "list the methods cross-origin scripts may use, e.g. ['GET', 'POST']")
-        return ()
-    result = []
-    for name in names:
-        if name == ANY:
-            problems.add("methods", "wsgicors.E302", "'*' must be the only method: it already allows every method",
-                         "use methods='*' alone")
-        elif not isinstance(name, str) or not is_token(name):
-            problems.add("methods", "wsgicors.E303", f"{name!r} is not a valid method name",
-                         "method names are HTTP tokens such as 'GET' or 'PATCH'")
-        elif is_forbidden_method(name):
-            problems.add("methods", "wsgicors.E304", f"{name!r} can never be sent by a browser",
-                         "remove it (CONNECT, TRACE and TRACK are forbidden methods)")
-        else:
-            # fetch() upper-cases only six names; everything else is sent as written,
-            # and browsers compare methods case-sensitively.
-            normal = normalize_method(name)
-            if normal not in result:
-                result.append(normal)
-    return tuple(result)
-
-
-def _request_header_problem(name: str) -> Optional[Tuple[str, str, str]]:
-    if is_forbidden_request_header(name):
-        return ("wsgicors.E311", f"{name!r} is set by the browser and never by a script",
-                "remove it; browsers refuse to let scripts set it, so allowing it has no effect")
-    return None
-
-
-def _response_header_problem(name: str) -> Optional[Tuple[str, str, str]]:
-    if is_forbidden_response_header(name):
-        return ("wsgicors.E312", f"{name!r} can never be exposed to script",
-                "remove it; browsers hide Set-Cookie from every cross-origin script")
-    return None
-
-
-def _check_header_names(
-    option: str,
-    value: Any,
-    problems: Problems,
-    forbidden: Callable[[str], Optional[Tuple[str, str, str]]],
-) -> Union[str, Tuple[str, ...]]:
-    names = _as_names(value)
-    if names is None:
-        problems.add(option, "wsgicors.E300", f"{value!r} is not a list of header names",
-                     "pass e.g. ['content-type', 'x-requested-with'] or '*'")
-        return ()
-    if names == (ANY,):
-        return ANY
-    result = []
-    for name in names:
-        if name == ANY:
-            problems.add(option, "wsgicors.E302", "'*' must be the only header name: it already covers every name",
-                         f"use {option}='*' alone")
-        elif not isinstance(name, str) or not is_token(name):
-            problems.add(option, "wsgicors.E310", f"{name!r} is not a valid header name",
-                         "header names are HTTP tokens such as 'content-type'")
-        else:
-            lowered = ascii_lower(name)
-            problem = forbidden(lowered)
-            if problem:
-                problems.add(option, *problem)
-            elif lowered not in result:
-                result.append(lowered)
-    return tuple(result)
-
-
-def _check_int(option: str, value: Any, low: int, high: int, problems: Problems, *,
-               hint: str, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, int):
-        problems.add(option, "wsgicors.E400", f"{value!r} is not a whole number", hint)
-    elif not low <= value <= high:
-        problems.add(option, "wsgicors.E401", f"{value} is outside {low}..{high}", hint)
+Policy.__init__.__signature__ = _options.signature(Policy.__init__)  # type: ignore[attr-defined]
+Policy.__doc__ = (Policy.__doc__ or "") + "\n    Options:\n\n" + "\n".join(
+    "    " + line if line else "" for line in _options.docstring().splitlines()) + "\n"

@@ -154,7 +154,7 @@ def wrap(
     propagate = propagate_from_text(propagate_exceptions)
     if options:
         return CORSMiddleware(application, rules=rules, policy=policy, propagate_exceptions=propagate,
-                              **policy_from_settings(options).options())
+                              **policy_from_settings(options, entry="wrap()").options())
     if rules is None:
         return CORSMiddleware(application, policy=policy, propagate_exceptions=propagate)
     problems = Problems()
@@ -191,7 +191,7 @@ def _typed_rules(rules: Iterable[RuleSpec], problems: Problems) -> Any:
     for index, item in enumerate(items):
         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Mapping):
             try:
-                item = (item[0], options_from_settings(item[1]))
+                item = (item[0], options_from_settings(item[1], entry="a rule's options"))
             except ConfigError as error:
                 problems.extend(p.renamed(f"rules[{index}].{p.option}") for p in error.problems)
                 item = (item[0], None)

@@ -33,6 +33,7 @@ import bottle
 from wsgicors import ConfigError, Policy
 from wsgicors.fetch import is_preflight, split_list
 from wsgicors.middleware import handle
+from wsgicors.options import raise_unknown
 from wsgicors.settings import options_from_settings
 
 __all__ = ["CORSPlugin"]
@@ -56,6 +57,7 @@ class CORSPlugin:
     def __init__(self, policy: Optional[Policy] = None, **options: Any) -> None:
         if policy is not None and options:
             raise TypeError("pass either policy=Policy(...) or policy options, not both")
+        raise_unknown(options, "CORSPlugin()")
         self.policy: Policy = policy if policy is not None else Policy(**options)
         self._apps: List[bottle.Bottle] = []
 
@@ -98,7 +100,7 @@ class CORSPlugin:
             return own
         where = f"route {route.method} {route.rule}"
         try:
-            options = options_from_settings(route.config, ROUTE_KEY + ".")
+            options = options_from_settings(route.config, ROUTE_KEY + ".", entry="the route's cors.* config")
             return self.policy.replace(**options) if options else self.policy
         except ConfigError as error:
             raise ConfigError(p.renamed(f"{where}: {_key(p.option)}") for p in error.problems) from None

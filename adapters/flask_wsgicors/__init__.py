@@ -38,6 +38,7 @@ from werkzeug.test import run_wsgi_app
 
 from wsgicors import ConfigError, Policy
 from wsgicors.fetch import is_preflight
+from wsgicors.options import raise_unknown
 from wsgicors.middleware import handle
 from wsgicors.settings import policy_from_settings
 
@@ -58,9 +59,10 @@ def _options(enabled: bool, options: Mapping[str, Any]) -> Options:
     return dict(options) if enabled else None
 
 
-def _config_policy(app: Flask, options: Mapping[str, Any]) -> Policy:
+def _config_policy(app: Flask, options: Mapping[str, Any], entry: str = "CORS()") -> Policy:
     """A policy from ``app.config`` with ``options`` winning; errors name the config key."""
-    return policy_from_settings(app.config, CONFIG_PREFIX, upper=True, **options)
+    return policy_from_settings(app.config, CONFIG_PREFIX, upper=True, entry="Flask app.config",
+                                keywords_entry=entry, **options)
 
 
 def _layered(app: Flask, base: Optional[Policy], options: Options, where: str) -> Optional[Policy]:
@@ -194,6 +196,7 @@ class CORS:
 
     def __init__(self, app: Union[Flask, Blueprint, None] = None, *, enabled: bool = True,
                  **options: Any) -> None:
+        raise_unknown(options, "CORS()")
         self.enabled = enabled
         self.options = options
         if app is not None:
@@ -201,6 +204,7 @@ class CORS:
 
     def init_app(self, app: Union[Flask, Blueprint], **options: Any) -> None:
         """Install on ``app`` (a Flask app or a blueprint); ``options`` add to the constructor's."""
+        raise_unknown(options, "init_app()")
         merged = {**self.options, **options}
         if isinstance(app, Blueprint):
             self._init_blueprint(app, _options(self.enabled, merged))
@@ -249,6 +253,7 @@ def cross_origin(view: Optional[Callable[..., Any]] = None, *, enabled: bool = T
     """
     if view is not None:  # used bare: @cross_origin
         return cross_origin(enabled=enabled, **options)(view)
+    raise_unknown(options, "@cross_origin()")
     marked = _options(enabled, options)
     if marked and "origins" in marked:
         Policy(**marked)  # fail at import time for what can be checked on its own

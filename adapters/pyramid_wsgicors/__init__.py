@@ -45,6 +45,7 @@ __all__ = ["includeme", "add_cors_policy", "tween_factory", "SETTINGS_PREFIX"]
 SETTINGS_PREFIX = "cors."
 REGISTRY_KEY = "wsgicors"
 DEFAULT = "*"  # the path pattern of the app-wide policy, matched last
+ENTRY = "the Pyramid settings"
 
 
 class _Configuration:
@@ -53,10 +54,10 @@ class _Configuration:
     def __init__(self, settings: Dict[str, Any]) -> None:
         self.settings = settings
         # Typed and checked now, so a bad value fails config.include, naming the setting.
-        given = options_from_settings(settings, SETTINGS_PREFIX)
+        given = options_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY)
         self.from_settings = bool(given)
         self.default: Optional[Policy] = (
-            policy_from_settings(settings, SETTINGS_PREFIX) if "origins" in given else None)
+            policy_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY) if "origins" in given else None)
         self.paths: List[Tuple[str, Optional[Policy]]] = []
         self.default_given = False
 
@@ -67,12 +68,13 @@ class _Configuration:
             if options:
                 raise TypeError("pass either policy=Policy(...) or policy options, not both")
             return policy
-        return policy_from_settings(self.settings, SETTINGS_PREFIX, **options)
+        return policy_from_settings(self.settings, SETTINGS_PREFIX, entry=ENTRY,
+                                    keywords_entry="config.add_cors_policy()", **options)
 
     def rules(self) -> Rules:
         rules = list(self.paths)
         if self.default is None and self.from_settings and not self.default_given:
-            policy_from_settings(self.settings, SETTINGS_PREFIX)  # raises: names what is missing
+            policy_from_settings(self.settings, SETTINGS_PREFIX, entry=ENTRY)  # raises: names what is missing
         if self.default is not None:
             rules.append((DEFAULT, self.default))
         if not rules:

@@ -183,9 +183,9 @@ def test_policy_replace_validates_the_new_options():
         policy.replace(origins="*", allow_credentials=True)
 
 
-def test_unknown_option_is_a_type_error():
-    with pytest.raises(TypeError):
-        Policy(origins=[GOOD], allow_origin=True)  # type: ignore[call-arg]
+def test_unknown_option_is_a_config_error_naming_the_option_meant():
+    with pytest.raises(ConfigError, match=r"allow_origin: not an option of Policy\(\); did you mean 'origins'\?"):
+        Policy(origins=[GOOD], allow_origin=True)
 
 
 def test_policy_repr_shows_the_origins_and_changed_options():
