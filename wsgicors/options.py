@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import textwrap
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
@@ -213,16 +214,19 @@ class Option:
     """The policy attribute holding the checked value, if not ``name``."""
     first: bool = False
     """Checked before the others (options other checks read)."""
+    default_doc: str = ""
+    """The default as the docs show it, if not ``repr(default)`` in backticks."""
 
     @property
     def default_text(self) -> str:
-        """The default as the docs show it."""
-        return "required" if self.name == "origins" else repr(self.default)
+        """The default as the docs show it (Markdown)."""
+        return self.default_doc or f"`{self.default!r}`"
 
 
-def _names_option(name: str, default: Any, doc: str, check: Check, example: Tuple[str, Any]) -> Option:
+def _names_option(name: str, default: Any, doc: str, default_doc: str, check: Check,
+                  example: Tuple[str, Any]) -> Option:
     return Option(name, "str | Iterable[str]", default, doc, check, _text_as_is,
-                  "write names separated by commas or whitespace", example)
+                  "write names separated by commas or whitespace", example, default_doc=default_doc)
 
 
 def _bool_option(name: str, doc: str) -> Option:
@@ -233,67 +237,41 @@ def _bool_option(name: str, doc: str) -> Option:
 #: Every option, in the order of the signature and the docs.
 OPTIONS: Tuple[Option, ...] = (
     Option(
-        "origins", "str | re.Pattern | Callable[[str], bool] | Iterable[...]", None,
-        "The origins allowed to read responses: exact origins (``https://app.example.com``), "
-        "``https://*.example.com`` for subdomains, compiled regexes matching the whole origin, "
-        "callables ``fn(origin) -> bool``, ``'null'``, or ``'*'`` for any origin.",
+        "origins", "str | re.Pattern | Callable[[str], bool] | Iterable[...]", None, 'who may read responses: a list of entries (below), `"*"` alone, or one string of entries separated by spaces or commas',
         _check_origins, _text_as_is, "write origins separated by commas or whitespace",
         ("https://a.example https://b.example", "['https://a.example', 'https://b.example']"),
-        attribute="matcher",
+        default_doc='**required**', attribute="matcher",
     ),
     _names_option(
-        "methods", DEFAULT_METHODS,
-        "Methods a preflight may ask for; ``'*'`` echoes any valid method. Compared case-sensitively, "
-        "as browsers do (``fetch()`` upper-cases only DELETE, GET, HEAD, OPTIONS, POST, PUT).",
+        "methods", DEFAULT_METHODS, 'methods a preflight may ask for; `"*"` echoes the requested method (works with credentials)', '`GET, HEAD, POST, PUT, PATCH, DELETE`',
         _check_methods, ("GET POST", ("GET", "POST")),
     ),
     _names_option(
-        "allow_headers", ANY,
-        "Request headers a preflight may ask for (case-insensitive); ``'*'`` echoes the requested names.",
-        _check_header_names("allow_headers", _request_header_problem), ("X-Token, Content-Type",
-                                                                       ("x-token", "content-type")),
+        "allow_headers", ANY, 'request headers a preflight may ask for; `"*"` echoes the requested names (works with credentials, `authorization` included)', '`"*"`',
+        _check_header_names("allow_headers", _request_header_problem),
+        ("X-Token, Content-Type", ("x-token", "content-type")),
     ),
     _names_option(
-        "expose_headers", (),
-        "Response headers scripts may read beyond the safelisted ones; ``'*'`` exposes all "
-        "(with credentials: every header the response carries, by name).",
+        "expose_headers", (), 'response headers script may read; `"*"` means all: sent as `*` without credentials, and as the response\'s own header names (never `Set-Cookie`) with credentials', 'none',
         _check_header_names("expose_headers", _response_header_problem), ("X-Request-Id", ("x-request-id",)),
     ),
-    _bool_option(
-        "allow_credentials",
-        "Let scripts send cookies and HTTP authentication and read the answer "
-        "(``Access-Control-Allow-Credentials: true``); refused with ``origins='*'``.",
-    ),
+    _bool_option("allow_credentials", 'send `Access-Control-Allow-Credentials: true` (cookies, HTTP auth, client certificates)'),
     Option(
-        "max_age", "int | None", None,
-        "How long a browser may cache a preflight answer (``Access-Control-Max-Age``); "
-        "``None`` sends no header (browsers then cache for 5 seconds).",
+        "max_age", "int | None", None, 'seconds a browser may cache a preflight, `0`..`86400`',
         _check_int("max_age", 0, MAX_AGE_LIMIT,
                    "browsers cap it anyway (Chromium 7200, Firefox 86400, Safari 600); 0 disables caching",
                    allow_none=True),
         _text_int_or_none, "write a whole number", ("600", 600), unit=f"seconds, 0..{MAX_AGE_LIMIT}",
+        default_doc='`None` (header omitted; browsers cache 5 s)',
     ),
-    _bool_option(
-        "allow_private_network",
-        "Answer Private Network Access preflights "
-        "(``Access-Control-Allow-Private-Network: true``) from public pages to this private server.",
-    ),
+    _bool_option("allow_private_network", 'answer Private Network Access preflights (legacy Chromium feature)'),
     Option(
-        "preflight_status", "int", 204,
-        "The status of an allowed preflight (204, or 200 for old clients that need one).",
+        "preflight_status", "int", 204, 'status of an allowed preflight, any 2xx',
         _check_int("preflight_status", 200, 299, "a preflight succeeds only with a 2xx status; use 204 or 200"),
         _text_int, "write a whole number", ("200", 200), unit="200..299",
     ),
-    _bool_option(
-        "allow_insecure_origins",
-        "Accept configurations that give credentialed access to origins anyone can impersonate "
-        "(plain-http origins, ``'null'``, regexes admitting any origin).",
-    ),
-    _bool_option(
-        "debug",
-        "Explain refusals: an ``X-CORS-Error`` header on refused preflights and INFO logs on the "
-        "``wsgicors`` logger. Never in production: it tells strangers the policy.",
-    ),
+    _bool_option("allow_insecure_origins", 'allow plain-`http` origins other than loopback together with credentials'),
+    _bool_option("debug", 'log why preflights are refused and add an `X-CORS-Error` hint header (reveals your policy to clients: development only)'),
 )
 
 BY_NAME: Dict[str, Option] = {option.name: option for option in OPTIONS}
@@ -326,23 +304,24 @@ def signature(cls_init: Callable[..., Any]) -> inspect.Signature:
 
 
 def docstring() -> str:
-    """The options section of ``help(Policy)``."""
+    """The options section of ``help(Policy)``: name, type, default, unit and meaning of each."""
     lines = []
     for option in OPTIONS:
         unit = f"; {option.unit}" if option.unit else ""
-        lines.append(f"``{option.name}`` ({option.type}; default {option.default_text}{unit})")
-        lines.append(f"    {option.doc}")
+        default = option.default_text.replace("`", "").replace("**", "")
+        lines.append(f"{option.name}: {option.type} (default {default}{unit})")
+        lines.extend(textwrap.wrap(option.doc.replace("`", ""), 76, initial_indent="    ",
+                                   subsequent_indent="    "))
     return "\n".join(lines)
 
 
 def markdown_table() -> str:
-    """The README's options table."""
-    rows = ["| Option | Type | Default | Meaning |", "| --- | --- | --- | --- |"]
-    for option in OPTIONS:
-        unit = f" ({option.unit})" if option.unit else ""
-        doc = option.doc.replace("``", "`").replace("|", "\\|")
-        rows.append(f"| `{option.name}` | `{option.type.replace('|', 'or')}` | "
-                    f"`{option.default_text}` | {doc}{unit} |")
+    """The README's options table (a test keeps README.md equal to it).
+
+    Regenerate: ``python -c "from wsgicors.options import markdown_table as t; print(t())"``.
+    """
+    rows = ["| option | default | meaning |", "|---|---|---|"]
+    rows.extend(f"| `{option.name}` | {option.default_text} | {option.doc} |" for option in OPTIONS)
     return "\n".join(rows)
 
 
@@ -452,3 +431,4 @@ def raise_unknown(given: Iterable[str], entry: str, extra: Iterable[str] = ()) -
     problems = check_names(given, entry, extra)
     if problems:
         raise ConfigError(problems)
+

@@ -38,10 +38,9 @@ class Policy:
     option name included, with the option meant).
     """
 
-    __slots__ = (
-        "methods", "allow_headers", "expose_headers", "allow_credentials",
-        "max_age", "allow_private_network", "preflight_status", "allow_insecure_origins",
-        "debug", "matcher", "any_origin", "vary_on_origin", "method_set", "header_set",
+    # One slot per declared option, then the precomputed values.
+    __slots__ = tuple(option.attribute or option.name for option in OPTIONS) + (
+        "any_origin", "vary_on_origin", "method_set", "header_set",
         "echo_methods", "echo_headers", "expose_all", "preflight_status_line",
         "preflight_headers", "allowed_extra_headers", "any_origin_headers", "_options",
     )
