@@ -8,6 +8,8 @@ what is wrong, and a hint saying how to fix it.
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Iterable, List, Optional, Tuple
 
 __all__ = ["ConfigError", "Problem", "CORSConfigWarning"]
@@ -92,6 +94,21 @@ class CORSConfigWarning(UserWarning):
     code such as ``wsgicors.W101`` and the fix. Make it fatal with
     ``warnings.simplefilter("error", CORSConfigWarning)``.
     """
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` for ``warnings.warn`` that points at the first caller outside wsgicors.
+
+    Called from the function that warns; however deep the configuration code
+    nests, the warning names the user's line.
+    """
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _PACKAGE_DIR:
+        level, frame = level + 1, frame.f_back  # type: ignore[assignment]
+    return level
 
 
 class Problems:

@@ -23,7 +23,7 @@ import warnings
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Pattern, Set, Tuple
 
 from . import fetch as _fetch
-from .errors import CORSConfigWarning, Problems
+from .errors import CORSConfigWarning, Problems, user_stacklevel
 
 __all__ = ["OriginMatcher", "parse_request_origin", "MAX_ORIGIN_LENGTH", "LOOPBACK_HOSTS", "shown"]
 
@@ -525,7 +525,7 @@ def _check_admits_anyone(patterns: List[Pattern[str]], problems: Problems, allow
         else:
             warnings.warn(CORSConfigWarning(
                 f"origins: {message}; if every origin is meant, use origins='*' [wsgicors.W102]"),
-                stacklevel=4)
+                stacklevel=user_stacklevel())
 
 
 # Regular-expression opcodes (``re._parser`` on 3.11+, ``sre_parse`` before);
@@ -568,7 +568,7 @@ def _warn_dot_crossing(pattern: Pattern[str]) -> None:
     for kind in sorted(findings):
         message, fix = hints[kind]
         warnings.warn(CORSConfigWarning(
-            f"origins: {_regex_shown(pattern)} {message}; {fix} [wsgicors.W101]"), stacklevel=4)
+            f"origins: {_regex_shown(pattern)} {message}; {fix} [wsgicors.W101]"), stacklevel=user_stacklevel())
 
 
 def _regex_shown(pattern: Pattern[str]) -> str:
