@@ -14,11 +14,7 @@ check it is settable from every source and documented.
 
 from __future__ import annotations
 
-import difflib
-import inspect
-import textwrap
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from .errors import ConfigError, Problem, Problems
 from .fetch import (
@@ -188,34 +184,37 @@ def _check_int(option: str, low: int, high: int, hint: str, allow_none: bool = F
 
 # ----------------------------------------------------------- declarations
 
-@dataclass(frozen=True)
-class Option:
-    """One policy option: everything about it in one place."""
+class Option(NamedTuple):
+    """One policy option: everything about it in one place.
 
+    A NamedTuple, not a dataclass: ``import wsgicors`` stays free of
+    ``dataclasses`` and ``inspect``, which the request path never needs.
+    """
+
+    #: The keyword argument (``max_age``); text settings use it too (``cors.max_age``, ``CORS_MAX_AGE``).
     name: str
-    """The keyword argument (``max_age``); text settings use it too (``cors.max_age``, ``CORS_MAX_AGE``)."""
+    #: The accepted Python types, as documented.
     type: str
-    """The accepted Python types, as documented."""
+    #: The value when the option is not given (``origins`` has none: it is required).
     default: Any
-    """The value when the option is not given (``origins`` has none: it is required)."""
+    #: What it does (README table, ``help(Policy)``), Markdown.
     doc: str
-    """What it does, one or two sentences (README table, ``help(Policy)``)."""
+    #: Validates the given value, reporting problems; returns the value the policy keeps.
     check: Check
-    """Validates the given value, reporting problems; returns the value the policy keeps."""
+    #: Converts a text setting (ValueError on failure).
     from_text: Callable[[str], Any]
-    """Converts a text setting (ValueError on failure)."""
+    #: How to write the option as text, for the error a failed conversion gives.
     text_hint: str
-    """How to write the option as text, for the error a failed conversion gives."""
+    #: A non-default text setting and the value the policy then holds (the tests use it).
     example: Tuple[str, Any]
-    """A non-default text setting and the value the policy then holds (the tests use it)."""
+    #: Unit and range, for the docs (``seconds, 0..86400``).
     unit: str = ""
-    """Unit and range, for the docs (``seconds, 0..86400``)."""
+    #: The policy attribute holding the checked value, if not ``name``.
     attribute: str = ""
-    """The policy attribute holding the checked value, if not ``name``."""
+    #: Checked before the others (options other checks read).
     first: bool = False
-    """Checked before the others (options other checks read)."""
+    #: The default as the docs show it, if not ``repr(default)`` in backticks.
     default_doc: str = ""
-    """The default as the docs show it, if not ``repr(default)`` in backticks."""
 
     @property
     def default_text(self) -> str:
@@ -294,13 +293,25 @@ def validate(given: Mapping[str, Any]) -> Tuple[Dict[str, Any], Problems]:
     return checked, problems
 
 
-def signature(cls_init: Callable[..., Any]) -> inspect.Signature:
-    """``Policy.__init__``'s documented signature: ``(self, origins, *, methods=..., ...)``."""
-    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    for index, option in enumerate(OPTIONS):
-        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD if index == 0 else inspect.Parameter.KEYWORD_ONLY
-        parameters.append(inspect.Parameter(option.name, kind, default=option.default, annotation=option.type))
-    return inspect.Signature(parameters, return_annotation=None)
+def make_init(build: Callable[[Any, Dict[str, Any], Dict[str, Any]], None]) -> Callable[..., None]:
+    """``Policy.__init__`` with the declared signature: ``(self, origins=None, *, methods=..., ..., **unknown)``.
+
+    The function is generated from :data:`OPTIONS`, so ``help(Policy)`` and
+    ``inspect.signature(Policy)`` show every option with its default;
+    ``build(self, options, unknown)`` does the work (unknown names are
+    reported as ConfigError, not TypeError).
+    """
+    first, *rest = OPTIONS
+    parameters = ", ".join([f"{first.name}=_defaults[{first.name!r}]", "*"]
+                           + [f"{option.name}=_defaults[{option.name!r}]" for option in rest] + ["**unknown"])
+    names = ", ".join(f"{option.name!r}: {option.name}" for option in OPTIONS)
+    source = f"def __init__(self, {parameters}):\n    _build(self, {{{names}}}, unknown)\n"
+    namespace: Dict[str, Any] = {"_defaults": defaults(), "_build": build}
+    exec(source, namespace)  # noqa: S102 - our own declarations, no outside input
+    init = namespace["__init__"]
+    init.__annotations__ = {option.name: option.type for option in OPTIONS}
+    init.__annotations__["return"] = "None"
+    return init
 
 
 def docstring() -> str:
@@ -310,8 +321,7 @@ def docstring() -> str:
         unit = f"; {option.unit}" if option.unit else ""
         default = option.default_text.replace("`", "").replace("**", "")
         lines.append(f"{option.name}: {option.type} (default {default}{unit})")
-        lines.extend(textwrap.wrap(option.doc.replace("`", ""), 76, initial_indent="    ",
-                                   subsequent_indent="    "))
+        lines.append("    " + option.doc.replace("`", ""))
     return "\n".join(lines)
 
 
@@ -406,6 +416,8 @@ def unknown_option_hint(written: str, extra: Iterable[str] = (), key: Callable[[
         return f"did you mean {spelt(ours)}?" + (f" ({note})" if note else "")
     if note:
         return note
+    import difflib  # only for a misspelt name's hint: not loaded by `import wsgicors`
+
     candidates = [option for option in (*BY_NAME, *extra) if option not in _RELAXING or _RELAXING[option] in name]
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     if close:

@@ -71,11 +71,12 @@ class Policy:
     _options: Dict[str, Any]
 
     def __init__(self, origins: OriginsOption = None, **options: Any) -> None:  # type: ignore[assignment]
-        # The documented signature is set below from the declarations
-        # (``Policy(origins, *, methods=..., ...)``); origins=None is reported.
-        _options.raise_unknown(options, "Policy()")
-        given = _options.defaults()
-        given.update(options, origins=origins)
+        # Replaced below by a function generated from the declarations, with
+        # their signature (``Policy(origins, *, methods=..., ...)``), that calls _build.
+        raise NotImplementedError
+
+    def _build(self, given: Dict[str, Any], unknown: Dict[str, Any]) -> None:
+        _options.raise_unknown(unknown, "Policy()")
         checked, problems = _options.validate(given)
         problems.raise_if_any()
         set_ = object.__setattr__
@@ -157,6 +158,10 @@ def _reason_phrase(status: int) -> str:
         return "OK"
 
 
-Policy.__init__.__signature__ = _options.signature(Policy.__init__)  # type: ignore[attr-defined]
+def _build(policy: Policy, given: Dict[str, Any], unknown: Dict[str, Any]) -> None:
+    policy._build({**_options.defaults(), **given}, unknown)
+
+
+Policy.__init__ = _options.make_init(_build)  # type: ignore[method-assign]
 Policy.__doc__ = (Policy.__doc__ or "") + "\n    Options:\n\n" + "\n".join(
     "    " + line if line else "" for line in _options.docstring().splitlines()) + "\n"
