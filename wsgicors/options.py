@@ -14,6 +14,7 @@ check it is settable from every source and documented.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from .errors import ConfigError, Problem, Problems
@@ -307,7 +308,10 @@ def make_init(build: Callable[[Any, Dict[str, Any], Dict[str, Any]], None]) -> C
     names = ", ".join(f"{option.name!r}: {option.name}" for option in OPTIONS)
     source = f"def __init__(self, {parameters}):\n    _build(self, {{{names}}}, unknown)\n"
     namespace: Dict[str, Any] = {"_defaults": defaults(), "_build": build}
-    exec(source, namespace)  # noqa: S102 - our own declarations, no outside input
+    # Named as a file of this package, so tracebacks say what it is and
+    # warnings skip it when they point at the user's line (user_stacklevel).
+    filename = os.path.join(os.path.dirname(os.path.abspath(__file__)), "<generated Policy.__init__>")
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own declarations, no outside input
     init = namespace["__init__"]
     init.__annotations__ = {option.name: option.type for option in OPTIONS}
     init.__annotations__["return"] = "None"

@@ -36,8 +36,9 @@ def test_readme_test_command_is_the_one_ci_runs():
 def test_every_option_is_documented_with_its_default():
     import inspect
 
-    for name in inspect.signature(Policy).parameters:
-        assert f"| `{name}` |" in README, name
+    for name, parameter in inspect.signature(Policy).parameters.items():
+        if parameter.kind is not parameter.VAR_KEYWORD:  # **unknown: reported with a hint
+            assert f"| `{name}` |" in README, name
 
 
 def test_readme_quick_start_runs(tmp_path):
