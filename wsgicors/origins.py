@@ -20,37 +20,48 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Pattern, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Pattern, Set, Tuple
 
 from . import fetch as _fetch
 from .errors import CORSConfigWarning, Problems, user_stacklevel
+from .logs import exception_cause, log_limited
 
-__all__ = ["OriginMatcher", "parse_request_origin", "MAX_ORIGIN_LENGTH", "LOOPBACK_HOSTS", "shown"]
+__all__ = ["OriginMatcher", "parse_request_origin", "host_to_ascii", "HostError", "MAX_ORIGIN_LENGTH", "LOOPBACK_HOSTS", "shown"]
 
 logger = logging.getLogger("wsgicors")
 
-#: A browser's ``Origin`` is short; anything longer is refused unread.
-MAX_ORIGIN_LENGTH = 2048
+#: The longest scheme a serialised origin is read with (``safari-web-extension`` has 20).
+MAX_SCHEME_LENGTH = 32
+#: The longest host: DNS names have at most 253 characters (RFC 1035), an IPv6 literal 41.
+MAX_HOST_LENGTH = 253
+#: A serialised origin is scheme "://" host [":" port]: anything longer is no
+#: origin a browser can send, and is refused before it is read.
+MAX_ORIGIN_LENGTH = MAX_SCHEME_LENGTH + len("://") + MAX_HOST_LENGTH + len(":65535")
 DEFAULT_PORTS = {scheme: str(_fetch.DEFAULT_PORTS[scheme]) for scheme in ("http", "https")}
+WEB_SCHEMES = frozenset(DEFAULT_PORTS)
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 ANY_PORT = "*"
 #: Decisions that needed the request's origin parsed are remembered per matcher,
-#: for this many origins of at most MEMO_MAX_LENGTH characters (the table is
-#: emptied when full), so a repeated origin costs one look-up whatever the
-#: configuration. Only the configuration's fixed answers are remembered: a
-#: callable entry is asked on every request.
+#: for this many origins (the table is emptied when full), so a repeated origin
+#: costs one look-up whatever the configuration. Every origin short enough to
+#: parse is remembered. Only the configuration's fixed answers are remembered:
+#: a callable entry is asked on every request.
 MEMO_SIZE = 512
-MEMO_MAX_LENGTH = 300
+MEMO_MAX_LENGTH = MAX_ORIGIN_LENGTH
 
-OriginPredicate = Callable[[str], bool]
+OriginPredicate = Callable[..., bool]
 
-# What a browser puts in ``Origin``: lower-case scheme and host, punycode,
-# no default port, no path. Host characters only; labels are checked after.
-_SERIALISED_ORIGIN = re.compile(
-    r"(https?)://([a-z0-9_.-]+|\[[0-9a-f:.]+\])(?::([1-9][0-9]{0,4}))?"
-)
-_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+# What a browser puts in ``Origin``: lower-case scheme and host, punycode, no
+# default port, no path. The parts are found with str.partition and checked by
+# searching for one bad character, so parsing is linear with no backtracking.
+_BAD_SCHEME_CHAR = re.compile(r"[^a-z0-9+.-]")
+_BAD_WEB_HOST_CHAR = re.compile(r"[^a-z0-9_.-]")
+_BAD_OTHER_HOST_CHAR = re.compile(r"[^A-Za-z0-9_.-]")  # app and extension hosts are opaque: case kept
+_BAD_IPV6_CHAR = re.compile(r"[^0-9a-f:.]")
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?", re.IGNORECASE)
 _REGEX_HINTS = re.compile(r"[\\^$(|+{]|\.\*")
+#: Schemes whose URLs never carry an origin of their own in ``Origin``.
+_NO_ORIGIN_SCHEMES = frozenset({"file", "data", "blob", "about", "javascript", "ws", "wss"})
 
 
 def shown(value: str, limit: int = 80) -> str:
@@ -67,33 +78,132 @@ def shown(value: str, limit: int = 80) -> str:
 def parse_request_origin(value: str) -> Optional[Tuple[str, str, str]]:
     """Split a request's ``Origin`` into (scheme, host, port) or return None.
 
-    Only a single, browser-serialised http(s) origin parses; the port is ""
-    when absent. ``null`` does not parse: it is only ever matched exactly.
+    Only one serialised origin ``scheme://host[:port]`` parses: a lower-case
+    scheme; for http and https a lower-case ASCII host (punycode), an IPv6
+    literal, no default port; for other schemes (``capacitor``,
+    ``chrome-extension``, ...) a host of letters, digits, ``-``, ``_`` and dots.
+    The port is "" when absent. ``null`` does not parse: it is only ever
+    matched exactly. Values over :data:`MAX_ORIGIN_LENGTH` characters are
+    refused unread; the cost is linear in the value's length.
     """
     if len(value) > MAX_ORIGIN_LENGTH:
         return None
-    match = _SERIALISED_ORIGIN.fullmatch(value)
-    if match is None:
+    scheme, sep, rest = value.partition("://")
+    if (not sep or not scheme or len(scheme) > MAX_SCHEME_LENGTH or not "a" <= scheme[0] <= "z"
+            or _BAD_SCHEME_CHAR.search(scheme) is not None):
         return None
-    scheme, host, port = match.group(1), match.group(2), match.group(3) or ""
-    if port and (int(port) > 65535 or port == DEFAULT_PORTS[scheme]):
-        return None
-    # The regex let only [a-z0-9_.-] into the host, so its labels are valid when
-    # none is empty, none starts or ends with '-', none is over 63 characters:
-    # string searches, with no regex per label (a hostile 1,000-label host
-    # cost 50x more that way).
-    if host[0] != "[" and (
-            host[0] in ".-" or host[-1] in ".-" or ".." in host or ".-" in host or "-." in host
-            or (len(host) > 63 and any(len(label) > 63 for label in host.split(".")))):
-        return None
+    web = scheme in WEB_SCHEMES
+    if rest[:1] == "[":
+        host, bracket, after = rest.partition("]")
+        if not bracket or len(host) < 2 or _BAD_IPV6_CHAR.search(host, 1) is not None:
+            return None
+        host += "]"
+    else:
+        host, colon, after = rest.partition(":")
+        after = colon + after
+        if (not host or len(host) > MAX_HOST_LENGTH
+                or (_BAD_WEB_HOST_CHAR if web else _BAD_OTHER_HOST_CHAR).search(host) is not None):
+            return None
+        # Only [A-Za-z0-9_.-] are left, so the labels are valid when none is empty,
+        # none starts or ends with '-', none is over 63 characters.
+        if (host[0] in ".-" or host[-1] in ".-" or ".." in host or ".-" in host or "-." in host
+                or (len(host) > 63 and any(len(label) > 63 for label in host.split(".")))):
+            return None
+    port = ""
+    if after:
+        port = after[1:]
+        if (after[0] != ":" or not 0 < len(port) <= 5 or not port.isdigit() or not port.isascii()
+                or port[0] == "0" or int(port) > 65535 or port == DEFAULT_PORTS.get(scheme)):
+            return None
     return scheme, host, port
+
+
+class HostError(ValueError):
+    """A host that cannot be written as browsers write it; ``hint`` says what to do."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message + (f"; {hint}" if hint else ""))
+        self.reason = message
+        self.hint = hint
+
+
+#: What to install when the ``idna`` package is missing.
+IDNA_INSTALL_HINT = "pip install idna (a dependency of wsgicors; it is missing from this environment)"
+
+
+def host_to_ascii(host: str) -> str:
+    """The host as a browser writes it in an origin: lower-case ASCII, punycode labels.
+
+    Internationalised hosts are converted by UTS #46 processing,
+    non-transitional (IDNA 2008, the WHATWG URL standard's "domain to ASCII"
+    as Chromium, Firefox and Safari apply it): ``faß.de`` becomes
+    ``xn--fa-hia.de``, ``βόλος.gr`` keeps its final sigma, full-width letters
+    and ideographic full stops are mapped, a zero-width joiner is kept where
+    CONTEXTJ allows it. Python's ``"idna"`` codec is never used: it implements
+    IDNA 2003 (``faß.de`` -> ``fass.de``, another registrant's domain).
+
+    ASCII hosts are only lower-cased, so names browsers accept outside IDNA
+    (``under_score.example``) keep working. Non-ASCII hosts need the ``idna``
+    package (a dependency of wsgicors, imported only here, at configuration
+    time).
+
+    :param host: a host name without brackets, port or trailing dot.
+    :returns: the ASCII host.
+    :raises HostError: (a ``ValueError``) the host is not a valid
+        internationalised domain name (IDNA 2008 refuses symbols and emoji
+        that browsers still accept, so this may refuse what a browser admits:
+        ``hint`` then names the punycode form to write instead), or ``idna``
+        is not installed (``hint`` names the punycode form when it can, and
+        the package to install).
+    """
+    if host.isascii():
+        return host.lower()
+    try:
+        import idna
+    except ImportError:
+        guess = _punycode_guess(host)
+        raise HostError(
+            f"{host!r} is internationalised, and converting it as browsers do needs the idna package",
+            (f"write the punycode form browsers send, {guess!r}, or " if guess else "write the punycode form "
+             "browsers send (the host part of `new URL(...).origin` in a browser console), or ")
+            + IDNA_INSTALL_HINT) from None
+    try:
+        mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
+        labels = []
+        for label in mapped.split("."):
+            if label.isascii():
+                labels.append(label)
+            else:
+                labels.append(idna.alabel(label).decode("ascii"))
+        return ".".join(labels)
+    except (idna.IDNAError, UnicodeError, ValueError) as error:
+        guess = _punycode_guess(host)
+        raise HostError(
+            f"{host!r} is not a valid internationalised domain name ({error})",
+            f"if a browser accepts this host, write the punycode form it sends, probably {guess!r}" if guess
+            else "check the spelling; browsers refuse such hosts") from None
+
+
+def _punycode_guess(host: str) -> str:
+    """Each label's RFC 3492 punycode, when no mapping can change the host; else ""."""
+    import unicodedata
+
+    if host != host.lower() or unicodedata.normalize("NFC", host) != host or any(
+            unicodedata.category(char) in ("Cf", "Zs") or unicodedata.normalize("NFKC", char) != char
+            for char in host):
+        return ""
+    try:
+        return ".".join(label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+                        for label in host.split("."))
+    except UnicodeError:
+        return ""
 
 
 class OriginMatcher:
     """Decides whether a request's ``Origin`` is allowed; built from config."""
 
-    __slots__ = ("any_origin", "exact", "subdomains", "any_port", "patterns", "predicate", "_needs_parse", "_memo",
-                 "_suffix_hosts")
+    __slots__ = ("any_origin", "exact", "subdomains", "any_port", "patterns", "predicate", "predicate_takes_environ",
+                 "_needs_parse", "_memo", "_suffix_hosts", "_suffix_lengths")
 
     def __init__(
         self,
@@ -104,6 +214,7 @@ class OriginMatcher:
         any_port: FrozenSet[Tuple[str, str]] = frozenset(),
         patterns: Tuple[Pattern[str], ...] = (),
         predicate: Optional[OriginPredicate] = None,
+        predicate_takes_environ: bool = False,
     ) -> None:
         self.any_origin = any_origin
         self.exact = exact
@@ -111,13 +222,21 @@ class OriginMatcher:
         self.any_port = any_port
         self.patterns = patterns
         self.predicate = predicate
+        self.predicate_takes_environ = predicate_takes_environ
         self._needs_parse = bool(subdomains or any_port or patterns or predicate)
         self._memo: Dict[str, bool] = {}
-        # the hosts after '*.': a host suffix outside it needs no (scheme, host, port) look-up
+        # The hosts after '*.', and their lengths: a request host is looked up only
+        # at the dots where one of them could start, so the cost grows with the
+        # host's length, never with its number of labels.
         self._suffix_hosts = frozenset(host for _, host, _ in subdomains)
+        self._suffix_lengths = tuple(sorted({len(host) for host in self._suffix_hosts}))
 
-    def allows(self, origin: str) -> bool:
-        """True when ``origin`` (the raw header value) is allowed."""
+    def allows(self, origin: str, environ: Optional[Mapping[str, Any]] = None) -> bool:
+        """True when ``origin`` (the raw header value) is allowed.
+
+        ``environ`` is the request's WSGI environ, handed to a callable entry
+        that takes two parameters (``{}`` when not given); nothing else reads it.
+        """
         if self.any_origin:
             return True
         if len(origin) > MAX_ORIGIN_LENGTH:
@@ -132,12 +251,11 @@ class OriginMatcher:
             return known
         fixed = self._fixed_answer(origin)
         if fixed is not None:
-            if len(origin) <= MEMO_MAX_LENGTH:
-                if len(memo) >= MEMO_SIZE:
-                    memo.clear()
-                memo[origin] = fixed
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[origin] = fixed
             return fixed
-        return self._ask_predicate(origin)
+        return self._ask_predicate(origin, environ)
 
     def _fixed_answer(self, origin: str) -> Optional[bool]:
         """The answer of every entry but the callable; None when only the callable can decide."""
@@ -147,30 +265,36 @@ class OriginMatcher:
         scheme, host, port = parsed
         if self.any_port and (scheme, host) in self.any_port:
             return True
-        if self.subdomains:
-            suffix_hosts = self._suffix_hosts
-            dot = host.find(".")
-            while dot != -1:
-                suffix = host[dot + 1 :]
-                if suffix in suffix_hosts and (
-                        (scheme, suffix, port) in self.subdomains or (scheme, suffix, ANY_PORT) in self.subdomains):
-                    return True
-                dot = host.find(".", dot + 1)
+        if self._suffix_lengths:
+            suffix_hosts, subdomains, size = self._suffix_hosts, self.subdomains, len(host)
+            for length in self._suffix_lengths:
+                if length >= size:
+                    break
+                if host[size - length - 1] == ".":
+                    suffix = host[size - length:]
+                    if suffix in suffix_hosts and (
+                            (scheme, suffix, port) in subdomains or (scheme, suffix, ANY_PORT) in subdomains):
+                        return True
         for pattern in self.patterns:
             if pattern.fullmatch(origin):
                 return True
         return None if self.predicate is not None else False
 
-    def _ask_predicate(self, origin: str) -> bool:
-        if self.predicate is not None:
-            try:
-                return self.predicate(origin) is True
-            except Exception as error:  # a buggy predicate refuses; it never breaks the response
-                # No traceback: the exception's text may quote the request's origin.
-                logger.error("wsgicors: origin predicate raised %s for origin %s; refused",
-                             shown(f"{type(error).__name__}: {error}", 200), shown(origin))
-                return False
-        return False
+    def _ask_predicate(self, origin: str, environ: Optional[Mapping[str, Any]]) -> bool:
+        predicate = self.predicate
+        if predicate is None:
+            return False
+        try:
+            if self.predicate_takes_environ:
+                return predicate(origin, environ if environ is not None else {}) is True
+            return predicate(origin) is True
+        except Exception as error:  # a buggy predicate refuses; it never breaks the response
+            # No traceback: the exception's text may quote the request's origin. Once per
+            # cause per interval: every request could trigger it.
+            log_limited(logging.ERROR, exception_cause("origin predicate", error),
+                        "wsgicors: origin predicate raised %s for origin %s; refused",
+                        shown(f"{type(error).__name__}: {error}", 200), shown(origin))
+            return False
 
     def describe(self) -> str:
         if self.any_origin:
@@ -261,12 +385,10 @@ def build_matcher(
         if scheme == "http" and host not in LOOPBACK_HOSTS:
             insecure.append(entry)
         if kind == "subdomains":
-            if host in SHARED_HOSTS:
-                problems.add(option, "wsgicors.E129",
-                             f"{entry!r}: the subdomains of {host!r} belong to many different owners, "
-                             "so this trusts strangers' sites",
-                             f"list your own origins exactly, e.g. '{scheme}://yourname.{host}'; "
-                             "to trust them all anyway, pass a callable")
+            shared = shared_suffix(host)
+            if shared is not None:
+                code, message, hint = _strangers_problem(scheme, host, shared)
+                problems.add(option, code, f"{entry!r}: {message}", hint)
                 continue
             subdomains.add((scheme, host, port))
         elif port == ANY_PORT:
@@ -279,6 +401,7 @@ def build_matcher(
     if len(predicates) > 1:
         problems.add(option, "wsgicors.E105", f"{len(predicates)} callables given; at most one is allowed",
                      "combine them into one function origin -> bool")
+    takes_environ = bool(predicates) and _takes_environ(predicates[0], problems)
     if allow_credentials and insecure and not allow_insecure_origins:
         problems.add(option, "wsgicors.E106",
                      "plain-http origins " + ", ".join(repr(o) for o in insecure)
@@ -296,7 +419,64 @@ def build_matcher(
         any_port=frozenset(any_port),
         patterns=tuple(patterns),
         predicate=predicates[0] if predicates else None,
+        predicate_takes_environ=takes_environ,
     )
+
+
+def _takes_environ(predicate: OriginPredicate, problems: Problems) -> bool:
+    """Whether a callable entry is called ``fn(origin, environ)`` (two positional parameters) or ``fn(origin)``.
+
+    A callable whose signature cannot be read (some built-ins) is called
+    ``fn(origin)``. One that needs more than two arguments is refused (E130).
+    """
+    import inspect  # configuration only: not loaded by `import wsgicors`
+
+    try:
+        signature = inspect.signature(predicate)
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in signature.parameters.values()
+                  if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in signature.parameters.values() if p.default is inspect.Parameter.empty
+                and p.kind is not inspect.Parameter.VAR_POSITIONAL and p.kind is not inspect.Parameter.VAR_KEYWORD]
+    if len(required) > 2:
+        problems.add("origins", "wsgicors.E130",
+                     f"the callable {getattr(predicate, '__qualname__', predicate)!r} needs {len(required)} "
+                     "arguments, but it is called fn(origin) or fn(origin, environ)",
+                     "take one parameter (the origin) or two (the origin and the WSGI environ)")
+        return False
+    return len(positional) >= 2
+
+
+def shared_suffix(host: str) -> Optional[Tuple[str, str]]:
+    """(suffix, section) when the subdomains of ``host`` belong to different owners; else None.
+
+    True when a name under ``host`` is itself a public suffix or sits right
+    under one (Public Suffix List, ICANN or private section, see
+    :mod:`wsgicors.psl`), or ``host`` is one of :data:`SHARED_HOSTS`.
+    ``host`` is lower-case ASCII. Read at configuration time only.
+    """
+    from .psl import public_suffix_of
+
+    if host in SHARED_HOSTS:
+        return host, "private"
+    found = public_suffix_of(f"{_PROBE_LABEL}.{host}")
+    if found is not None and len(found[0]) >= len(host):
+        return host, found[1]
+    return None
+
+
+def _strangers_problem(scheme: str, host: str, shared: Tuple[str, str]) -> Tuple[str, str, str]:
+    """The code, message and hint for trusting every site under a shared suffix."""
+    if shared[1] == "icann":
+        return ("wsgicors.E121",
+                f"'{host}' is a public suffix (a registry such as a top-level domain), "
+                "so every site under it belongs to whoever registers it",
+                f"did you mean '{scheme}://*.example.{host}'? a pattern for every '.{host}' site trusts strangers")
+    return ("wsgicors.E129",
+            f"the subdomains of {host!r} belong to many different owners, so this trusts strangers' sites",
+            f"list your own origins exactly, e.g. '{scheme}://yourname.{host}'; to trust them all anyway, "
+            "pass a callable")
 
 
 def _split_words(text: str) -> List[str]:
@@ -334,9 +514,19 @@ def _parse_config_origin(entry: str, problems: Problems) -> Optional[Tuple[str, 
         refuse("wsgicors.E112", "an origin is scheme://host[:port]",
                f"did you mean 'https://{entry.strip('/')}'?")
         return None
-    if scheme.lower() not in ("http", "https"):
-        refuse("wsgicors.E113", f"the scheme {scheme!r} cannot be matched",
-               "only http and https origins are supported; pages without one send 'null', listed on its own")
+    if scheme.lower() == "file":
+        refuse("wsgicors.E113", "pages opened from file: URLs have no origin of their own",
+               "they send 'Origin: null', which any sandboxed frame or data: URL page sends too; "
+               "list 'null' on its own only if you accept that")
+        return None
+    if scheme.lower() in _NO_ORIGIN_SCHEMES:
+        refuse("wsgicors.E113", f"the scheme {scheme!r} never appears in an Origin header",
+               f"a {scheme}: URL's requests carry the origin of the page that made them, "
+               f"e.g. 'https://{rest.split('/')[0] or 'app.example.com'}'")
+        return None
+    if not scheme or not scheme[0].isalpha() or not scheme.isascii() or _BAD_SCHEME_CHAR.search(scheme.lower()):
+        refuse("wsgicors.E113", f"{scheme!r} is not a URL scheme",
+               "a scheme is a letter followed by letters, digits, '+', '-' or '.'")
         return None
     if scheme != scheme.lower():
         fixed = entry.lower() if entry.isascii() else entry.replace(scheme, scheme.lower(), 1)
@@ -381,6 +571,11 @@ def _parse_config_origin(entry: str, problems: Problems) -> Optional[Tuple[str, 
         return None
 
     kind = "exact"
+    if scheme not in WEB_SCHEMES and (host.startswith("*") or port_text == ANY_PORT):
+        refuse("wsgicors.E113", f"'*.' subdomains and ':*' ports are for http and https origins, not {scheme}:",
+               f"list each {scheme} origin exactly, as the app or extension sends it, "
+               f"e.g. '{scheme}://{host.lstrip('*.') or 'localhost'}'")
+        return None
     if host.startswith("*."):
         kind, host = "subdomains", host[2:]
         if "." not in host.strip("."):
@@ -423,7 +618,7 @@ def _check_port(scheme: str, host: str, port: str, has_port: bool, refuse: Calla
     if not 0 < int(port) <= 65535:
         refuse("wsgicors.E123", f"the port {port} is out of range", "ports run from 1 to 65535")
         return None
-    if int(port) == int(DEFAULT_PORTS[scheme]):
+    if str(int(port)) == DEFAULT_PORTS.get(scheme):
         refuse("wsgicors.E124", f"browsers omit the default port {port} of {scheme}",
                f"did you mean '{scheme}://{host}'?")
         return None
@@ -454,6 +649,13 @@ def _normalise_host(host: str, refuse: Callable[..., None], scheme: str, port: s
                    f"did you mean '{prefix}{canonical}{suffix}'?")
             return None
         return host
+    if scheme not in WEB_SCHEMES:
+        # An app's or extension's host is opaque: matched as written (case kept), never converted.
+        if not host.isascii() or not all(_HOST_LABEL.fullmatch(label) for label in host.split(".")):
+            refuse("wsgicors.E128", f"a {scheme}: host holds only ASCII letters, digits, '-' and '_', in dot-"
+                   "separated labels", "write it exactly as the app or extension sends it in Origin")
+            return None
+        return host
     if host.isascii() and host != host.lower():
         refuse("wsgicors.E114", "browsers send the scheme and host in lower case",
                f"did you mean '{prefix}{host.lower()}{suffix}'?")
@@ -464,9 +666,10 @@ def _normalise_host(host: str, refuse: Callable[..., None], scheme: str, port: s
         return None
     if not host.isascii():
         try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            refuse("wsgicors.E128", "this internationalised host cannot be converted to punycode")
+            host = host_to_ascii(host)
+        except HostError as error:
+            refuse("wsgicors.E131" if IDNA_INSTALL_HINT in error.hint else "wsgicors.E128", error.reason,
+                   error.hint)
             return None
     if not all(_HOST_LABEL.fullmatch(label) for label in host.split(".")):
         refuse("wsgicors.E128", "a host holds only letters, digits, '-' and '_', "
@@ -503,6 +706,8 @@ SHARED_HOSTS |= frozenset(
 #: Origins under the reserved ``.invalid`` domain (RFC 2606): no configuration
 #: should admit them, so a matcher that does admits every origin.
 CANARY_ORIGINS = ("https://wsgicors-canary.invalid", "http://wsgicors-canary.invalid:8080")
+#: The label put under each public suffix to ask whether a pattern admits strangers' sites.
+_PROBE_LABEL = "probe"
 
 
 def _check_admits_anyone(patterns: List[Pattern[str]], problems: Problems, allow_credentials: bool) -> None:

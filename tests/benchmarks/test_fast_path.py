@@ -54,18 +54,21 @@ def test_the_memory_is_bounded() -> None:
     assert long_origin not in matcher._memo
 
 
-_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
 
 
 def _reference_parse(value: str) -> object:
     """parse_request_origin as first written: one regex per host label."""
     if len(value) > origins_module.MAX_ORIGIN_LENGTH:
         return None
-    match = re.fullmatch(r"(https?)://([a-z0-9_.-]+|\[[0-9a-f:.]+\])(?::([1-9][0-9]{0,4}))?", value)
+    match = re.fullmatch(r"([a-z][a-z0-9+.-]{0,31})://([A-Za-z0-9_.-]{1,253}|\[[0-9a-f:.]+\])(?::([1-9][0-9]{0,4}))?",
+                         value)
     if match is None:
         return None
     scheme, host, port = match.group(1), match.group(2), match.group(3) or ""
-    if port and (int(port) > 65535 or port == origins_module.DEFAULT_PORTS[scheme]):
+    if scheme in ("http", "https") and host != host.lower():
+        return None
+    if port and (int(port) > 65535 or port == origins_module.DEFAULT_PORTS.get(scheme)):
         return None
     if host[0] != "[" and not all(_LABEL.fullmatch(label) for label in host.split(".")):
         return None
@@ -81,7 +84,7 @@ def test_request_origin_parsing_equals_the_per_label_regex() -> None:
             cases += [f"https://{label}", f"https://{label}.com", f"https://x.{label}.y:8080"]
     for _ in range(50_000):
         host = "".join(rng.choice("ab-_.:[]09Z/ ") for _ in range(rng.randint(0, 24)))
-        cases.append(rng.choice(["https://", "http://", "htps://", ""]) + host
+        cases.append(rng.choice(["https://", "http://", "htps://", "A://", "1a://", "a+b.c-d://", ""]) + host
                      + rng.choice(["", ":8080", ":443", ":0", ":65536"]))
     for value in cases:
         assert origins_module.parse_request_origin(value) == _reference_parse(value), value

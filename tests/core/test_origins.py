@@ -97,7 +97,11 @@ def test_exact_entries_are_checked_before_the_callable():
     ("https://a.com:443", None),
     ("https://a.com:0", None),
     ("https://-a.com", None),
-    ("ws://a.com", None),
+    ("capacitor://localhost", ("capacitor", "localhost", "")),
+    ("chrome-extension://abcdefghijklmnopabcdefghijklmnop",
+     ("chrome-extension", "abcdefghijklmnopabcdefghijklmnop", "")),
+    ("Capacitor://localhost", None),
+    ("https://A.com", None),
     ("https://a.com/", None),
     ("", None),
 ])
@@ -111,3 +115,158 @@ def test_wildcard_lookup_does_not_scan_patterns():
     assert many.origins.subdomains.__class__ is frozenset
     assert many.origins.allows("https://x.tenant9999.example.com")
     assert not many.origins.allows("https://x.tenant10000.example.com")
+
+
+# --------------------------------------------------------------------------
+# Internationalised hosts: UTS #46 non-transitional, as browsers convert them
+# --------------------------------------------------------------------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import textwrap  # noqa: E402
+
+from wsgicors import ConfigError  # noqa: E402
+from wsgicors.origins import HostError, host_to_ascii  # noqa: E402
+
+#: (host as written, what Chromium puts in the origin (measured, see
+#: tests/browser/test_idn_hosts.py), what wsgicors stores; None = refused)
+IDN_HOSTS = [
+    ("faß.de", "xn--fa-hia.de", "xn--fa-hia.de"),                  # IDNA 2003 would say fass.de
+    ("x.straße.de", "x.xn--strae-oqa.de", "x.xn--strae-oqa.de"),
+    ("βόλος.gr", "xn--nxasmm1c.gr", "xn--nxasmm1c.gr"),            # final sigma kept
+    ("ΒΌΛΟΣ.gr", "xn--nxasmq6b.gr", "xn--nxasmq6b.gr"),            # upper case maps to a medial sigma
+    ("क्\u200dष.in", "xn--11b2ezcw70k.in", "xn--11b2ezcw70k.in"),  # ZWJ after a virama: CONTEXTJ allows it
+    ("a\u200db.com", None, None),                                   # ZWJ elsewhere: invalid
+    ("a\u200cb.com", None, None),                                   # ZWNJ elsewhere: invalid
+    ("münchen.de", "xn--mnchen-3ya.de", "xn--mnchen-3ya.de"),
+    ("example\u3002com", "example.com", "example.com"),             # ideographic full stop
+    ("ＥＸＡＭＰＬＥ.com", "example.com", "example.com"),               # full-width letters
+    ("a_b.faß.de", "a_b.xn--fa-hia.de", "a_b.xn--fa-hia.de"),       # ASCII labels kept as written
+    ("a\u0646.com", None, None),                                    # bidi rule
+    ("\u2603.net", "xn--n3h.net", None),                            # a symbol: browsers accept, IDNA 2008 not
+]
+IDN_IDS = [ascii(host) for host, _, _ in IDN_HOSTS]
+
+
+@pytest.mark.parametrize("host, chromium, stored", IDN_HOSTS, ids=IDN_IDS)
+def test_internationalised_hosts_are_converted_as_browsers_do(host, chromium, stored):
+    if stored is None:
+        with pytest.raises(HostError):
+            host_to_ascii(host)
+    else:
+        assert host_to_ascii(host) == stored == chromium
+
+
+@pytest.mark.parametrize("host, chromium, stored", [row for row in IDN_HOSTS if row[2] is not None],
+                         ids=[i for i, row in zip(IDN_IDS, IDN_HOSTS) if row[2] is not None])
+def test_configured_internationalised_origins_admit_what_browsers_send(host, chromium, stored):
+    policy = Policy(origins=[f"https://{host}"], allow_credentials=True)
+    assert policy.origins.allows(f"https://{chromium}")
+    assert policy.origins.exact == frozenset({f"https://{stored}"})
+
+
+def test_fass_de_is_not_stored_as_fass_de():
+    """The stdlib codec (IDNA 2003) maps faß.de to fass.de: another registrant's domain."""
+    policy = Policy(origins=["https://faß.de"], allow_credentials=True)
+    assert not policy.origins.allows("https://fass.de")
+    assert policy.origins.allows("https://xn--fa-hia.de")
+
+
+def test_wildcard_suffixes_are_converted_as_browsers_do():
+    policy = Policy(origins=["https://*.straße.de"], allow_credentials=True)
+    assert policy.origins.allows("https://a.xn--strae-oqa.de")
+    assert not policy.origins.allows("https://a.strasse.de")
+
+
+@pytest.mark.parametrize("host", ["a\u200db.com", "\u2603.net"], ids=ascii)
+def test_unconvertible_hosts_are_refused_with_a_hint(host):
+    with pytest.raises(ConfigError) as caught:
+        Policy(origins=[f"https://{host}"])
+    assert caught.value.problems[0].code == "wsgicors.E128"
+    assert caught.value.problems[0].hint
+
+
+def test_symbol_hosts_are_refused_with_the_punycode_browsers_send():
+    with pytest.raises(ConfigError) as caught:
+        Policy(origins=["https://\u2603.net"])
+    assert "'xn--n3h.net'" in caught.value.problems[0].hint
+
+
+ABSENT_IDNA = textwrap.dedent("""
+    import sys
+    sys.modules["idna"] = None  # as if the package were not installed
+    from wsgicors import Policy, ConfigError
+    assert Policy(origins=["https://xn--fa-hia.de", "https://a.example"]).origins.allows("https://a.example")
+    try:
+        Policy(origins=["https://faß.de"])
+    except ConfigError as error:
+        problem = error.problems[0]
+        print(problem.code)
+        print(problem.hint)
+    else:
+        raise SystemExit("a non-ASCII host was accepted without idna")
+""")
+
+
+def test_without_idna_non_ascii_hosts_are_refused_with_the_punycode_and_the_package():
+    result = subprocess.run([sys.executable, "-c", ABSENT_IDNA], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    code, hint = result.stdout.splitlines()
+    assert code == "wsgicors.E131"
+    assert "'xn--fa-hia.de'" in hint and "pip install idna" in hint
+
+
+def test_importing_wsgicors_does_not_import_idna_or_the_suffix_list():
+    script = ("import sys, wsgicors; from wsgicors import Policy; Policy(origins=['https://a.example']);"
+              "print('idna' in sys.modules, 'wsgicors.psl' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["False", "False"], result.stderr
+
+
+# --------------------------------------------------------------------------
+# App and extension origins (capacitor://, chrome-extension://, ...)
+# --------------------------------------------------------------------------
+
+APP_ORIGINS = [
+    "capacitor://localhost", "ionic://localhost", "tauri://localhost",
+    "chrome-extension://abcdefghijklmnopabcdefghijklmnop",
+    "moz-extension://0f3b4ac8-8b3e-4c52-9c2e-5a0c1b9d7e21",
+    "safari-web-extension://0f3b4ac8-8b3e-4c52-9c2e-5a0c1b9d7e21",
+    "app://myapp", "tauri://localhost:1430",
+]
+
+
+@pytest.mark.parametrize("credentials", [False, True])
+@pytest.mark.parametrize("origin", APP_ORIGINS)
+def test_app_and_extension_origins_are_matched_byte_for_byte(origin, credentials):
+    matcher = Policy(origins=[origin], allow_credentials=credentials).origins
+    assert matcher.allows(origin)
+    for other in (origin.upper(), origin + "/", origin + ".", "https" + origin[origin.index(":"):], "null"):
+        assert not matcher.allows(other), other
+
+
+@pytest.mark.parametrize("origin", APP_ORIGINS)
+def test_callables_and_regexes_are_asked_about_app_origins(origin):
+    seen = []
+    assert Policy(origins=[lambda o: seen.append(o) or True]).origins.allows(origin)
+    assert seen == [origin]
+    assert Policy(origins=[re.compile(re.escape(origin))]).origins.allows(origin)
+
+
+@pytest.mark.parametrize("entry", ["capacitor://*.localhost", "chrome-extension://abc:*", "tauri://*.app.local:*"])
+def test_wildcards_stay_http_only(entry):
+    with pytest.raises(ConfigError) as caught:
+        Policy(origins=[entry])
+    assert caught.value.problems[0].code == "wsgicors.E113"
+
+
+def test_file_pages_send_null_and_the_hint_says_so():
+    with pytest.raises(ConfigError) as caught:
+        Policy(origins=["file:///home/me/index.html"])
+    assert "null" in caught.value.problems[0].hint
+
+
+def test_only_the_file_hint_mentions_null():
+    with pytest.raises(ConfigError) as caught:
+        Policy(origins=["ws://a.example"])
+    assert "null" not in str(caught.value)

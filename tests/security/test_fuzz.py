@@ -49,6 +49,14 @@ def _port_ok(port, default):
     return port == "" or (port[0] != "0" and int(port) <= 65535 and port != default)
 
 
+def _any_scheme_subdomain_of_good_com(origin):
+    """A callable is asked about every serialised origin, app and extension schemes too."""
+    match = re.fullmatch(r"([a-z][a-z0-9+.-]{0,31})://((?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)+good\.com)",
+                         origin)
+    return (match is not None and len(match.group(2)) <= 253
+            and (match.group(1) not in ("http", "https") or match.group(2) == match.group(2).lower()))
+
+
 #: (name, options, independent oracle of the origins the policy must admit)
 POLICIES = [
     ("exact", dict(origins=[GOOD, "https://api.good.com:8443", "null"], allow_credentials=True,
@@ -64,7 +72,7 @@ POLICIES = [
      lambda o: (re.fullmatch(r"https://(api|www)\.good\.com(?::([0-9]{1,5}))?", o) is not None
                 and _port_ok(re.fullmatch(r"[^:]*(?::[^:]*)?(?::([0-9]*))?", o).group(1) or "", "443"))),
     ("callable", dict(origins=lambda o: o.endswith(".good.com"), expose_headers="*", allow_credentials=True),
-     lambda o: re.fullmatch(r"https?://([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)+good\.com", o) is not None),
+     lambda o: _any_scheme_subdomain_of_good_com(o)),
 ]
 POLICY_NAMES = [p[0] for p in POLICIES]
 BUILT = {(name, debug): Policy(**options, debug=debug) for name, options, _ in POLICIES for debug in (False, True)}
@@ -124,8 +132,9 @@ def test_origin_parser_admits_only_the_exact_serialisation(value):
         return
     scheme, host, port = parsed
     assert value == f"{scheme}://{host}" + (f":{port}" if port else "")
-    assert value.isascii() and value == value.lower()
-    assert scheme in ("http", "https") and _port_ok(port, {"http": "80", "https": "443"}[scheme])
+    assert value.isascii() and scheme == scheme.lower()
+    if scheme in ("http", "https"):  # app and extension hosts are opaque: their case is kept
+        assert value == value.lower() and _port_ok(port, {"http": "80", "https": "443"}[scheme])
     assert not host.startswith(".") and not host.endswith(".") and ".." not in host
 
 

@@ -174,8 +174,9 @@ def test_attacker_origin_is_not_admitted(name, options, intended, attacker):
         # A careless callable is the user's code; but it is only ever shown strings
         # that are one browser-serialised origin, so it can be fooled only by a
         # real, registrable look-alike (like https://good.com.evil.net), never by
-        # lists, controls, paths, user info or upper case.
-        assert re.fullmatch(r"https?://[a-z0-9._-]+(:[0-9]+)?", attacker), attacker
+        # lists, controls, paths, user info or upper case (any scheme: app and
+        # extension origins such as capacitor://localhost are asked about too).
+        assert re.fullmatch(r"[a-z][a-z0-9+.-]*://[a-z0-9._-]+(:[0-9]+)?", attacker), attacker
         return
     assert response.acao == [], (name, attacker)
     assert response.cors_headers == []

@@ -37,5 +37,5 @@ def test_documented_bounds_are_the_real_bounds():
     from wsgicors.engine import MAX_HEADER_LIST_LENGTH, MAX_METHOD_LENGTH
     from wsgicors.origins import MAX_ORIGIN_LENGTH
 
-    assert (MAX_ORIGIN_LENGTH, MAX_HEADER_LIST_LENGTH, MAX_METHOD_LENGTH) == (2048, 8192, 64)
-    assert "over 2 KiB" in DOC and "up to 8 KiB" in DOC and "at most 64 characters" in DOC
+    assert (MAX_ORIGIN_LENGTH, MAX_HEADER_LIST_LENGTH, MAX_METHOD_LENGTH) == (294, 8192, 64)
+    assert "over 294 characters" in DOC and "up to 8 KiB" in DOC and "at most 64 characters" in DOC
