@@ -1,6 +1,6 @@
 """A Bottle app with wsgicors' Bottle plugin.
 
-    pip install 'wsgicors[bottle]'
+    pip install -e '.[bottle]'                             # in a clone of wsgicors
     python examples/bottle_app.py                      # Bottle's development server, port 8000
     gunicorn --chdir examples bottle_app:app           # or any WSGI server
 

@@ -1,6 +1,6 @@
 """A Flask app with wsgicors' Flask extension.
 
-    pip install 'wsgicors[flask]'
+    pip install -e '.[flask]'                             # in a clone of wsgicors
     python examples/flask_app.py                       # Flask's development server, port 8000
     gunicorn --chdir examples flask_app:app            # or any WSGI server
 

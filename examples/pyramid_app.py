@@ -1,6 +1,6 @@
 """A Pyramid app with wsgicors' tween, configured from settings.
 
-    pip install 'wsgicors[pyramid]'
+    pip install -e '.[pyramid]'                             # in a clone of wsgicors
     python examples/pyramid_app.py                               # wsgiref, port 8000
     gunicorn --chdir examples --paste examples/pyramid.ini       # settings from the .ini
     gunicorn --chdir examples pyramid_app:app                    # settings from SETTINGS below

@@ -35,6 +35,38 @@ def test_flask_recipe(browser):
     assert browser(app).preflight("/anything").headers["Access-Control-Allow-Credentials"] == "true"
 
 
+def test_flask_app_factory_recipe(browser):
+    namespace = run(block("python", "**Flask app factory**"), __name__="readme_factory")
+    first, second = namespace["create_app"](), namespace["create_app"]()
+    for app in (first, second):
+        app.add_url_rule("/api/hello", "hello", lambda: "hello")
+        preflight = browser(app).preflight("/api/hello")
+        assert preflight.status_int == 204 and preflight.headers["Access-Control-Max-Age"] == "600"
+        assert browser(app).request("/api/hello").headers["Access-Control-Allow-Origin"] == A
+        assert browser(app, "https://evil.example").preflight("/api/hello").status_int == 403
+
+
+def test_flask_factory_example_serves_cors(browser, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "examples"))
+    import flask_factory
+
+    app = flask_factory.create_app({"CORS_ORIGINS": [PARTNER]})
+    response = browser(app, PARTNER).request("/api/hello")
+    assert response.headers["Access-Control-Allow-Origin"] == PARTNER
+    assert response.headers["Access-Control-Expose-Headers"] == "x-request-id"
+    assert browser(flask_factory.create_app()).request("/api/hello").headers["Access-Control-Allow-Origin"] == A
+
+
+def test_gunicorn_commands_in_the_readme_are_the_ones_the_server_tests_run():
+    from server.test_gunicorn_examples import EXAMPLE_TARGETS
+
+    served = [target for targets in EXAMPLE_TARGETS.values() for target in targets]
+    commands = re.findall(r"gunicorn --chdir examples '([^']+)'", (ROOT / "README.md").read_text())
+    assert commands, "the README shows how to serve an example"
+    for target in commands:
+        assert target in served, target
+
+
 def test_bottle_recipe(browser):
     app = bottle.Bottle()
     run(block("python", "**Bottle**"), app=app)
@@ -75,5 +107,5 @@ def test_gunicorn_recipe_is_a_literal_wrap_call(monkeypatch, browser):
 @pytest.mark.parametrize("extra", ["flask", "bottle", "pyramid"])
 def test_install_extras_named_in_the_recipes_exist(extra):
     setup = (ROOT / "setup.cfg").read_text()
-    assert f"pip install 'wsgicors[{extra}]'" in SECTION
+    assert f"pip install -e '.[{extra}]'" in SECTION
     assert re.search(rf"^{extra} =", setup, re.M)

@@ -18,6 +18,7 @@ ORIGIN = "https://app.example.com"
 EVIL = "https://evil.example.net"
 EXAMPLE_TARGETS = {
     "flask": ["flask_app:app"],
+    "flask-factory": ["flask_factory:create_app()"],
     "bottle": ["bottle_app:app"],
     "pyramid-ini": ["--paste", str(EXAMPLES / "pyramid.ini")],
     "paste-ini": ["--paste", str(EXAMPLES / "paste.ini")],
