@@ -1,0 +1,72 @@
+"""docs/migrating.md: the flask-cors before/after example runs, and behaves as the guide says."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claims.support import EVIL, ORIGIN, call, preflight, values
+from wsgicors import Policy
+
+pytestmark = pytest.mark.claims
+
+GUIDE = (Path(__file__).resolve().parents[2] / "docs" / "migrating.md").read_text(encoding="utf-8")
+
+
+def example(name: str) -> Any:
+    block = GUIDE.split(f"<!-- {name}:start -->")[1].split(f"<!-- {name}:end -->")[0]
+    source = block.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace = {"__name__": f"migrating_{name}"}
+    exec(compile(source, f"docs/migrating.md ({name})", "exec"), namespace)
+    return namespace["app"]
+
+
+@pytest.fixture(params=["before", "after"])
+def app(request: Any) -> Any:
+    return example(request.param)
+
+
+def test_both_allow_the_configured_origin_with_credentials(app: Any) -> None:
+    status, headers = call(app, "GET", "/api/items", {"Origin": ORIGIN})
+    assert status == 200
+    assert values(headers, "Access-Control-Allow-Origin") == [ORIGIN]
+    assert values(headers, "Access-Control-Allow-Credentials") == ["true"]
+    status, headers = preflight(app, path="/api/items", method="POST", request_headers="content-type")
+    assert status in (200, 204) and values(headers, "Access-Control-Allow-Origin") == [ORIGIN]
+    assert values(headers, "Access-Control-Max-Age") == ["600"]
+
+
+def test_both_refuse_other_origins(app: Any) -> None:
+    _, headers = call(app, "GET", "/api/items", {"Origin": EVIL})
+    assert values(headers, "Access-Control-Allow-Origin") == []
+
+
+def test_what_changes_a_refused_preflight_is_403_instead_of_200() -> None:
+    assert preflight(example("before"), origin=EVIL, path="/api/items", method="POST")[0] == 200
+    assert preflight(example("after"), origin=EVIL, path="/api/items", method="POST")[0] == 403
+
+
+def test_what_changes_vary_origin_even_with_a_single_origin() -> None:
+    before = call(example("before"), "GET", "/api/items", {"Origin": ORIGIN})[1]
+    after = call(example("after"), "GET", "/api/items", {"Origin": ORIGIN})[1]
+    assert "Origin" not in ", ".join(values(before, "Vary"))
+    assert "Origin" in ", ".join(values(after, "Vary"))
+
+
+def test_what_changes_a_preflight_to_a_path_without_a_route_is_answered() -> None:
+    assert preflight(example("before"), path="/api/missing")[0] == 404
+    status, headers = preflight(example("after"), path="/api/missing")
+    assert status == 204 and values(headers, "Access-Control-Allow-Origin") == [ORIGIN]
+
+
+def test_every_option_the_guide_maps_to_exists() -> None:
+    ours = set(inspect.signature(Policy).parameters) | {"rules"}
+    named = set()
+    for table in re.findall(r"\n\| [^\n]*wsgicors[^\n]* \|\n\|---\|---\|\n((?:\|[^\n]*\n)+)", GUIDE):
+        for row in table.splitlines():
+            named |= set(re.findall(r"`(\w+)=", row.split(" | ")[-1]))
+    assert named and named <= ours, named - ours
