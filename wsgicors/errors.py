@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
-__all__ = ["ConfigError", "Problem", "CORSConfigWarning"]
+__all__ = ["ConfigError", "Problem", "CORSConfigWarning", "Code", "CODES"]
 
 
 class Problem:
@@ -31,7 +31,7 @@ class Problem:
     hint: str
     """How to fix it; empty when the message already says so."""
     code: str
-    """A stable identifier, listed in the README's table of errors."""
+    """A stable identifier, registered in :data:`CODES` and listed in docs/errors.md."""
 
     def __init__(self, option: str, message: str, hint: str = "", code: str = "wsgicors.E000") -> None:
         set_ = object.__setattr__
@@ -132,3 +132,144 @@ class Problems:
             if rename:
                 self.found = [p.renamed(rename.get(p.option, p.option)) for p in self.found]
             raise ConfigError(self.found)
+
+
+# ------------------------------------------------------------------ registry
+
+class Code(NamedTuple):
+    """One error or warning code: what it means and how to fix it."""
+
+    code: str
+    """``wsgicors.E104``: stable, cited in docs and tests."""
+    concerns: str
+    """The option or area it is reported for."""
+    message: str
+    """The message, with ``{placeholders}`` for what is quoted from the configuration."""
+    hint: str
+    """The usual fix (the actual hint may be more specific, e.g. a corrected value)."""
+
+
+#: Every code wsgicors reports, in order. To add one: pick the next free
+#: number in its group (E1xx origins, E2xx booleans, E3xx names, E4xx numbers,
+#: E5xx rules, E6xx settings and option names, E7xx integrations, W1xx
+#: warnings), add a line here, and regenerate docs/errors.md (see its header);
+#: the tests check that every code used in the source is listed here and in the docs.
+CODES: Dict[str, Code] = {code.code: code for code in (
+    Code("wsgicors.E000", "any", "{message}", "(a Problem built without a code)"),
+    # -- origins
+    Code("wsgicors.E100", "origins", "no origins configured / the list of origins is empty",
+         "list the origins allowed to read responses, or '*' for a public resource"),
+    Code("wsgicors.E101", "origins", "{value!r} is not a list of origins / not an origin",
+         "entries are strings, compiled regular expressions or one callable"),
+    Code("wsgicors.E102", "origins", "{pattern!r} is a bytes pattern", "compile a str pattern"),
+    Code("wsgicors.E103", "origins", "'*' must be the only entry: it already allows every origin",
+         "remove the other entries, or remove '*' to allow only those"),
+    Code("wsgicors.E104", "origins", "'*' cannot be combined with allow_credentials=True",
+         "list the trusted origins explicitly, or set allow_credentials=False"),
+    Code("wsgicors.E105", "origins", "{count} callables given; at most one is allowed",
+         "combine them into one function origin -> bool"),
+    Code("wsgicors.E106", "origins", "plain-http origins {origins} would get credentialed access",
+         "use https, or pass allow_insecure_origins=True if you accept the risk"),
+    Code("wsgicors.E107", "origins", "a regex that admits any origin, with allow_credentials=True",
+         "match only your own origins, e.g. re.compile(r'https://([a-z0-9-]+\\.)*example\\.com')"),
+    Code("wsgicors.E108", "origins", "'null' would get credentialed access",
+         "remove 'null', or pass allow_insecure_origins=True if you accept the risk"),
+    Code("wsgicors.E109", "origins", "{entry!r}: one entry holds several origins", "list them separately"),
+    Code("wsgicors.E110", "origins", "{entry!r}: an origin has no spaces", "remove the spaces"),
+    Code("wsgicors.E111", "origins", "{entry!r}: this looks like a regular expression, but strings are matched "
+         "literally", "pass re.compile(...) matching the whole origin, or a pattern such as 'https://*.example.com'"),
+    Code("wsgicors.E112", "origins", "{entry!r}: an origin is scheme://host[:port]", "add the scheme"),
+    Code("wsgicors.E113", "origins", "{entry!r}: the scheme {scheme!r} cannot be matched",
+         "use an origin with a scheme and a host; pages from file: URLs send 'null'"),
+    Code("wsgicors.E114", "origins", "{entry!r}: browsers send the scheme and host in lower case",
+         "write it in lower case"),
+    Code("wsgicors.E115", "origins", "{entry!r}: an origin has no path (a trailing slash)", "remove the slash"),
+    Code("wsgicors.E116", "origins", "{entry!r}: an origin has no path", "remove the path"),
+    Code("wsgicors.E117", "origins", "{entry!r}: an origin has no query", "remove the query"),
+    Code("wsgicors.E118", "origins", "{entry!r}: an origin has no fragment", "remove the fragment"),
+    Code("wsgicors.E119", "origins", "{entry!r}: an origin has no user info", "remove the user info"),
+    Code("wsgicors.E120", "origins", "{entry!r}: unexpected text after the IPv6 address", "remove it"),
+    Code("wsgicors.E121", "origins", "{entry!r}: '*.' must be followed by a registrable domain",
+         "a pattern for every site under a top-level domain trusts strangers"),
+    Code("wsgicors.E122", "origins", "{entry!r}: '*' stands only for whole labels at the start of the host",
+         "write 'https://*.example.com', or '*' alone for any origin"),
+    Code("wsgicors.E123", "origins", "{entry!r}: the port is not a number, out of range or has leading zeros",
+         "use digits (1..65535) without leading zeros, or '*' for any port"),
+    Code("wsgicors.E124", "origins", "{entry!r}: browsers omit the default port", "remove the port"),
+    Code("wsgicors.E125", "origins", "{entry!r}: the host is missing or not an IPv6 address", "give a host"),
+    Code("wsgicors.E126", "origins", "{entry!r}: browsers write IPv6 addresses in their shortest lower-case form",
+         "write the shortest form"),
+    Code("wsgicors.E127", "origins", "{entry!r}: a host has no empty labels", "remove the extra dots"),
+    Code("wsgicors.E128", "origins", "{entry!r}: not a valid host name",
+         "letters, digits, '-' and '_' in labels of at most 63 characters"),
+    Code("wsgicors.E129", "origins", "{entry!r}: the subdomains of a shared host belong to many owners",
+         "list your own origins exactly; to trust them all anyway, pass a callable"),
+    # -- booleans
+    Code("wsgicors.E200", "allow_credentials, allow_private_network, allow_insecure_origins, debug, "
+         "propagate_exceptions", "{value!r} is not True or False", "pass a bool"),
+    # -- names
+    Code("wsgicors.E300", "methods, allow_headers, expose_headers", "{value!r} is not a list of names",
+         "pass e.g. ['GET', 'POST'] or '*'"),
+    Code("wsgicors.E301", "methods", "the list of methods is empty", "list the methods scripts may use"),
+    Code("wsgicors.E302", "methods, allow_headers, expose_headers", "'*' must be the only name",
+         "use '*' alone"),
+    Code("wsgicors.E303", "methods", "{name!r} is not a valid method name",
+         "method names are HTTP tokens such as 'GET' or 'PATCH'"),
+    Code("wsgicors.E304", "methods", "{name!r} can never be sent by a browser",
+         "remove it (CONNECT, TRACE and TRACK are forbidden methods)"),
+    Code("wsgicors.E310", "allow_headers, expose_headers", "{name!r} is not a valid header name",
+         "header names are HTTP tokens such as 'content-type'"),
+    Code("wsgicors.E311", "allow_headers", "{name!r} is set by the browser and never by a script",
+         "remove it; allowing it has no effect"),
+    Code("wsgicors.E312", "expose_headers", "{name!r} can never be exposed to script",
+         "remove it; browsers hide Set-Cookie from every cross-origin script"),
+    # -- numbers
+    Code("wsgicors.E400", "max_age, preflight_status", "{value!r} is not a whole number",
+         "pass an int in the option's range"),
+    Code("wsgicors.E401", "max_age, preflight_status", "{value} is outside {low}..{high}",
+         "max_age: 0..86400 seconds; preflight_status: 200..299"),
+    # -- rules
+    Code("wsgicors.E500", "rules", "{given} were given together",
+         "pass policy options for one policy everywhere, or rules=[(pattern, Policy(...)), ...]"),
+    Code("wsgicors.E501", "rules[i]", "{item!r} is not a (path pattern, policy) pair / not a Policy",
+         "write rules=[('/api/*', Policy(origins=[...]))]"),
+    Code("wsgicors.E502", "rules[i]", "{pattern!r} does not start with '/'",
+         "patterns match PATH_INFO, which starts with '/'"),
+    Code("wsgicors.E504", "rules", "no rules given", "give at least one (pattern, policy) pair"),
+    Code("wsgicors.E505", "rules", "policy options were given to reconfigure() but path rules are in force",
+         "pass the complete rules=[...], or policy=Policy(...) for one policy everywhere"),
+    # -- settings and option names
+    Code("wsgicors.E600", "any option name", "{name}: not an option of {entry}",
+         "the option meant: other libraries' names are mapped, misspellings corrected"),
+    Code("wsgicors.E601", "a text setting", "{value!r} is not a boolean / not a whole number",
+         "write true or false / a whole number"),
+    # -- integrations
+    Code("wsgicors.E700", "cors.origins (Pyramid)", "no CORS policy is configured",
+         "set cors.origins in the settings or call config.add_cors_policy(origins=[...])"),
+    # -- warnings (CORSConfigWarning)
+    Code("wsgicors.W101", "origins", "a regex whose '.' or class can match a dot in the host",
+         "escape literal dots; anchor labels"),
+    Code("wsgicors.W102", "origins", "a regex that admits any origin (without credentials)",
+         "if every origin is meant, use origins='*'"),
+)}
+
+
+def markdown() -> str:
+    """docs/errors.md: every code, its message and its usual fix (a test keeps the file equal)."""
+    lines = [
+        "# Errors and warnings",
+        "",
+        "Every configuration problem raises one `wsgicors.ConfigError` listing all problems; each",
+        "problem carries one of these codes. Warnings are `wsgicors.CORSConfigWarning`s (make them",
+        "fatal with `warnings.simplefilter(\"error\", CORSConfigWarning)`). The message quotes the",
+        "value you wrote where the template shows `{...}`; the actual hint is often more specific",
+        "(a corrected value). Generated from `wsgicors.errors.CODES`:",
+        "`python -c \"from wsgicors.errors import markdown; print(markdown(), end='')\" > docs/errors.md`.",
+        "",
+        "| code | concerns | message | usual fix |",
+        "|---|---|---|---|",
+    ]
+    for code in CODES.values():
+        cells = [f"`{code.code}`", code.concerns, code.message, code.hint]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
