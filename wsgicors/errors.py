@@ -179,8 +179,8 @@ CODES: Dict[str, Code] = {code.code: code for code in (
     Code("wsgicors.E111", "origins", "{entry!r}: this looks like a regular expression, but strings are matched "
          "literally", "pass re.compile(...) matching the whole origin, or a pattern such as 'https://*.example.com'"),
     Code("wsgicors.E112", "origins", "{entry!r}: an origin is scheme://host[:port]", "add the scheme"),
-    Code("wsgicors.E113", "origins", "{entry!r}: the scheme {scheme!r} cannot be matched",
-         "use an origin with a scheme and a host; pages from file: URLs send 'null'"),
+    Code("wsgicors.E113", "origins", "{entry!r}: a file: page has no origin / the scheme never appears in Origin",
+         "file: pages send 'null'; other URLs' requests carry their page's origin"),
     Code("wsgicors.E114", "origins", "{entry!r}: browsers send the scheme and host in lower case",
          "write it in lower case"),
     Code("wsgicors.E115", "origins", "{entry!r}: an origin has no path (a trailing slash)", "remove the slash"),
@@ -204,6 +204,10 @@ CODES: Dict[str, Code] = {code.code: code for code in (
          "letters, digits, '-' and '_' in labels of at most 63 characters"),
     Code("wsgicors.E129", "origins", "{entry!r}: the subdomains of a shared host belong to many owners",
          "list your own origins exactly; to trust them all anyway, pass a callable"),
+    Code("wsgicors.E130", "origins", "the callable {name!r} needs {count} arguments",
+         "take one parameter (the origin) or two (the origin and the WSGI environ)"),
+    Code("wsgicors.E131", "origins", "{host!r} is internationalised and the idna package is missing",
+         "write the punycode form browsers send, or pip install idna"),
     # -- booleans
     Code("wsgicors.E200", "allow_credentials, allow_private_network, allow_insecure_origins, debug, "
          "propagate_exceptions", "{value!r} is not True or False", "pass a bool"),
