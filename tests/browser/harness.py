@@ -48,8 +48,10 @@ XVFB = "/usr/bin/Xvfb"
 #: A page host each browser maps to the page server, so its origin has the default port.
 DEFAULT_PORT_HOST = "page.test"
 FETCH_TIMEOUT_MS = 10_000
-#: Upper bound for one script call in a Selenium-driven browser (seconds).
+#: Upper bound for one script call in a browser (seconds).
 SCRIPT_TIMEOUT_S = 120
+#: Upper bound for starting a Selenium-driven browser (seconds).
+LAUNCH_TIMEOUT_S = 90
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
@@ -291,6 +293,7 @@ class WebDriverBrowser(Browser):
         self.driver = driver
         self._helpers = list(helpers)
         self._url: Optional[str] = None
+        driver.command_executor.client_config.timeout = SCRIPT_TIMEOUT_S + 30  # no command hangs forever
         driver.set_script_timeout(SCRIPT_TIMEOUT_S)
         driver.set_page_load_timeout(60)
 
@@ -375,6 +378,37 @@ def _under_tini(service_class: Any, driver: str, **kwargs: Any) -> Any:
                      popen_kw={"start_new_session": True}, **kwargs)
 
 
+def _start_bounded(name: str, factory: Callable[[], Any], service: Any,
+                   helpers: Sequence[subprocess.Popen] = ()) -> Any:
+    """``factory()`` (which starts ``service`` and a session), killed after :data:`LAUNCH_TIMEOUT_S`.
+
+    Selenium waits for a new session without a time limit (a browser that
+    cannot reach its display never answers), so the wait is bounded here: on
+    timeout or error every process started is killed and the error raised.
+    """
+    outcome: Dict[str, Any] = {}
+
+    def start() -> None:
+        try:
+            outcome["driver"] = factory()
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=start, name=f"launch-{name}", daemon=True)
+    thread.start()
+    thread.join(LAUNCH_TIMEOUT_S)
+    if "driver" in outcome:
+        return outcome["driver"]
+    timed_out = thread.is_alive()
+    stop_process_tree(service.process)  # also ends a request still waiting for the driver
+    for helper in helpers:
+        stop_process_tree(helper)
+    thread.join(10)
+    if timed_out:
+        raise RuntimeError(f"{name} did not start a WebDriver session within {LAUNCH_TIMEOUT_S} s")
+    raise outcome["error"]
+
+
 def _require(path: str, install: str) -> str:
     if not os.access(path, os.X_OK):
         raise EngineMissing(f"{path} not found: {install}")
@@ -419,11 +453,7 @@ def launch_firefox(servers: "Servers") -> WebDriverBrowser:
     options.add_argument("-headless")
     options.proxy = _page_proxy(servers)
     service = _under_tini(Service, geckodriver_path())
-    try:
-        driver = webdriver.Firefox(options=options, service=service)
-    except BaseException:
-        stop_process_tree(service.process)
-        raise
+    driver = _start_bounded("firefox", lambda: webdriver.Firefox(options=options, service=service), service)
     return WebDriverBrowser("firefox", driver)
 
 
@@ -463,12 +493,8 @@ def launch_webkit(servers: "Servers") -> WebDriverBrowser:
     env = dict(os.environ, DISPLAY=display, NO_AT_BRIDGE="1", GTK_A11Y="none")
     env.pop("WAYLAND_DISPLAY", None)
     service = _under_tini(Service, driver_path, env=env)
-    try:
-        driver = webdriver.WebKitGTK(options=options, service=service)
-    except BaseException:
-        stop_process_tree(service.process)
-        stop_process_tree(xvfb)
-        raise
+    driver = _start_bounded("webkit", lambda: webdriver.WebKitGTK(options=options, service=service), service,
+                            helpers=[xvfb])
     return WebDriverBrowser("webkit", driver, helpers=[xvfb])
 
 
