@@ -370,7 +370,7 @@ def stop_process_tree(process: Optional[subprocess.Popen]) -> None:
 
 def _under_tini(service_class: Any, driver: str, **kwargs: Any) -> Any:
     """A Selenium service that starts ``tini -s -- driver ARGS`` in a new session."""
-    class UnderTini(service_class):  # type: ignore[misc, valid-type]
+    class UnderTini(service_class):
         def command_line_args(self) -> List[str]:
             return ["-s", "--", driver] + list(super().command_line_args())
 
@@ -505,3 +505,44 @@ LAUNCHERS: Dict[str, Callable[["Servers"], Browser]] = {
 def launch(engine: str, servers: "Servers") -> Browser:
     """Start ``engine`` (one of :data:`ENGINES`); :class:`EngineMissing` when it is not installed."""
     return LAUNCHERS[engine](servers)
+
+
+def unavailable(what: str, reason: str) -> None:
+    """Fail (under ``CI=true``) or skip the current test because ``what`` is not installed."""
+    import pytest
+
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} is required under CI=true: {reason}", pytrace=False)
+    pytest.skip(f"{what} not available: {reason}")
+
+
+class Browsers:
+    """Each engine is launched on first use and kept for the module; :meth:`close` stops them all."""
+
+    def __init__(self, servers: Optional[Servers]) -> None:
+        self._servers = servers
+        self._running: Dict[str, Browser] = {}
+        self._missing: Dict[str, str] = {}
+
+    def get(self, engine: str) -> Browser:
+        if engine in self._missing:
+            unavailable(engine, self._missing[engine])
+        if engine not in self._running:
+            try:
+                assert self._servers is not None, "Browsers(None) can only report missing engines"
+                self._running[engine] = launch(engine, self._servers)
+            except EngineMissing as error:
+                self._missing[engine] = str(error)
+                unavailable(engine, str(error))
+        return self._running[engine]
+
+    def close(self) -> None:
+        errors = []
+        for browser in self._running.values():
+            try:
+                browser.close()
+            except Exception as error:  # noqa: BLE001 - close the others, then report
+                errors.append(error)
+        self._running.clear()
+        if errors:
+            raise errors[0]
