@@ -323,21 +323,28 @@ class WebDriverBrowser(Browser):
                 stop_process_tree(helper)
 
 
+def _stat(pid: int) -> Optional[List[str]]:
+    """The fields of ``/proc/PID/stat`` after the command name (state first); None when gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def _children() -> Dict[int, List[int]]:
     """Parent pid -> child pids, from /proc."""
     children: Dict[int, List[int]] = defaultdict(list)
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            with open(stat, encoding="utf-8", errors="replace") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children[int(fields[1])].append(int(stat.split("/")[2]))
+    for path in glob.glob("/proc/[0-9]*"):
+        pid = int(path.rsplit("/", 1)[1])
+        fields = _stat(pid)
+        if fields is not None:
+            children[int(fields[1])].append(pid)
     return children
 
 
 def descendants(pid: int) -> List[int]:
-    """Every live process below ``pid`` (children first)."""
+    """Every process below ``pid`` (children first)."""
     children, found, todo = _children(), [], [pid]
     while todo:
         for child in children.get(todo.pop(), []):
@@ -346,19 +353,38 @@ def descendants(pid: int) -> List[int]:
     return found
 
 
-def stop_process_tree(process: Optional[subprocess.Popen]) -> None:
-    """Kill every descendant of ``process`` and then ``process``; wait for it (bounded).
-
-    ``process`` is ``tini -s`` (a subreaper) or a single program, so killed
-    descendants are reaped by it, not left as zombies of PID 1.
-    """
-    if process is None:
-        return
-    for pid in descendants(process.pid):
+def _kill_and_wait(pids: Sequence[int], timeout: float = 10.0) -> None:
+    """SIGKILL ``pids`` and wait (bounded) until each has exited (gone or a zombie)."""
+    for pid in pids:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        while time.monotonic() < deadline:
+            fields = _stat(pid)
+            if fields is None or fields[0] in "ZX":
+                break
+            time.sleep(0.02)
+
+
+def stop_process_tree(process: Optional[subprocess.Popen]) -> None:
+    """Kill every descendant of ``process`` and then ``process``; wait for it (bounded).
+
+    ``process`` is ``tini -s`` (a subreaper) or a single program. Everything
+    below tini's own child (the driver) dies first; then the driver, whose
+    exit hands every remaining zombie to tini, which reaps them all before it
+    exits, so nothing is left as a zombie of PID 1.
+    """
+    if process is None:
+        return
+    below = descendants(process.pid)
+    direct = [pid for pid in below if (_stat(pid) or ["", ""])[1] == str(process.pid)]
+    main = min(direct, key=lambda pid: int((_stat(pid) or [0] * 20)[19])) if direct else None
+    _kill_and_wait([pid for pid in below if pid != main])
+    if main is not None:
+        _kill_and_wait([main])
     if process.poll() is None:
         process.terminate()
     try:
@@ -519,7 +545,7 @@ def unavailable(what: str, reason: str) -> None:
 class Browsers:
     """Each engine is launched on first use and kept for the module; :meth:`close` stops them all."""
 
-    def __init__(self, servers: Optional[Servers]) -> None:
+    def __init__(self, servers: Servers) -> None:
         self._servers = servers
         self._running: Dict[str, Browser] = {}
         self._missing: Dict[str, str] = {}
@@ -529,7 +555,6 @@ class Browsers:
             unavailable(engine, self._missing[engine])
         if engine not in self._running:
             try:
-                assert self._servers is not None, "Browsers(None) can only report missing engines"
                 self._running[engine] = launch(engine, self._servers)
             except EngineMissing as error:
                 self._missing[engine] = str(error)

@@ -15,6 +15,9 @@ from browser.harness import Browsers
 pytestmark = pytest.mark.browser
 
 
+NO_SERVERS: Any = None  # the launchers below never look at them
+
+
 def _missing(servers: Any) -> Any:
     raise harness.EngineMissing("/usr/bin/nothing not found: apt-get install -y nothing")
 
@@ -24,7 +27,7 @@ def test_missing_engine_fails_under_ci(monkeypatch: pytest.MonkeyPatch, engine: 
     monkeypatch.setitem(harness.LAUNCHERS, engine, _missing)
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="required under CI=true.*apt-get install"):
-        Browsers(servers=None).get(engine)
+        Browsers(servers=NO_SERVERS).get(engine)
 
 
 @pytest.mark.parametrize("engine", harness.ENGINES)
@@ -32,7 +35,7 @@ def test_missing_engine_is_skipped_with_the_reason_outside_ci(monkeypatch: pytes
     monkeypatch.setitem(harness.LAUNCHERS, engine, _missing)
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="not available.*apt-get install"):
-        Browsers(servers=None).get(engine)
+        Browsers(servers=NO_SERVERS).get(engine)
 
 
 def test_stopping_a_driver_tree_kills_and_reaps_every_descendant() -> None:
