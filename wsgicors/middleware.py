@@ -9,28 +9,17 @@ server's business exactly as without the middleware.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from . import engine
 from .errors import ConfigError, Problems
-from .fetch import is_preflight
+from .fastpath import ERROR_BODY, ERROR_HEADERS, ERROR_STATUS, PROPAGATE_KEY, PolicyState, state_for
 from .options import check_names, raise_unknown
-from .origins import shown
 from .policy import Policy
 
 __all__ = ["CORSMiddleware", "Rules", "RuleSpec", "PROPAGATE_KEY", "handle"]
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
-#: Environ key: when true, exceptions escaping the application propagate
-#: instead of being answered ``500`` with CORS headers (for debuggers, test clients).
-PROPAGATE_KEY = "wsgicors.propagate"
-ERROR_STATUS = "500 Internal Server Error"
-ERROR_BODY = b"Internal Server Error\n"
-ERROR_HEADERS: Tuple[Tuple[str, str], ...] = (
-    ("Content-Type", "text/plain; charset=utf-8"),
-    ("Content-Length", str(len(ERROR_BODY))),
-)
 RulePolicy = Union[Policy, Mapping[str, Any], None]
 RuleSpec = Tuple[str, RulePolicy]
 _DOT_SEGMENT = re.compile(r"/\.\.?(?:/|$)")
@@ -49,7 +38,8 @@ class Rules:
     route it elsewhere than the rule it textually matches, so it gets no CORS.
     """
 
-    __slots__ = ("_rules", "_single")
+    __slots__ = ("_rules", "_single", "_states", "single_state", "_targets", "_exact", "_by_prefix",
+                 "_prefix_lengths")
 
     def __init__(self, rules: Sequence[Tuple[str, Optional[Policy]]]) -> None:
         # A pattern is kept as its literal parts around each '*' (None without
@@ -62,6 +52,26 @@ class Rules:
         self._rules = tuple(compiled)
         # The common case, one policy for every path, skips matching entirely.
         self._single = rules[0][1] if len(rules) == 1 and rules[0][0] == "*" else None
+        # Each policy's request path (remembered answers), built with the rules so
+        # that reconfigure() swaps both in one assignment.
+        self._states = {id(policy): PolicyState(policy) for _, policy in rules if policy is not None}
+        self.single_state = self._states[id(self._single)] if self._single is not None else None
+        # per rule its policy's state (None for an exemption), and None past the last rule
+        self._targets = tuple(None if policy is None else self._states[id(policy)] for _, policy in rules) + (None,)
+        # Dispatch without trying the rules one by one: exact patterns are one
+        # dict look-up (the first of equal patterns wins); patterns with '*' are
+        # grouped by their literal text before the first '*', so a path is only
+        # matched against the groups whose prefix it starts with, one slice and
+        # look-up per distinct prefix length. The earliest matching rule wins,
+        # as when they are tried in order.
+        self._exact: Dict[str, int] = {}
+        self._by_prefix: Dict[str, List[Tuple[int, Tuple[str, ...]]]] = {}
+        for index, (parts, pattern, _) in enumerate(compiled):
+            if parts is None:
+                self._exact.setdefault(pattern, index)
+            else:
+                self._by_prefix.setdefault(parts[0], []).append((index, parts))
+        self._prefix_lengths = tuple(sorted({len(prefix) for prefix in self._by_prefix}))
 
     @classmethod
     def build(
@@ -97,12 +107,33 @@ class Rules:
     def policy_for(self, path: str) -> Optional[Policy]:
         if self._single is not None:
             return self._single
+        index = self._index_for(path)
+        return self._rules[index][2] if index < len(self._rules) else None
+
+    def state_for(self, path: str) -> Optional[PolicyState]:
+        """The request-path state of the policy covering ``path`` (None: not in scope)."""
+        if self.single_state is not None:
+            return self.single_state
+        return self._targets[self._index_for(path)]
+
+    def _index_for(self, path: str) -> int:
+        """The index of the first rule matching ``path``; ``len(rules)`` when none does."""
         if "/." in path and _DOT_SEGMENT.search(path):
-            return None
-        for parts, pattern, policy in self._rules:
-            if (_glob_match(parts, path) if parts is not None else path == pattern):
-                return policy
-        return None
+            return len(self._rules)
+        best = self._exact.get(path, len(self._rules))
+        by_prefix = self._by_prefix
+        for length in self._prefix_lengths:
+            if length > len(path):
+                break
+            group = by_prefix.get(path[:length])
+            if group is not None:
+                for index, parts in group:  # in rule order
+                    if index >= best:
+                        break
+                    if _glob_match(parts, path):
+                        best = index
+                        break
+        return best
 
     def __repr__(self) -> str:
         return "Rules([" + ", ".join(f"({pattern!r}, {policy!r})" for _, pattern, policy in self._rules) + "])"
@@ -246,10 +277,13 @@ class CORSMiddleware:
         return self._rules.policy_for(environ.get("PATH_INFO", ""))
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
-        policy = self.policy_for(environ)
-        if policy is None:
-            return self.app(environ, start_response)
-        return handle(policy, self.app, environ, start_response, self.propagate_exceptions)
+        rules = self._rules  # read once: reconfigure() may swap it meanwhile
+        state = rules.single_state
+        if state is None:
+            state = rules.state_for(environ.get("PATH_INFO", ""))
+            if state is None:
+                return self.app(environ, start_response)
+        return state.handle(self.app, environ, start_response, self.propagate_exceptions)
 
 
 def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable[..., Any],
@@ -268,40 +302,8 @@ def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable
     is true (debuggers, test clients), when ``start_response`` was already
     called, and on requests without ``Origin``, which are left to the server.
     Exceptions raised while the server iterates the body are the server's.
+
+    The decisions are :mod:`wsgicors.engine`'s, remembered per policy by
+    :mod:`wsgicors.fastpath`, which runs the call.
     """
-    origin = environ.get("HTTP_ORIGIN")
-    method = environ.get("REQUEST_METHOD")
-    if method == "OPTIONS":  # checked first: the only method that can be a preflight
-        request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-        if is_preflight(method, origin, request_method):
-            answer = engine.answer_preflight(
-                policy, origin, request_method,  # type: ignore[arg-type]  # is_preflight: both present
-                environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-                environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
-            )
-            start_response(answer.status, answer.headers)
-            return [answer.body]
-    add = engine.actual_headers(policy, origin)
-    path = environ.get("PATH_INFO")
-
-    started = False
-
-    def cors_start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
-        nonlocal started
-        started = True
-        decorated = engine.decorate_response(policy, headers, add, path)
-        if exc_info is None:
-            return start_response(status, decorated)
-        return start_response(status, decorated, exc_info)
-
-    try:
-        return app(environ, cors_start_response)
-    except Exception:
-        if started or origin is None or propagate or environ.get(PROPAGATE_KEY):
-            raise
-        engine.logger.error("wsgicors: the application raised on %s %s; answered 500 with CORS headers "
-                            "(set the environ key %r to let exceptions through)",
-                            shown(str(method)), shown(str(environ.get("PATH_INFO", ""))),
-                            PROPAGATE_KEY, exc_info=True)
-        start_response(ERROR_STATUS, engine.decorate_response(policy, ERROR_HEADERS, add, path))
-        return [ERROR_BODY]
+    return state_for(policy).handle(app, environ, start_response, propagate)

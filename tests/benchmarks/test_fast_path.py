@@ -88,3 +88,71 @@ def test_request_origin_parsing_equals_the_per_label_regex() -> None:
                      + rng.choice(["", ":8080", ":443", ":0", ":65536"]))
     for value in cases:
         assert origins_module.parse_request_origin(value) == _reference_parse(value), value
+
+
+def _serve(middleware, environ):  # type: ignore[no-untyped-def]
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
+        seen["status"], seen["headers"] = status, headers
+
+    b"".join(middleware(dict(environ), start_response))
+    return seen["status"], seen["headers"]
+
+
+def _app(environ, start_response):  # type: ignore[no-untyped-def]
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+
+
+PREFLIGHT = {"REQUEST_METHOD": "OPTIONS", "PATH_INFO": "/", "HTTP_ORIGIN": "https://other.example.org",
+             "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT"}
+ACTUAL = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_ORIGIN": "https://other.example.org"}
+
+
+def test_a_callable_origin_entry_is_asked_on_every_preflight_and_request() -> None:
+    from wsgicors import CORSMiddleware
+    calls = []
+
+    def predicate(origin: str) -> bool:
+        calls.append(origin)
+        return len(calls) % 2 == 1  # changes its mind: no answer may be remembered
+
+    middleware = CORSMiddleware(_app, origins=["https://app.example.com", predicate])
+    statuses = [_serve(middleware, PREFLIGHT)[0][:3] for _ in range(4)]
+    assert statuses == ["204", "403", "204", "403"]
+    granted = [any(name == "Access-Control-Allow-Origin" for name, _ in _serve(middleware, ACTUAL)[1])
+               for _ in range(4)]
+    assert granted == [True, False, True, False]
+
+
+def test_remembered_answers_are_bounded() -> None:
+    from wsgicors import CORSMiddleware, fastpath
+    middleware = CORSMiddleware(_app, origins=["https://*.example.org"])
+    state = middleware.rules.single_state
+    for index in range(2 * fastpath.MEMO_SIZE + 3):
+        origin = f"https://h{index}.example.org"
+        _serve(middleware, dict(PREFLIGHT, HTTP_ORIGIN=origin))
+        _serve(middleware, dict(ACTUAL, HTTP_ORIGIN=origin))
+        assert len(state.preflights) <= fastpath.MEMO_SIZE and len(state.actuals) <= fastpath.MEMO_SIZE
+    long_list = ",".join(f"x-h{i}" for i in range(200))
+    _serve(middleware, dict(PREFLIGHT, HTTP_ACCESS_CONTROL_REQUEST_HEADERS=long_list))
+    assert not any(key[2] == long_list for key in state.preflights)
+
+
+def test_debug_mode_logs_every_refusal_not_just_the_first(caplog) -> None:  # type: ignore[no-untyped-def]
+    from wsgicors import CORSMiddleware
+    middleware = CORSMiddleware(_app, origins=["https://app.example.com"], debug=True)
+    with caplog.at_level("INFO", logger="wsgicors"):
+        for _ in range(3):
+            assert _serve(middleware, PREFLIGHT)[0].startswith("403")
+    assert sum("preflight refused" in record.getMessage() for record in caplog.records) == 3
+
+
+def test_reconfigure_forgets_the_old_answers() -> None:
+    from wsgicors import CORSMiddleware
+    middleware = CORSMiddleware(_app, origins=["https://other.example.org"])
+    assert _serve(middleware, PREFLIGHT)[0].startswith("204")
+    middleware.reconfigure(origins=["https://app.example.com"])
+    assert _serve(middleware, PREFLIGHT)[0].startswith("403")
+    assert all(name != "Access-Control-Allow-Origin" for name, _ in _serve(middleware, ACTUAL)[1])

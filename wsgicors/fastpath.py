@@ -1,0 +1,188 @@
+"""The request path: :mod:`wsgicors.engine`'s answers, remembered per policy.
+
+The engine decides; this module only avoids deciding the same thing twice.
+A policy's answer to a preflight depends on nothing but four request strings
+(``Origin``, ``Access-Control-Request-Method``, ``-Headers``,
+``-Private-Network``), and the headers an actual response gains depend on
+nothing but ``Origin`` — as long as no callable origin entry is configured
+(it is asked on every request) and debug mode is off (it logs every
+decision). Such *fixed* answers are kept, whole, in bounded tables
+(:data:`MEMO_SIZE` entries each, emptied when full; long request strings
+are never kept), so a repeated request costs one dictionary look-up.
+
+Decorating an actual response needs the engine only when the application's
+own headers matter: a ``Vary`` to merge, or an ``Access-Control-*`` header.
+Header names seen without either are remembered (:data:`PLAIN_NAMES_SIZE`
+names of up to :data:`PLAIN_NAME_LENGTH` characters), so the common response
+is checked with one set operation and extended with a precomputed tail; any
+other response goes through :func:`wsgicors.engine.decorate_response`. The
+output is byte for byte the engine's (``tests/core/test_differential.py``).
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
+
+from . import engine
+from .fetch import ascii_lower
+from .origins import shown
+from .policy import Policy
+
+__all__ = ["PolicyState", "state_for", "MEMO_SIZE", "PROPAGATE_KEY"]
+
+Header = Tuple[str, str]
+WSGIApp = Callable[..., Iterable[bytes]]
+
+#: answers kept per policy and kind (preflight, actual): enough for the origins and
+#: preflights a site really sees, small enough that hostile variety retains little
+#: (the origin module keeps its own 512 decisions besides)
+MEMO_SIZE = 128
+#: a preflight is kept only when its four request strings add up to at most this many characters
+MEMO_MAX_KEY_LENGTH = 512
+#: an actual request's answer is kept only for an ``Origin`` of at most this many characters
+MEMO_MAX_ORIGIN_LENGTH = 300
+PLAIN_NAMES_SIZE = 4096
+PLAIN_NAME_LENGTH = 64
+
+#: Environ key: when true, exceptions escaping the application propagate
+#: instead of being answered ``500`` with CORS headers (for debuggers, test clients).
+PROPAGATE_KEY = "wsgicors.propagate"
+ERROR_STATUS = "500 Internal Server Error"
+ERROR_BODY = b"Internal Server Error\n"
+ERROR_HEADERS: Tuple[Header, ...] = (
+    ("Content-Type", "text/plain; charset=utf-8"),
+    ("Content-Length", str(len(ERROR_BODY))),
+)
+
+_first = itemgetter(0)
+#: header names known to be neither ``Vary`` nor ``Access-Control-*`` (exact spelling);
+#: replaced, never mutated, so a reader always sees a consistent set
+_plain: FrozenSet[str] = frozenset()
+#: (status, headers, body) of a preflight answer; (added headers or None, fast tail or None)
+PreflightEntry = Tuple[str, Tuple[Header, ...], bytes]
+ActualEntry = Tuple[Tuple[Header, ...], Optional[List[Header]]]
+
+
+def _is_plain(name: Any) -> bool:
+    if not isinstance(name, str) or len(name) > PLAIN_NAME_LENGTH:
+        return False
+    for lowered in (ascii_lower(name), name.lower()):
+        if lowered == "vary" or lowered.startswith("access-control-"):
+            return False
+    return True
+
+
+def _learn(headers: Any) -> None:
+    """Remember the plain names among ``headers`` (bounded; never raises)."""
+    global _plain
+    try:
+        new = {header[0] for header in headers if header[0] not in _plain and _is_plain(header[0])}
+    except Exception:  # not a list of pairs: the engine reports it as it always did
+        return
+    if new and len(_plain) + len(new) <= PLAIN_NAMES_SIZE:
+        _plain = _plain | new
+
+
+class PolicyState:
+    """One policy's request path: its remembered answers and the WSGI call.
+
+    Built once per policy (by :class:`~wsgicors.middleware.Rules`, or by
+    :func:`state_for` for adapters) and never shared between policies, so
+    ``reconfigure`` swaps it together with the rules.
+    """
+
+    __slots__ = ("policy", "fixed", "preflights", "actuals", "vary_tail", "fast_decorate")
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        #: whether answers depend only on the request strings (see the module docstring)
+        self.fixed = not policy.debug and policy.matcher.predicate is None
+        self.preflights: Dict[Tuple[str, str, Optional[str], Optional[str]], PreflightEntry] = {}
+        self.actuals: Dict[Optional[str], ActualEntry] = {}
+        self.vary_tail: Tuple[Header, ...] = (engine.VARY_ORIGIN,) if policy.vary_on_origin else ()
+        # exposing the response's own header names needs them all: always the engine
+        self.fast_decorate = not policy.expose_all
+
+    def preflight(self, key: Tuple[str, str, Optional[str], Optional[str]]) -> PreflightEntry:
+        """The engine's answer to a preflight, kept when it is fixed."""
+        answer = engine.answer_preflight(self.policy, *key)
+        entry = (answer.status, tuple(answer.headers), answer.body)
+        if self.fixed and sum(len(part) for part in key if part) <= MEMO_MAX_KEY_LENGTH:
+            memo = self.preflights
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[key] = entry
+        return entry
+
+    def actual(self, origin: Optional[str]) -> ActualEntry:
+        """The headers an actual response gains, and the tail the fast path appends."""
+        add = engine.actual_headers(self.policy, origin)
+        tail = [*add, *self.vary_tail] if self.fast_decorate else None
+        entry = (add, tail)
+        if self.fixed and (origin is None or len(origin) <= MEMO_MAX_ORIGIN_LENGTH):
+            memo = self.actuals
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[origin] = entry
+        return entry
+
+    def handle(self, app: WSGIApp, environ: Dict[str, Any], start_response: Callable[..., Any],
+               propagate: bool = False) -> Iterable[bytes]:
+        """Apply the policy to one WSGI call of ``app`` (see :func:`wsgicors.middleware.handle`)."""
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS":
+            request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+            if request_method is not None:  # fetch.is_preflight, inlined on the hottest branch
+                key = (origin, request_method, environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+                       environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"))
+                answer = self.preflights.get(key) or self.preflight(key)
+                start_response(answer[0], list(answer[1]))
+                return [answer[2]]
+        add, tail = self.actuals.get(origin) or self.actual(origin)
+        policy = self.policy
+        path = environ.get("PATH_INFO")
+        started = False
+
+        def cors_start_response(status: str, headers: List[Header], exc_info: Any = None) -> Any:
+            nonlocal started
+            started = True
+            try:  # no Vary and no Access-Control-* among the application's headers?
+                fast = tail is not None and type(headers) is list and _plain.issuperset(map(_first, headers))
+            except Exception:  # malformed headers: the engine reports them as it always did
+                fast = False
+            if fast:
+                decorated = headers + tail  # type: ignore[operator]
+            else:
+                _learn(headers)
+                decorated = engine.decorate_response(policy, headers, add, path)
+            if exc_info is None:
+                return start_response(status, decorated)
+            return start_response(status, decorated, exc_info)
+
+        try:
+            return app(environ, cors_start_response)
+        except Exception:
+            if started or origin is None or propagate or environ.get(PROPAGATE_KEY):
+                raise
+            method = environ.get("REQUEST_METHOD")
+            engine.logger.error("wsgicors: the application raised on %s %s; answered 500 with CORS headers "
+                                "(set the environ key %r to let exceptions through)",
+                                shown(str(method)), shown(str(environ.get("PATH_INFO", ""))),
+                                PROPAGATE_KEY, exc_info=True)
+            start_response(ERROR_STATUS, engine.decorate_response(policy, ERROR_HEADERS, add, path))
+            return [ERROR_BODY]
+
+
+_states: Dict[Policy, PolicyState] = {}
+STATES_SIZE = 256
+
+
+def state_for(policy: Policy) -> PolicyState:
+    """The request-path state of ``policy`` (kept for the last :data:`STATES_SIZE` policies)."""
+    state = _states.get(policy)
+    if state is None:
+        if len(_states) >= STATES_SIZE:
+            _states.clear()
+        state = _states[policy] = PolicyState(policy)
+    return state
