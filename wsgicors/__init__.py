@@ -8,7 +8,6 @@ from .errors import ConfigError, CORSConfigWarning, Problem
 from .middleware import CORSMiddleware, Rules
 from .policy import DEFAULT_METHODS, Policy
 from .settings import policy_from_settings
-from .wrapper import wrap
 
 __all__ = [
     "CORSMiddleware", "Policy", "ConfigError", "CORSConfigWarning", "Problem", "Rules", "DEFAULT_METHODS",
@@ -22,6 +21,10 @@ def __getattr__(name: str):  # PEP 562: keep ``import wsgicors`` light
     # ``wsgicors.check`` is the submodule, and the module is callable, so both
     # ``wsgicors.check(url, origin)`` and ``from wsgicors.check import check`` work;
     # ``wsgicors.check_cors`` is the same function under an unambiguous name.
+    if name == "wrap":  # loads ast and inspect to read app factories: not on the request path
+        from .wrapper import wrap
+
+        return wrap
     if name in ("check", "check_cors"):
         import importlib
 

@@ -156,3 +156,19 @@ def test_reconfigure_forgets_the_old_answers() -> None:
     middleware.reconfigure(origins=["https://app.example.com"])
     assert _serve(middleware, PREFLIGHT)[0].startswith("403")
     assert all(name != "Access-Control-Allow-Origin" for name, _ in _serve(middleware, ACTUAL)[1])
+
+
+def test_combined_regex_entries_answer_like_each_regex_alone() -> None:
+    regexes = [re.compile(r"https://r[0-9]+\.example\.org"), re.compile(r"https://(a|b)\.example\.org"),
+               re.compile(r"https://(?P<n>x)\.example\.org"), re.compile(r"https://(y)\1\.example\.org"),
+               re.compile(r"https://CAPS\.example\.org", re.IGNORECASE), re.compile(r"https://z\.example\.org|http://z")]
+    matcher = Policy(regexes, allow_insecure_origins=True).matcher
+    assert len(matcher._pattern_scan) < len(regexes)  # combined where that keeps the meaning
+    rng = random.Random(5)
+    hosts = ["r1", "r22", "a", "b", "c", "x", "yy", "y", "caps", "z", "ab", "r", ""]
+    samples = [f"{scheme}://{host}.example.org{port}" for scheme in ("https", "http") for host in hosts
+               for port in ("", ":8080")] + ["http://z", "https://z.example.org|http://z"]
+    for origin in samples + [rng.choice(samples) + rng.choice(["", "x", "."]) for _ in range(200)]:
+        expected = origins_module.parse_request_origin(origin) is not None and any(
+            r.fullmatch(origin) for r in regexes)
+        assert matcher.allows(origin) is expected, origin

@@ -161,3 +161,20 @@ def test_repeated_requests_to_one_policy_answer_like_the_reference(
     for environ in environs * 2:
         expected = serve(lambda env, sr: reference.handle([("*", policy)], app, env, sr), environ)
         assert serve(middleware, environ) == expected
+
+
+PATTERN_PIECES = st.sampled_from(["/", "a", "b", "*", "/a", "/b/", "**", "."])
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(patterns=st.lists(st.lists(PATTERN_PIECES, min_size=1, max_size=5).map(lambda p: "/" + "".join(p)),
+                         min_size=1, max_size=12),
+       paths=st.lists(st.text(alphabet="/ab.", max_size=10).map(lambda p: "/" + p), min_size=1, max_size=10))
+def test_rule_dispatch_picks_the_first_matching_rule_like_trying_them_in_order(
+        patterns: List[str], paths: List[str]) -> None:
+    from wsgicors import Rules
+    policies = [Policy(origins=[f"https://r{index}.example.com"]) for index in range(len(patterns))]
+    pairs = list(zip(patterns, policies))
+    rules = Rules(pairs)
+    for path in paths:
+        assert rules.policy_for(path) is reference.policy_for(pairs, path), (patterns, path)
