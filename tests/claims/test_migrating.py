@@ -70,3 +70,46 @@ def test_every_option_the_guide_maps_to_exists() -> None:
         for row in table.splitlines():
             named |= set(re.findall(r"`(\w+)=", row.split(" | ")[-1]))
     assert named and named <= ours, named - ours
+
+
+#: Their options whose E600 hint says something other than a single option of ours, and why.
+DIRECT = {"policy": "0.7's policy named a section of settings; the hint says to write the options directly"}
+
+
+def mapped_options():
+    """(library section, their option, ours or None) from the guide's option tables, first row per option."""
+    ours = set(inspect.signature(Policy).parameters) | {"rules"}
+    rows, seen = [], set()
+    for title, body in re.findall(r"\n## (From [^\n]+)\n(.*?)(?=\n## |\Z)", GUIDE, re.S):
+        for line in body.splitlines():
+            cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+            if len(cells) != 2 or not line.startswith("| `"):
+                continue
+            left = re.match(r"`(\w+)(?:=|`| = )", cells[0])
+            if left is None or left.group(1) in seen or left.group(1) in ours or left.group(1) in DIRECT:
+                continue
+            named = [name for name in re.findall(r"`(?:\w+\.)*(\w+)", cells[1]) if name in ours]
+            if named or cells[1].startswith("none"):
+                seen.add(left.group(1))
+                rows.append((title, left.group(1), named[0] if named else None))
+    return rows
+
+
+@pytest.mark.parametrize("section, theirs, ours", mapped_options())
+def test_the_config_error_for_their_option_names_the_option_the_guide_maps_it_to(section, theirs, ours) -> None:
+    """The guide and the E600 hints agree: a user who keeps an old option name is told what to write."""
+    from wsgicors import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        Policy(origins=[ORIGIN], **{theirs: True})
+    problem = str(raised.value.problems[0])
+    assert "wsgicors.E600" in problem
+    if ours is None:
+        assert "no equivalent" in problem, problem
+    else:
+        assert f"did you mean '{ours}'" in problem, problem
+
+
+def test_the_guide_maps_enough_options_to_mean_something() -> None:
+    sections = {section for section, _, _ in mapped_options()}
+    assert len(mapped_options()) >= 20 and len(sections) == 4
