@@ -200,6 +200,20 @@ def test_cookie_set_cross_site_is_stored_and_sent_as_measured(browsers: Any, ser
     assert [r["verdict"] for r in results] == [ALLOW], results
     assert [r["cookie"] for r in requests] == [f"c={key}" if cookie.sent[engine] else None], (
         f"{ENGINE_NAMES[engine]}: Set-Cookie: c=...; {cookie.attributes}")
+    predicted = check_cookie_sent(check(login_url(servers, f"check-{key}", "c", key, cookie.attributes),
+                                        servers.page_origin, credentials=True, timeout=10.0), engine)
+    if predicted is not None:
+        assert predicted == cookie.sent[engine], f"check's cookie verdict for {ENGINE_NAMES[engine]}"
+
+
+def check_cookie_sent(result: CheckResult, engine: str) -> Optional[bool]:
+    """``check``'s prediction that ``engine`` stores and sends the response's cookie; None if not modelled."""
+    engines = getattr(result, "engines", None)
+    if engines is None:
+        return None
+    cookies = engines[engine].cookies
+    assert cookies is not None and len(cookies) == 1, cookies
+    return bool(cookies[0].sent)
 
 
 def cookie_echo(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
