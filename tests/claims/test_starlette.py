@@ -9,7 +9,7 @@ import pytest
 
 from claims.support import EVIL, ORIGIN, runtime_requirements
 
-pytestmark = [pytest.mark.claims, pytest.mark.filterwarnings("ignore:Using `httpx`:DeprecationWarning")]
+pytestmark = [pytest.mark.claims, pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")]
 
 
 def client(**options: Any) -> Any:
