@@ -542,6 +542,8 @@ PAGE = r"""<!doctype html>
   .detail { font-size: 13px; margin-top: 4px; word-break: break-word; }
   .steps { margin: 4px 0 0; padding-left: 18px; font-size: 13px; }
   .steps li.fail { color: var(--bad); }
+  table.engines { margin-top: 2px; }
+  table.engines td { padding: 2px 6px 2px 0; vertical-align: top; border: 0; }
   details pre { white-space: pre-wrap; background: #fff; border: 1px solid var(--line); padding: 6px; border-radius: 6px; }
   table { border-collapse: collapse; width: 100%; font-size: 13px; }
   th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid var(--line); }
@@ -731,9 +733,32 @@ function showBrowser(box, result) {
   }
 }
 
+// The engine of the browser showing this page, from its user agent: which of check's predictions to compare.
+const ENGINE = /Firefox\//.test(navigator.userAgent) ? "firefox" :
+  /Chrom(e|ium)\//.test(navigator.userAgent) ? "chromium" :
+  /AppleWebKit\//.test(navigator.userAgent) ? "webkit" : null;
+const ENGINE_TITLES = {chromium: "Chromium", firefox: "Firefox", webkit: "WebKit"};
+
+function predicted(result) {
+  // check's verdict for this browser's engine, else its top-level (Chromium) verdict.
+  return result.engines && ENGINE && result.engines[ENGINE] ? result.engines[ENGINE].verdict : result.verdict;
+}
+
+function showEngines(box, result) {
+  if (!result.engines) return;
+  const table = el("table", {"class": "engines"});
+  for (const [name, found] of Object.entries(result.engines)) {
+    const title = (ENGINE_TITLES[name] || name) + (name === ENGINE ? " (yours)" : "");
+    table.append(el("tr", {"class": "engine", "data-engine": name, "data-verdict": found.verdict},
+      el("td", {}, title), el("td", {}, badge(found.verdict)), el("td", {}, found.reason || "")));
+  }
+  box.append(el("div", {"class": "detail"}, "Predicted per engine:"), table);
+}
+
 function showCheck(box, result) {
   box.replaceChildren(el("h3", {}, "wsgicors check"), badge(result.verdict));
   box.append(el("div", {"class": "detail explanation"}, result.explanation));
+  showEngines(box, result);
   if (result.verdict !== "error") {
     box.append(el("div", {"class": "detail preflight"}, !result.preflight_needed ? "No preflight needed." :
       result.preflight_cached ? "Preflight answered from the preflight cache (nothing sent)." : "Preflight sent."));
@@ -762,7 +787,7 @@ async function runAction(name) {
   showBrowser(card.querySelector(".browser"), browser);
   const checked = await runCheck(name);
   showCheck(card.querySelector(".check"), checked);
-  const agree = browser.verdict === checked.verdict;
+  const agree = browser.verdict === predicted(checked);
   agreement.textContent = agree ? "browser and check agree" : "browser and check DISAGREE";
   agreement.className = "agreement " + (agree ? "agree" : "disagree");
   card.dataset.browser = browser.verdict;
