@@ -713,6 +713,23 @@ SCENARIOS: Tuple[Scenario, ...] = (
              "CORSMiddleware(origins=[page])", cors(), ALLOW,
              "same address space: no `Access-Control-Request-Private-Network` on the preflight", preflights=1,
              **PUT_CUSTOM),
+    Scenario("acam-lower-put", "PUT, ACAM `put`", "preflight: ACAM: put",
+             raw(echo, good_preflight("put", "x-custom")), BLOCK, "methods compare case-sensitively: `put` is not PUT",
+             code="method-not-allowed", **PUT_CUSTOM),
+    Scenario("max-age-plus-sign", "ACMA '+600'", "preflight: ACMA: +600",
+             raw(echo, lambda c: good_preflight()(c) + (("Access-Control-Max-Age", "+600"),)), ALLOW,
+             "not delta-seconds (a sign); Chromium and WebKit still cache the preflight, Firefox caches nothing",
+             repeat=2, preflights=1, preflights_in={"firefox": 2}, **PUT_CUSTOM),
+    Scenario("max-age-huge", "ACMA with 20 digits", "preflight: ACMA: 99999999999999999999",
+             raw(echo, lambda c: good_preflight()(c) + (("Access-Control-Max-Age", "9" * 20),)), ALLOW,
+             "an age beyond 64 bits", repeat=2, preflights=1, **PUT_CUSTOM),
+    Scenario("content-type-two-values", "Content-Type 'text/plain, application/json'", "OPTIONS -> 404",
+             NO_PREFLIGHT, BLOCK, "the value does not parse as one MIME type: preflight, which fails",
+             code="preflight-status", method="POST", headers={"Content-Type": "text/plain, application/json"},
+             body="x", preflights=1),
+    Scenario("acao-star-padded", "ACAO ' * '", "ACAO: ' * '",
+             raw(lambda c: (("Access-Control-Allow-Origin", " * "),)), ALLOW,
+             "header values are trimmed: `*`"),
 )
 
 
