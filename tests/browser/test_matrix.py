@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
@@ -231,3 +232,13 @@ def test_docs_table_is_current() -> None:
         "docs/browser-matrix.md is stale: run `python tests/browser/scenarios.py`")
     readme = (DOCS.parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"[a matrix of {len(SCENARIOS)} scenarios](docs/browser-matrix.md)" in readme
+
+
+def test_readme_names_only_existing_scenarios() -> None:
+    """Each engine claim in the README's matrix section names the scenario (or cookie row) backing it."""
+    readme = (DOCS.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("[a matrix of"):]
+    section = section[:section.index("\n## ")]
+    named = set(re.findall(r"`([a-z0-9]+(?:-[a-z0-9]+)+)`", section))
+    known = {s.id for s in SCENARIOS} | {c.id for c in COOKIE_SCENARIOS}
+    assert named and named <= known, named - known
