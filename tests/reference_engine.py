@@ -56,10 +56,26 @@ def has_dot_segment(path: str) -> bool:
     return any(segment in (".", "..") for segment in segments[1:])
 
 
+def rewritten_by_routers(path: str) -> bool:
+    """An empty, '.' or '..' segment, or bytes that are not UTF-8: routers route it elsewhere."""
+    segments = path.split("/")[1:]
+    if any(segment in ("", ".", "..") for segment in segments[:-1]) or has_dot_segment(path):
+        return True
+    try:
+        path.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return True
+    return False
+
+
 def policy_for(rules: Sequence[Tuple[str, Any]], path: str) -> Any:
     if len(rules) == 1 and rules[0][0] == "*":
         return rules[0][1]
-    if has_dot_segment(path):
+    if rewritten_by_routers(path):
+        return None
+    try:
+        path = path.encode("latin-1").decode("utf-8")  # patterns match the path as the app decodes it
+    except UnicodeError:
         return None
     for pattern, policy in rules:
         if glob_matches(pattern, path):

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
+from . import engine
 from .errors import ConfigError, Problems
+from .fetch import is_preflight
 from .fastpath import ERROR_BODY, ERROR_HEADERS, ERROR_STATUS, PROPAGATE_KEY, PolicyState, state_for
 from .options import check_names, raise_unknown
 from .policy import Policy
 
-__all__ = ["CORSMiddleware", "Rules", "RuleSpec", "PROPAGATE_KEY", "handle"]
+__all__ = ["CORSMiddleware", "Rules", "RuleSpec", "PROPAGATE_KEY", "handle", "preflight_answer", "response_decorator"]
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
@@ -32,10 +34,18 @@ class Rules:
     ``*`` stands for any run of characters, ``/`` included; a pattern without
     ``*`` matches exactly. A rule whose policy is ``None`` exempts its paths.
 
-    A path with a ``.`` or ``..`` segment (``/public/../api``, which a browser
-    never sends but ``/public%2F..%2Fapi`` decodes to) matches no rule unless
-    one policy covers every path: an application that normalises it would
-    route it elsewhere than the rule it textually matches, so it gets no CORS.
+    Rules cannot know the application's router, so they fail closed: a path
+    that routers commonly rewrite before routing matches no rule, and gets no
+    CORS, unless one policy covers every path. Those are paths with an empty
+    segment (``//admin``, ``/a//b``: Werkzeug merges slashes, Pyramid traversal
+    drops empty segments), a ``.`` or ``..`` segment (``/public/../api``, which
+    a browser never sends but ``/public%2F..%2Fapi`` decodes to), and bytes
+    that are not UTF-8 (``%FF``: Bottle drops them, Werkzeug replaces them).
+
+    ``PATH_INFO`` holds the request's bytes decoded as latin-1 (PEP 3333);
+    applications decode it as UTF-8. A pattern is matched against the path as
+    the application decodes it, so a pattern with non-ASCII characters
+    (``/café/*``) matches the request ``/caf%C3%A9/x``.
     """
 
     __slots__ = ("_rules", "_single", "_states", "single_state", "_targets", "_exact", "_by_prefix",
@@ -118,8 +128,13 @@ class Rules:
 
     def _index_for(self, path: str) -> int:
         """The index of the first rule matching ``path``; ``len(rules)`` when none does."""
-        if "/." in path and _DOT_SEGMENT.search(path):
+        if "//" in path or ("/." in path and _DOT_SEGMENT.search(path)):
             return len(self._rules)
+        if not path.isascii():
+            try:
+                path = path.encode("latin-1").decode("utf-8")
+            except UnicodeError:  # not UTF-8, or not a server's latin-1 PATH_INFO
+                return len(self._rules)
         best = self._exact.get(path, len(self._rules))
         by_prefix = self._by_prefix
         for length in self._prefix_lengths:
@@ -307,3 +322,40 @@ def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable
     :mod:`wsgicors.fastpath`, which runs the call.
     """
     return state_for(policy).handle(app, environ, start_response, propagate)
+
+
+def preflight_answer(policy: Policy, environ: Mapping[str, Any]) -> Optional[engine.PreflightAnswer]:
+    """The complete answer when the request is a preflight (the app is then not called), else None.
+
+    For adapters that cannot hand the whole request to :func:`handle`.
+    """
+    method = environ.get("REQUEST_METHOD")
+    origin = environ.get("HTTP_ORIGIN")
+    request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+    if not is_preflight(method, origin, request_method):
+        return None
+    return engine.answer_preflight(
+        policy, origin, request_method,  # type: ignore[arg-type]  # is_preflight: both present
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+        environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+    )
+
+
+HeaderList = List[Tuple[str, str]]
+
+
+def response_decorator(policy: Policy, environ: Mapping[str, Any]) -> Callable[[HeaderList], HeaderList]:
+    """A function giving an actual response's header list the policy's CORS headers and one ``Vary``.
+
+    What to add is decided once from the request (:func:`engine.actual_headers`)
+    and applied to whatever headers the application produced
+    (:func:`engine.decorate_response`). For adapters whose framework changes the
+    response after the application returned, so it must be applied at the very end.
+    """
+    add = engine.actual_headers(policy, environ.get("HTTP_ORIGIN"))
+    path = environ.get("PATH_INFO")
+
+    def decorate(headers: HeaderList) -> HeaderList:
+        return engine.decorate_response(policy, headers, add, path)
+
+    return decorate

@@ -22,11 +22,22 @@ The plugin wraps the app's WSGI entry point, so preflights are answered before
 Bottle routes them (routes need not accept OPTIONS) and every response Bottle
 produces, ``HTTPError`` pages and 500s included, passes through the same
 decorator; ``exc_info`` reaches the server unchanged.
+
+The route whose policy applies is the one Bottle itself will call: the path is
+decoded as that Bottle release does (UTF-8; 0.13 drops bytes that are not
+UTF-8, 0.12 answers 400) and matched by the app's own router, using the Bottle
+module the app was built from (a vendored copy, such as pypiserver's, works).
+Routes of a Bottle app mounted with ``outer.mount("/inner/", inner)`` keep the
+inner app's own plugin and policy; an app mounted as a WSGI app (Bottle 0.12,
+or a prefix without a trailing slash) answers CORS itself.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, Optional
+import re
+import sys
+from types import ModuleType
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import bottle
 
@@ -66,7 +77,7 @@ class CORSPlugin:
     def setup(self, app: bottle.Bottle) -> None:
         for other in app.plugins:
             if getattr(other, "name", None) == self.name:
-                raise bottle.PluginError(f"a plugin named {self.name!r} is already installed")
+                raise _bottle_of(app).PluginError(f"a plugin named {self.name!r} is already installed")
         wrapper = _AppCORS(self, app, app.wsgi)
         app.wsgi = wrapper  # the instance attribute shadows Bottle.wsgi, which __call__ uses
         app.add_hook("app_reset", wrapper.reset)
@@ -110,6 +121,32 @@ def _key(option: str) -> str:
     return option if option.startswith(ROUTE_KEY + ".") else f"{ROUTE_KEY}.{option}"
 
 
+def _bottle_of(app: Any) -> ModuleType:
+    """The Bottle module ``app`` was built from: the installed one or a vendored copy."""
+    return sys.modules.get(type(app).__module__) or bottle
+
+
+def _release(module: ModuleType) -> Tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", getattr(module, "__version__", "0.13"))[:2])
+
+
+def bottle_path(module: ModuleType, path_info: str) -> Optional[str]:
+    """``PATH_INFO`` as Bottle's ``_handle`` decodes it before routing; None: Bottle answers 400.
+
+    The server hands Bottle latin-1-decoded bytes; Bottle re-decodes them as
+    UTF-8. Bottle 0.13 drops the bytes that are not UTF-8 (so ``/admin/dat%FFa``
+    is routed to ``/admin/data``); 0.12 answers ``400 Invalid path string``.
+    """
+    try:
+        raw = path_info.encode("latin-1")
+    except UnicodeEncodeError:
+        return path_info  # not a server's PATH_INFO: Bottle would use it as it is
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None if _release(module) < (0, 13) else raw.decode("utf-8", "ignore")
+
+
 class _AppCORS:
     """One app's WSGI entry point with CORS; per-app state only (route -> policy)."""
 
@@ -117,7 +154,8 @@ class _AppCORS:
         self.plugin = plugin
         self.app = app
         self.wsgi = wsgi
-        self._policies: Dict[bottle.Route, Optional[Policy]] = {}
+        self.module = _bottle_of(app)
+        self._policies: Dict[Any, Optional[Policy]] = {}
         self._checked = 0  # how many of app.routes were looked at for own policies
         self._overridden = False
 
@@ -130,8 +168,24 @@ class _AppCORS:
         try:
             return self._policies[route]
         except KeyError:
-            policy = self._policies[route] = self.plugin.route_policy(route)
+            policy = self._policies[route] = self._owner_policy(route)
             return policy
+
+    def _owner_policy(self, route: bottle.Route) -> Optional[Policy]:
+        """The policy of the plugin that owns ``route``.
+
+        A route copied in by ``mount()`` still belongs to its own app (Bottle
+        applies that app's plugins to it), so that app's CORSPlugin decides. A
+        WSGI mount point hands the request to the mounted app, which, if it has a
+        CORSPlugin, answers CORS itself: this app then stays out of the way.
+        """
+        target = route.config.get("mountpoint.target")  # a WSGI mount point (both releases)
+        if target is not None and isinstance(getattr(target, "__dict__", {}).get("wsgi"), _AppCORS):
+            return None
+        owner = route.app.__dict__.get("wsgi") if route.app is not self.app else self
+        if isinstance(owner, _AppCORS) and owner is not self:
+            return owner.plugin.route_policy(route)
+        return self.plugin.route_policy(route)
 
     def _any_override(self) -> bool:
         """Whether any route has a policy of its own (if not, routing can be skipped)."""
@@ -151,16 +205,19 @@ class _AppCORS:
         asked = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
         if is_preflight(method, environ.get("HTTP_ORIGIN"), asked):
             method = asked
-        path = environ.get("PATH_INFO") or "/"
+        path = bottle_path(self.module, environ.get("PATH_INFO") or "/")
+        if path is None:
+            return None  # Bottle answers 400 without routing
         match = self.app.router.match
+        error_class = self.module.HTTPError
         try:
             return match({"PATH_INFO": path, "REQUEST_METHOD": method})[0]
-        except bottle.HTTPError as error:
+        except error_class as error:
             allowed = error.headers.get("Allow", "") if error.status_code == 405 else ""
         for other in split_list(allowed):
             try:
                 return match({"PATH_INFO": path, "REQUEST_METHOD": other})[0]
-            except bottle.HTTPError:
+            except error_class:
                 continue
         return None
 
@@ -176,4 +233,3 @@ class _AppCORS:
             return self.wsgi(environ, start_response)
         # catchall=False is Bottle's switch for debugging middleware: exceptions pass through then.
         return handle(policy, self.wsgi, environ, start_response, not self.app.catchall)
-

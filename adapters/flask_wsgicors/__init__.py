@@ -24,6 +24,15 @@ routes the request, and every response Flask produces (views, 404, 405,
 blueprint or the app can each have a policy; the most specific one wins. Their
 options are layered: ``CORS_*`` config keys, then ``CORS(app, ...)`` arguments,
 then the blueprint's, then the view's.
+
+The policy is the one of the view Flask will call: the request is matched by
+the app's own URL map (Werkzeug) as Flask builds it. When the map redirects
+(a missing trailing slash, merged slashes: a 308), the redirect target's view
+decides, so the redirect itself and a preflight to the redirecting URL carry
+that view's policy. A rule belongs to a blueprint when that blueprint's
+registration added it (recorded from Flask's ``BlueprintSetupState``), never
+because its endpoint name contains a dot: an app-level endpoint named
+``partner.secret`` is not blueprint ``partner``'s.
 """
 
 from __future__ import annotations
@@ -31,9 +40,11 @@ from __future__ import annotations
 import functools
 import weakref
 from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Tuple, Union
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, Flask, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import RequestRedirect
 from werkzeug.test import run_wsgi_app
 
 from wsgicors import ConfigError, Policy
@@ -51,6 +62,9 @@ EXTENSION_KEY = "wsgicors"
 # @cross_origin view knows its CORS has already been applied.
 ENVIRON_KEY = "wsgicors.flask"
 VIEW_ATTRIBUTE = "_wsgicors_options"
+RECORDER_ATTRIBUTE = "_wsgicors_records_rules"
+#: Redirects of the URL map followed to find the view that finally answers.
+MAX_REDIRECTS = 5
 
 Options = Optional[Dict[str, Any]]  # None: CORS disabled (enabled=False)
 
@@ -92,6 +106,8 @@ class _AppCORS:
         self.wsgi_app = app.wsgi_app
         self.policy: Optional[Policy] = None  # the app-wide policy, if any
         self.blueprints: Dict[str, Options] = {}  # registered blueprint name -> options
+        # endpoint -> full name of the blueprint whose registration added its rule
+        self.owners: Dict[str, str] = {}
         # endpoint -> policy, for endpoints whose policy is not the app-wide one
         self._overrides: Dict[str, Optional[Policy]] = {}
         self._built_for: Tuple[int, int] = (-1, -1)
@@ -106,21 +122,25 @@ class _AppCORS:
         overrides: Dict[str, Optional[Policy]] = {}
         for endpoint, view in list(app.view_functions.items()):
             if hasattr(view, VIEW_ATTRIBUTE):
-                parent = self._blueprint_policy(endpoint, blueprints, self.policy)
+                parent = self._blueprint_policy(self.owners.get(endpoint), blueprints, self.policy)
                 overrides[endpoint] = _layered(app, parent, getattr(view, VIEW_ATTRIBUTE),
                                                f"@cross_origin on {endpoint!r}")
                 continue
-            policy = self._blueprint_policy(endpoint, blueprints, self.policy)
+            policy = self._blueprint_policy(self.owners.get(endpoint), blueprints, self.policy)
             if policy is not self.policy:
                 overrides[endpoint] = policy
         self._overrides = overrides
         self._built_for = (len(app.view_functions), len(self.blueprints))
 
     @staticmethod
-    def _blueprint_policy(endpoint: str, blueprints: Mapping[str, Optional[Policy]],
+    def _blueprint_policy(owner: Optional[str], blueprints: Mapping[str, Optional[Policy]],
                           default: Optional[Policy]) -> Optional[Policy]:
-        """The innermost registered blueprint with a policy owns the endpoint."""
-        parts = endpoint.split(".")[:-1]
+        """The policy of ``owner`` (the blueprint that added the rule) or its innermost parent with one.
+
+        Nested blueprints are registered as ``parent.child``; Flask forbids dots
+        in a blueprint's own name, so these parts are the nesting itself.
+        """
+        parts = owner.split(".") if owner else []
         while parts:
             name = ".".join(parts)
             if name in blueprints:
@@ -141,26 +161,30 @@ class _AppCORS:
         return self._overrides[endpoint]
 
     def _endpoint(self, environ: Dict[str, Any]) -> Optional[str]:
-        """The endpoint Flask will route this request to (for a preflight: the asked-for method)."""
+        """The endpoint Flask will route this request to (for a preflight: the asked-for method).
+
+        A redirect of the URL map is followed to the view that answers its target.
+        """
         method = environ.get("REQUEST_METHOD", "GET")
         asked = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
         if is_preflight(method, environ.get("HTTP_ORIGIN"), asked):
             method = asked
         try:
             adapter = self.app.create_url_adapter(self.app.request_class(environ))
-            if adapter is None:
-                return None
+        except HTTPException:  # a bad host: the app-wide policy answers
+            return None
+        if adapter is None:
+            return None
+        path_info: Optional[str] = None  # None: the request's own path
+        for _ in range(MAX_REDIRECTS + 1):
             try:
-                return adapter.match(method=method, return_rule=True)[0].endpoint
-            except MethodNotAllowed as error:
-                # The path exists for other methods: its view's policy answers (a 405 with CORS headers).
-                for other in error.valid_methods or ():
-                    try:
-                        return adapter.match(method=other, return_rule=True)[0].endpoint
-                    except HTTPException:
-                        continue
-        except HTTPException:  # 404, redirects, bad host: the app-wide policy answers
-            pass
+                return _match(adapter, path_info, method)
+            except RequestRedirect as redirect:
+                path_info = _redirect_path(adapter.script_name, redirect.new_url)
+                if path_info is None:
+                    return None
+            except HTTPException:  # 404 and other failures: the app-wide policy answers
+                return None
         return None
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -171,6 +195,63 @@ class _AppCORS:
         # Flask re-raises in debug and testing mode for the debugger and the test client: let it
         # through then; otherwise (PROPAGATE_EXCEPTIONS under a real server) the page gets a 500 with CORS.
         return handle(policy, self.wsgi_app, environ, start_response, self.app.debug or self.app.testing)
+
+
+def _match(adapter: Any, path_info: Optional[str], method: str) -> Optional[str]:
+    """The endpoint ``adapter`` matches; for a path that exists only for other methods, theirs (a 405)."""
+    try:
+        return adapter.match(path_info, method=method, return_rule=True)[0].endpoint
+    except MethodNotAllowed as error:
+        # The path exists for other methods: its view's policy answers (a 405 with CORS headers).
+        for other in error.valid_methods or ():
+            try:
+                return adapter.match(path_info, method=other, return_rule=True)[0].endpoint
+            except RequestRedirect:
+                raise
+            except HTTPException:
+                continue
+    return None
+
+
+def _redirect_path(script_name: str, new_url: str) -> Optional[str]:
+    """The ``path_info`` a URL map redirect points at, or None when it leaves the app."""
+    path = unquote(urlsplit(new_url).path)
+    root = script_name.rstrip("/")
+    if not path.startswith(root + "/"):
+        return None
+    return path[len(root):]
+
+
+def _record_rules(blueprint: Blueprint) -> None:
+    """Record which rules each registration of ``blueprint`` (and of its children) adds.
+
+    Flask builds a ``BlueprintSetupState`` per registration and adds every
+    rule through it; wrapping its ``add_url_rule`` tells which endpoints that
+    registration owns, whatever their names look like.
+    """
+    if getattr(blueprint, RECORDER_ATTRIBUTE, False):
+        return
+    make_setup_state = blueprint.make_setup_state
+
+    def recording_setup_state(app: Flask, options: Dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        state = make_setup_state(app, options, *args, **kwargs)
+        owners = _app_state(app).owners
+        name = f"{getattr(state, 'name_prefix', '')}.{getattr(state, 'name', blueprint.name)}".lstrip(".")
+        add_url_rule = state.add_url_rule
+
+        def recording_add_url_rule(*rule_args: Any, **rule_kwargs: Any) -> None:
+            before = len(list(app.url_map.iter_rules()))
+            add_url_rule(*rule_args, **rule_kwargs)
+            for rule in list(app.url_map.iter_rules())[before:]:
+                owners[rule.endpoint] = name
+
+        state.add_url_rule = recording_add_url_rule
+        for child, _ in getattr(blueprint, "_blueprints", ()):  # nested: registered after this one
+            _record_rules(child)
+        return state
+
+    blueprint.make_setup_state = recording_setup_state  # type: ignore[method-assign]
+    setattr(blueprint, RECORDER_ATTRIBUTE, True)
 
 
 def _app_state(app: Flask) -> _AppCORS:
@@ -223,6 +304,7 @@ class CORS:
             state.refresh()
 
         blueprint.record(register)
+        _record_rules(blueprint)
 
     @staticmethod
     def policy_for(app: Flask, environ: Dict[str, Any]) -> Optional[Policy]:

@@ -18,16 +18,25 @@ or in code, with keyword arguments winning over the settings::
     config.add_cors_policy("/internal/*", enabled=False)                     # no CORS there
 
 Path policies match ``PATH_INFO`` like :class:`wsgicors.CORSMiddleware`'s
-``rules`` (first declared wins; the app-wide policy covers the rest).
-Framework glue only: a tween placed over Pyramid's exception view tween hands
-each request to :func:`wsgicors.middleware.handle`, so preflights are answered
-before any view lookup and responses of exception views carry the headers;
-exceptions no view handles are re-raised untouched.
+``rules`` (first declared wins; the app-wide policy covers the rest), and fail
+closed the same way: a path that Pyramid's traversal or a router would rewrite
+(``//``, ``.``/``..`` segments, bytes that are not UTF-8) gets no CORS unless
+only the app-wide policy is configured. A path declared inside an include
+loaded with ``route_prefix`` gets that prefix, as Pyramid's routes do.
+
+Framework glue only: a tween placed over Pyramid's exception view tween answers
+preflights before any view lookup (:func:`wsgicors.middleware.preflight_answer`);
+for other requests it lets Pyramid finish the response (views, exception views,
+response callbacks, ``NewResponse`` subscribers) and then applies the policy's
+headers and one merged ``Vary`` as the request's last finished callback, just
+before the response is sent. Exceptions no exception view handles go on up the
+tween chain untouched (pyramid_tm must see them to abort; pyramid_debugtoolbar
+shows them); an exception view for ``Exception`` is Pyramid's way to answer
+them, and that response carries the CORS headers.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from pyramid.config import Configurator
@@ -37,7 +46,7 @@ from pyramid.response import Response
 from pyramid.tweens import EXCVIEW
 
 from wsgicors import ConfigError, Policy, Problem
-from wsgicors.middleware import Rules, handle
+from wsgicors.middleware import Rules, preflight_answer, response_decorator
 from wsgicors.settings import options_from_settings, policy_from_settings
 
 __all__ = ["includeme", "add_cors_policy", "tween_factory", "SETTINGS_PREFIX"]
@@ -46,6 +55,7 @@ SETTINGS_PREFIX = "cors."
 REGISTRY_KEY = "wsgicors"
 DEFAULT = "*"  # the path pattern of the app-wide policy, matched last
 ENTRY = "the Pyramid settings"
+MAX_REQUEUE = 64  # finished callbacks that may still follow ours (bounded against a ping-pong)
 
 
 class _Configuration:
@@ -114,6 +124,9 @@ def add_cors_policy(config: Configurator, path: Optional[str] = None, *, policy:
     built = configuration.policy(enabled, policy, options)
     if path is not None:
         Rules.build(rules=[(path, built)])  # check the pattern now
+        prefix = (config.route_prefix or "").strip("/")
+        if prefix:  # inside config.include(..., route_prefix=...): as Pyramid prefixes routes
+            path = f"/{prefix}/{path.lstrip('/')}"
 
     def register() -> None:
         if path is None:
@@ -126,20 +139,40 @@ def add_cors_policy(config: Configurator, path: Optional[str] = None, *, policy:
 
 
 def tween_factory(handler: Callable[[Request], Response], registry: Registry) -> Callable[[Request], Response]:
-    """The tween: CORS for every request, preflights answered without calling ``handler``."""
+    """The tween: preflights answered without calling ``handler``; other responses decorated last."""
     rules = _configuration(registry).rules()
 
     def cors_tween(request: Request) -> Response:
-        policy = rules.policy_for(request.environ.get("PATH_INFO", ""))
+        environ = request.environ
+        policy = rules.policy_for(environ.get("PATH_INFO", ""))
         if policy is None:
             return handler(request)
-
-        def downstream(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-            return handler(request)(environ, start_response)
-
-        # propagate: an exception no exception view handled goes on up the tween chain (pyramid_tm
-        # must see it to abort; pyramid_debugtoolbar shows it); an exception view for Exception is
-        # Pyramid's way to answer it, and that response carries the CORS headers.
-        return request.get_response(functools.partial(handle, policy, downstream, propagate=True))
+        answer = preflight_answer(policy, environ)
+        if answer is not None:
+            return Response(status=answer.status, headerlist=list(answer.headers), app_iter=[answer.body])
+        response = handler(request)
+        _decorate_last(request, response, response_decorator(policy, environ))
+        return response
 
     return cors_tween
+
+
+def _decorate_last(request: Request, response: Response,
+                   decorate: Callable[[List[Tuple[str, str]]], List[Tuple[str, str]]]) -> None:
+    """Apply ``decorate`` to ``response`` after everything else Pyramid runs for the request.
+
+    Response callbacks and ``NewResponse`` subscribers run after the tweens,
+    and may set ``Vary`` or CORS headers; finished callbacks run after them,
+    before the response is sent. This one re-queues itself while other
+    finished callbacks are pending (a bounded number of times), so it is the last.
+    """
+    requeued = [0]
+
+    def finished(request: Request) -> None:
+        if request.finished_callbacks and requeued[0] < MAX_REQUEUE:
+            requeued[0] += 1
+            request.add_finished_callback(finished)
+            return
+        response.headerlist = decorate(list(response.headerlist))
+
+    request.add_finished_callback(finished)

@@ -2,8 +2,9 @@
 
 Patterns match ``PATH_INFO`` as the server decoded it (the path below
 ``SCRIPT_NAME`` that the application routes on), whole and case-sensitively,
-first declared rule first; ``+`` is a plus; a path with a ``.``/``..`` segment
-matches no rule (it gets no CORS at all).
+first declared rule first; ``+`` is a plus; a path with a ``.``/``..`` segment,
+an empty segment (``//``) or bytes that are not UTF-8 matches no rule (it gets
+no CORS at all).
 """
 
 import http.client
@@ -83,9 +84,10 @@ CASES = {
         ("/static/x..", "star"),
     ],
     "slashes": [
-        ("/api//users", "strict"),
+        # Repeated slashes fail closed (was: matched textually): Werkzeug merges them, traversal drops them.
+        ("/api//users", "none"),
         ("//api/users", "none"),
-        ("/static//x", "star"),
+        ("/static//x", "none"),
         ("/api%2Fusers", "none"),            # a server that leaves %2F encoded: literal text
         ("/api/%2e%2e/x", "strict"),         # still encoded: not a dot segment to the app either
     ],
@@ -136,7 +138,7 @@ def test_declared_order_wins_over_specificity():
     ("/a*b*c", "/abc", True), ("/a*b*c", "/axxbyyc", True), ("/a*b*c", "/abcb", False), ("/a*b*c", "/ab", False),
     ("/a*a", "/a", False), ("/a*a", "/aa", True), ("*", "", True), ("/*", "/", True), ("**", "/x", True),
     ("/api/*/items/*.json", "/api/1/items/2.json", True), ("/api/*/items/*.json", "/api/1/items/2.jsonx", False),
-    ("/api/*/items/*.json", "/api/items/.json", False), ("/api/*/items/*.json", "/api//items/.json", True),
+    ("/api/*/items/*.json", "/api/items/.json", False), ("/api/*/items/*.json", "/api/x/items/.json", True),
     ("/x*y*z", "/xzy", False), ("/*/*/*/*x", "/" * 5000, False), ("/a*b*c*d", "/a" + "bc" * 5000, False),
 ])
 def test_glob_patterns_match_in_linear_time(pattern, path, matched):

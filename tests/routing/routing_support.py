@@ -1,0 +1,80 @@
+"""Helpers for the routing tests: WSGI calls with exact PATH_INFO, and policy labels.
+
+Each policy exposes one header named after it (``x-from-<label>``), so the
+``Access-Control-Expose-Headers`` of a response says which policy decorated it.
+Every view answers the name of the view that ran.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+from wsgiref.util import setup_testing_defaults
+
+COMMON = "https://common.example"      # allowed by every policy
+PARTNER = "https://partner.example"    # allowed by the app-wide credentialed policy only
+ADMIN = "https://admin.example.com"    # allowed by the admin policy only
+EVIL = "https://evil.example"
+
+
+def policy_options(label: str, *origins: str, credentials: bool = True) -> Dict[str, Any]:
+    return dict(origins=[COMMON, *origins], allow_credentials=credentials, expose_headers=[f"x-from-{label}"])
+
+
+class Result:
+    def __init__(self, status: str, headers: List[Tuple[str, str]], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def code(self) -> int:
+        return int(self.status.split()[0])
+
+    def values(self, name: str) -> List[str]:
+        return [value for key, value in self.headers if key.lower() == name.lower()]
+
+    @property
+    def label(self) -> Optional[str]:
+        """Which policy decorated the response (None: no CORS headers)."""
+        exposed = self.values("Access-Control-Expose-Headers")
+        if not exposed:
+            assert not self.values("Access-Control-Allow-Origin"), self.headers
+            return None
+        assert len(exposed) == 1 and exposed[0].startswith("x-from-"), exposed
+        return exposed[0][len("x-from-"):]
+
+    @property
+    def view(self) -> Optional[str]:
+        text = self.body.decode("latin-1")
+        return text[len("view:"):] if text.startswith("view:") else None
+
+
+def call(app: Any, path_info: str, method: str = "GET", origin: Optional[str] = COMMON,
+         **extra: str) -> Result:
+    """Call ``app`` with exactly this (latin-1) PATH_INFO, as a server would pass it."""
+    environ: Dict[str, Any] = {"REQUEST_METHOD": method, "PATH_INFO": path_info, "SCRIPT_NAME": ""}
+    if origin is not None:
+        environ["HTTP_ORIGIN"] = origin
+    environ.update(extra)
+    setup_testing_defaults(environ)
+    captured: Dict[str, Any] = {}
+
+    def start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+        captured["status"], captured["headers"] = status, list(headers)
+        return lambda data: None
+
+    iterable = app(environ, start_response)
+    try:
+        body = b"".join(iterable)
+    finally:
+        close = getattr(iterable, "close", None)
+        if close is not None:
+            close()
+    return Result(captured["status"], captured["headers"], body)
+
+
+def preflight(app: Any, path_info: str, method: str = "PUT", origin: str = COMMON) -> Result:
+    return call(app, path_info, "OPTIONS", origin, HTTP_ACCESS_CONTROL_REQUEST_METHOD=method)
+
+
+def latin1(text: str) -> str:
+    """PATH_INFO for a path whose bytes are ``text`` in UTF-8."""
+    return text.encode("utf-8").decode("latin-1")

@@ -1,0 +1,137 @@
+"""Bottle: the policy applied is the policy of the route Bottle itself calls.
+
+Bottle re-decodes ``PATH_INFO`` as UTF-8 before routing (0.13 drops bytes that
+are not UTF-8), routes of a mounted Bottle app keep their own plugin, and a
+vendored Bottle (pypiserver ships 0.12) raises its own ``HTTPError``.
+"""
+
+import os
+
+import bottle
+import pytest
+
+import bottle_wsgicors
+from bottle_wsgicors import CORSPlugin
+from routing_support import ADMIN, COMMON, EVIL, PARTNER, call, latin1, policy_options, preflight
+
+CI = os.environ.get("CI") == "true"
+
+
+def make_app(module=bottle):
+    app = module.Bottle()
+    app.install(CORSPlugin(**policy_options("partner", PARTNER)))
+
+    def view(name):
+        return lambda **kw: "view:" + name
+
+    app.route("/admin/data", callback=view("admin"), cors=policy_options("admin", ADMIN))
+    app.route("/internal/data", callback=view("internal"), cors=False)
+    app.route("/café/menu", callback=view("cafe"), cors=policy_options("cafe", "https://cafe.example"))
+    app.route("/public", callback=view("public"))
+    return app
+
+
+@pytest.mark.parametrize("path_info, view, label", [
+    ("/admin/data", "admin", "admin"),
+    ("/admin/dat\xffa", "admin", "admin"),          # %FF dropped by Bottle 0.13: /admin/data runs
+    ("/internal/dat\xffa", "internal", None),
+    ("/public", "public", "partner"),
+    (latin1("/café/menu"), "cafe", "cafe"),       # a non-ASCII route has its own policy
+])
+def test_the_route_bottle_calls_decides(path_info, view, label):
+    result = call(make_app(), path_info)
+    assert (result.view, result.label) == (view, label)
+
+
+@pytest.mark.parametrize("path_info", ["/admin/dat\xffa", "/internal/dat\xffa"])
+def test_a_partner_never_reads_a_route_outside_its_policy(path_info):
+    result = call(make_app(), path_info, origin=PARTNER)
+    assert result.values("Access-Control-Allow-Origin") == []
+    assert result.values("Access-Control-Allow-Credentials") == []
+
+
+def test_a_preflight_to_a_non_ascii_route_gets_that_routes_policy():
+    assert preflight(make_app(), latin1("/café/menu"), origin="https://cafe.example").code == 204
+    assert preflight(make_app(), latin1("/café/menu"), origin=PARTNER).code == 403
+
+
+@pytest.mark.parametrize("release, path_info, expected", [
+    ("0.13.4", "/a\xffb", "/ab"),
+    ("0.12.25", "/a\xffb", None),
+    ("0.13.4", latin1("/café"), "/café"),
+    ("0.12.25", latin1("/café"), "/café"),
+])
+def test_paths_are_decoded_as_each_bottle_release_does(release, path_info, expected):
+    module = type("bottle_module", (), {"__version__": release})
+    assert bottle_wsgicors.bottle_path(module, path_info) == expected
+
+
+# -- mount ------------------------------------------------------------------
+
+def mounted(prefix):
+    outer = bottle.Bottle()
+    outer.install(CORSPlugin(origins="*", expose_headers=["x-from-outer"]))
+    outer.route("/outer", callback=lambda: "view:outer")
+    inner = bottle.Bottle()
+    inner.install(CORSPlugin(**policy_options("inner", PARTNER)))
+    inner.route("/data", callback=lambda: "view:inner")
+    outer.mount(prefix, inner)
+    return outer
+
+
+@pytest.mark.parametrize("prefix", ["/inner/", "/inner"], ids=["routes copied", "WSGI mount"])
+def test_a_mounted_apps_own_plugin_governs_its_routes(prefix):
+    app = mounted(prefix)
+    partner = call(app, "/inner/data", origin=PARTNER)
+    assert partner.view == "inner"
+    assert partner.values("Access-Control-Allow-Origin") == [PARTNER]
+    assert partner.values("Access-Control-Allow-Credentials") == ["true"]
+    evil = call(app, "/inner/data", origin=EVIL)
+    assert evil.values("Access-Control-Allow-Origin") == []
+    assert call(app, "/outer", origin=EVIL).values("Access-Control-Allow-Origin") == ["*"]
+
+
+@pytest.mark.parametrize("prefix", ["/inner/", "/inner"], ids=["routes copied", "WSGI mount"])
+def test_a_preflight_to_a_mounted_route_gets_the_inner_policy(prefix):
+    app = mounted(prefix)
+    allowed = preflight(app, "/inner/data", origin=PARTNER)
+    assert allowed.code == 204 and allowed.values("Access-Control-Allow-Origin") == [PARTNER]
+    assert preflight(app, "/inner/data", origin=EVIL).code == 403
+
+
+# -- a vendored Bottle: pypiserver ---------------------------------------------
+
+@pytest.fixture
+def pypiserver_app(tmp_path):
+    if not CI:
+        pytest.importorskip("pypiserver")
+    import pypiserver
+
+    app = pypiserver.app(roots=[str(tmp_path)])
+    assert type(app).__module__ != "bottle"  # pypiserver's own copy of Bottle
+    app.install(CORSPlugin(**policy_options("partner", PARTNER)))
+    # One route with its own policy makes the plugin route every request.
+    app.route("/cors-admin", callback=lambda: "view:admin", cors=policy_options("admin", ADMIN))
+    return app
+
+
+def test_vendored_bottle_404_comes_out_with_cors_headers(pypiserver_app):
+    result = call(pypiserver_app, "/no/such/deep/path")
+    assert result.code == 404
+    assert result.label == "partner"
+
+
+def test_vendored_bottle_405_comes_out_with_cors_headers(pypiserver_app):
+    result = call(pypiserver_app, "/simple/", "DELETE")
+    assert result.code == 405
+    assert result.label == "partner"
+
+
+def test_vendored_bottle_preflight_to_a_get_only_path_is_answered(pypiserver_app):
+    result = preflight(pypiserver_app, "/simple/", "DELETE")
+    assert result.code == 204 and result.values("Access-Control-Allow-Origin") == [COMMON]
+
+
+def test_vendored_bottle_route_policy_applies(pypiserver_app):
+    assert call(pypiserver_app, "/cors-admin").label == "admin"
+    assert call(pypiserver_app, "/cors-admin", origin=PARTNER).values("Access-Control-Allow-Origin") == []
