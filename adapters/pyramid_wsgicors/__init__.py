@@ -37,7 +37,7 @@ them, and that response carries the CORS headers.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pyramid.config import Configurator
 from pyramid.registry import Registry
