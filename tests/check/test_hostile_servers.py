@@ -28,50 +28,62 @@ def answer(status_line: bytes, headers: bytes = ACAO_STAR, body: bytes = b"ok") 
     return status_line + b"\r\n" + headers + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
-# id, raw answer to GET /, verdict, code (None when allowed)
+# id, raw answer to GET /, Chromium's verdict, code (None when allowed), where Firefox / WebKit differ
 RAW_ANSWERS = [
-    ("well-formed", answer(b"HTTP/1.1 200 OK"), "allow", None),
-    ("no-reason-phrase", answer(b"HTTP/1.1 200"), "allow", None),
-    ("status-not-digits-reads-as-200", answer(b"HTTP/1.1 abc OK"), "allow", None),
-    ("status-only-version", answer(b"HTTP/1.1"), "allow", None),
-    ("status-four-digits", answer(b"HTTP/1.1 2000 OK"), "allow", None),
-    ("lower-case-http", answer(b"http/1.1 200 OK"), "allow", None),
-    ("not-http-at-all", b"garbage\r\n\r\n", "block", "network-error"),
-    ("xttp-status-line", answer(b"XTTP/1.1 200 OK"), "block", "network-error"),
-    ("empty-answer", b"", "block", "network-error"),
-    ("nul-in-reason-phrase", answer(b"HTTP/1.1 200 O\x00K"), "block", "network-error"),
+    ("well-formed", answer(b"HTTP/1.1 200 OK"), "allow", None, {}),
+    ("no-reason-phrase", answer(b"HTTP/1.1 200"), "allow", None, {}),
+    ("status-not-digits-reads-as-200", answer(b"HTTP/1.1 abc OK"), "allow", None, {"firefox": "block", "webkit": "block"}),
+    ("status-only-version", answer(b"HTTP/1.1"), "allow", None, {"webkit": "block"}),
+    ("status-four-digits", answer(b"HTTP/1.1 2000 OK"), "allow", None, {"firefox": "block", "webkit": "block"}),
+    ("lower-case-http", answer(b"http/1.1 200 OK"), "allow", None, {"firefox": "block", "webkit": "block"}),
+    ("not-http-at-all", b"garbage\r\n\r\n", "block", "network-error", {}),
+    ("xttp-status-line", answer(b"XTTP/1.1 200 OK"), "block", "network-error", {}),
+    ("empty-answer", b"", "block", "network-error", {}),
+    ("nul-in-reason-phrase", answer(b"HTTP/1.1 200 O\x00K"), "block", "network-error", {"firefox": "allow"}),
     ("nul-in-unrelated-header-value", answer(b"HTTP/1.1 200 OK", ACAO_STAR + b"X-Other: a\x00b\r\n"),
-     "block", "network-error"),
-    ("nul-in-header-name", answer(b"HTTP/1.1 200 OK", ACAO_STAR + b"X-Oth\x00er: ab\r\n"), "block", "network-error"),
-    ("escape-in-reason-phrase", answer(b"HTTP/1.1 200 O\x1b[2JK"), "allow", None),
+     "block", "network-error", {}),
+    ("nul-in-header-name", answer(b"HTTP/1.1 200 OK", ACAO_STAR + b"X-Oth\x00er: ab\r\n"), "block", "network-error", {"firefox": "allow"}),
+    ("escape-in-reason-phrase", answer(b"HTTP/1.1 200 O\x1b[2JK"), "allow", None, {}),
     ("bare-cr-ends-a-line", b"HTTP/1.1 200 OK\r\nX-Foo: 1\rAccess-Control-Allow-Origin: *\r\nContent-Length: 2\r\n\r\nok",
-     "allow", None),
-    ("lf-only-lines", b"HTTP/1.1 200 OK\nAccess-Control-Allow-Origin: *\nContent-Length: 2\n\nok", "allow", None),
-    ("folded-unrelated-header", answer(b"HTTP/1.1 200 OK", ACAO_STAR + b"X-Other: a\r\n b\r\n"), "allow", None),
+     "allow", None, {"firefox": "block", "webkit": "block"}),
+    ("lf-only-lines", b"HTTP/1.1 200 OK\nAccess-Control-Allow-Origin: *\nContent-Length: 2\n\nok", "allow", None, {}),
+    ("folded-unrelated-header", answer(b"HTTP/1.1 200 OK", ACAO_STAR + b"X-Other: a\r\n b\r\n"), "allow", None, {}),
     ("header-folded-into-status-line", b"HTTP/1.1 200 OK\r\n Access-Control-Allow-Origin: *\r\nContent-Length: 2\r\n\r\nok",
-     "block", "acao-missing"),
+     "block", "acao-missing", {}),
     ("vertical-tab-after-star", answer(b"HTTP/1.1 200 OK", b"Access-Control-Allow-Origin: *\x0b\r\n"),
-     "block", "acao-mismatch"),
-    ("high-byte-in-unrelated-header", answer(b"HTTP/1.1 200 OK", ACAO_STAR + b"X-Other: a\xffb\r\n"), "allow", None),
+     "block", "acao-mismatch", {}),
+    ("high-byte-in-unrelated-header", answer(b"HTTP/1.1 200 OK", ACAO_STAR + b"X-Other: a\xffb\r\n"), "allow", None, {}),
     ("content-length-not-a-number", b"HTTP/1.1 200 OK\r\n" + ACAO_STAR + b"Content-Length: abc\r\n\r\nok",
-     "allow", None),
+     "allow", None, {"webkit": "block"}),
     ("two-different-content-lengths",
-     b"HTTP/1.1 200 OK\r\n" + ACAO_STAR + b"Content-Length: 2\r\nContent-Length: 3\r\n\r\nok", "block", "network-error"),
-    ("informational-only", answer(b"HTTP/1.1 150 Wait"), "block", "network-error"),
+     b"HTTP/1.1 200 OK\r\n" + ACAO_STAR + b"Content-Length: 2\r\nContent-Length: 3\r\n\r\nok", "block", "network-error", {"webkit": "allow"}),
+    ("informational-only", answer(b"HTTP/1.1 150 Wait"), "block", "network-error", {}),
     ("unparseable-redirect-target",
      b"HTTP/1.1 302 Found\r\n" + ACAO_STAR + b"Location: http://[::1\r\nContent-Length: 0\r\n\r\n",
-     "block", "network-error"),
+     "block", "network-error", {}),
     ("control-character-in-redirect-host",
      b"HTTP/1.1 302 Found\r\n" + ACAO_STAR + b"Location: http://a\x01b.test/\r\nContent-Length: 0\r\n\r\n",
-     "block", "network-error"),
+     "block", "network-error", {}),
 ]
 
 
-@pytest.mark.parametrize("raw, verdict, code", [row[1:] for row in RAW_ANSWERS], ids=[row[0] for row in RAW_ANSWERS])
+@pytest.mark.parametrize("raw, verdict, code", [row[1:4] for row in RAW_ANSWERS], ids=[row[0] for row in RAW_ANSWERS])
 def test_raw_answer_verdict(raw_server, raw, verdict, code):
     server = raw_server({"/": raw})
     result = check(server.url("/", "localhost"), ORIGIN, timeout=5)
     assert (result.verdict, result.code) == (verdict, code), result.render()
+
+
+@pytest.mark.parametrize("engine", ["chromium", "firefox", "webkit"])
+@pytest.mark.parametrize("raw, verdict, differs", [(row[1], row[2], row[4]) for row in RAW_ANSWERS],
+                         ids=[row[0] for row in RAW_ANSWERS])
+def test_raw_answer_verdict_per_engine(raw_server, engine, raw, verdict, differs):
+    server = raw_server({"/": raw})
+    expected = differs.get(engine, verdict)
+    result = check(server.url("/", "localhost"), ORIGIN, timeout=5, browser=engine)
+    assert result.verdict == expected, result.render()
+    assert {name: found.verdict for name, found in result.engines.items()} == {
+        name: differs.get(name, verdict) for name in ("chromium", "firefox", "webkit")}
 
 
 @pytest.mark.parametrize("raw", [row[1] for row in RAW_ANSWERS if row[3] == "network-error"],

@@ -179,11 +179,13 @@ def test_blocked_actual_request_is_the_second_step(scripted):
     assert result.code == "acao-missing"
 
 
-def test_authorization_under_star_warns_that_firefox_and_safari_block(scripted):
+def test_authorization_under_star_is_allowed_by_every_engine_with_a_standard_warning(scripted):
     app = scripted(preflight=GOOD + [("Access-Control-Allow-Headers", "*")], actual=GOOD)
     result = check(URL, ORIGIN, app=app, headers={"Authorization": "Bearer t"})
-    assert result.allowed
-    assert any("Firefox and Safari block" in warning and "Chromium" in warning for warning in result.warnings)
+    assert {name: found.allowed for name, found in result.engines.items()} == {
+        "chromium": True, "firefox": True, "webkit": True}
+    assert not any("block this request" in warning for warning in result.warnings)
+    assert any("Fetch standard" in warning and "'authorization'" in warning for warning in result.warnings)
 
 
 def test_authorization_listed_explicitly_does_not_warn(scripted):

@@ -40,6 +40,7 @@ import sys
 import types
 from typing import Any
 
+from .engines import ENGINE_NAMES, CookieVerdict, EngineVerdict
 from .report import CheckResult, Step
 from ..fetch import SAFELISTED_METHODS, SAFELISTED_RESPONSE_HEADERS
 from .request import (
@@ -51,7 +52,7 @@ from .simulate import check
 __all__ = [
     "check", "CheckResult", "Step", "PreflightCache", "CheckError", "UsageError", "NetworkError",
     "is_safelisted_request_header", "unsafe_header_names", "preflight_needed",
-    "SAFELISTED_METHODS", "SAFELISTED_RESPONSE_HEADERS",
+    "SAFELISTED_METHODS", "SAFELISTED_RESPONSE_HEADERS", "EngineVerdict", "CookieVerdict", "ENGINE_NAMES",
 ]
 
 

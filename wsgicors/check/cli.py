@@ -7,6 +7,7 @@ import sys
 from typing import Any, Optional, TextIO
 
 from ..fetch import HTTP_WHITESPACE, normalize_header_value
+from .engines import DEFAULT_ENGINE, ENGINE_NAMES
 from .report import terminal_safe
 from .request import NETWORK_ERROR, CheckError, Header, UsageError
 from .simulate import check
@@ -31,6 +32,9 @@ def configure(parser: Any) -> None:
     parser.add_argument("--data", "-d", default=None, metavar="BODY", help="request body (a string, as in fetch)")
     parser.add_argument("--app", default=None, metavar="MODULE:ATTR", help="check an in-process WSGI app")
     parser.add_argument("--timeout", type=float, default=10.0, help="network timeout in seconds (default 10)")
+    parser.add_argument("--browser", choices=ENGINE_NAMES, default=DEFAULT_ENGINE,
+                        help="the engine whose verdict is reported and sets the exit status (default chromium); "
+                             "the other engines' verdicts are shown where they differ")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
@@ -40,7 +44,7 @@ def run(args: Any) -> int:
         headers = [_parse_header_option(text) for text in args.header]
         app = load_app(args.app) if args.app else None
         result = check(args.url, args.origin, method=args.method, headers=headers, credentials=args.credentials,
-                       app=app, timeout=args.timeout, body=args.data)
+                       app=app, timeout=args.timeout, body=args.data, browser=args.browser)
     except CheckError as error:
         _error(str(error))
         return 2

@@ -7,9 +7,10 @@ import re
 from typing import List, Optional, Tuple
 
 from ..fetch import FORBIDDEN_RESPONSE_HEADERS, SAFELISTED_RESPONSE_HEADERS, NORMALISED_METHODS, ascii_lower, ascii_upper, is_token, split_list
+from .engines import Engine
 from .report import _escaped, _q
 from .request import (
-    CHROMIUM_MAX_AGE, DEFAULT_MAX_AGE, DEFAULT_PORTS, SAFELISTED_METHODS,
+    DEFAULT_MAX_AGE, DEFAULT_PORTS, SAFELISTED_METHODS,
     _headers_missing, _method_denied,
 )
 from .transport import _Response
@@ -106,10 +107,13 @@ def _parse_list(values: List[str]) -> Tuple[Optional[List[str]], Optional[str]]:
     return items, None
 
 
-def _max_age(response: _Response) -> int:
+def _max_age(response: _Response, engine: Engine) -> int:
+    """Seconds the preflight may be cached: absent means 5; not delta-seconds means 5, or 0 in Firefox."""
     value = response.get("Access-Control-Max-Age")
-    if value is None or re.fullmatch(r"-?[0-9]{1,18}", value) is None:
+    if value is None:
         return DEFAULT_MAX_AGE
+    if re.fullmatch(r"-?[0-9]{1,18}", value) is None:
+        return DEFAULT_MAX_AGE if engine.caches_unparsable_max_age else 0
     return int(value)
 
 
@@ -125,7 +129,7 @@ class _Preflight:
 
 
 def _judge_preflight(response: _Response, origin: str, method: str, unsafe: List[str], credentials: bool,
-                     warnings: List[str]) -> _Preflight:
+                     warnings: List[str], engine: Engine) -> _Preflight:
     outcome = _Preflight()
     failure = None
     if not 200 <= response.status <= 299:
@@ -149,13 +153,13 @@ def _judge_preflight(response: _Response, origin: str, method: str, unsafe: List
     if failure is not None:
         outcome.code, outcome.reason = failure
         return outcome
-    outcome.max_age = _max_age(response)
+    outcome.max_age = _max_age(response, engine)
     parts = ["preflight allowed: origin matches"]
     if method not in SAFELISTED_METHODS:
         parts.append(f"method {method} allowed")
     if unsafe:
         parts.append("headers " + ", ".join(unsafe) + " allowed")
-    outcome.reason = "; ".join(parts) + f"; cacheable for {max(0, min(outcome.max_age, CHROMIUM_MAX_AGE))} s."
+    outcome.reason = "; ".join(parts) + f"; cacheable for {max(0, min(outcome.max_age, engine.max_age_cap))} s."
     return outcome
 
 
@@ -181,9 +185,10 @@ def _judge_allow_lists(response: _Response, method: str, unsafe: List[str], cred
         return "header-not-allowed", _header_sentence(missing, headers, credentials)
     if lenient:
         warnings.append(
-            "Access-Control-Allow-Headers '*' does not cover 'Authorization' per the Fetch standard: Chromium "
-            "allows it with a deprecation warning, but Firefox and Safari block this request; fix: list "
-            "'authorization' explicitly.")
+            "Access-Control-Allow-Headers '*' covers 'Authorization' in Chromium, Firefox and WebKit today, "
+            "but the Fetch standard says it does not (and Firefox blocks it when its preference "
+            "network.cors_preflight.authorization_covered_by_wildcard is off); fix: list 'authorization' "
+            "explicitly.")
     return None
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from ..fetch import ascii_upper
+from .engines import DEFAULT_ENGINE, ENGINE_NAMES, ENGINES, EngineVerdict
 from .request import SAFELISTED_METHODS, Header
 
 
@@ -66,10 +67,35 @@ class CheckResult:
     """Status of the last response received (None if nothing was sent)."""
     body: bytes = b""
     """Body of the final response when allowed (at most 1 MiB)."""
+    browser: str = DEFAULT_ENGINE
+    """The engine whose run this is (``check(browser=...)``): its verdict is :attr:`verdict`."""
+    engines_found: Dict[str, EngineVerdict] = field(default_factory=dict, repr=False)
+    settle: Optional[Callable[[], None]] = field(default=None, repr=False, compare=False)
 
     @property
     def allowed(self) -> bool:
         return self.verdict == "allow"
+
+    @property
+    def engines(self) -> Dict[str, EngineVerdict]:
+        """Engine name (``chromium``, ``firefox``, ``webkit``) -> its :class:`EngineVerdict`
+        (``.verdict``, ``.allowed``, ``.reason``/``.explanation``, ``.cookies``)."""
+        if self.settle is not None and len(self.engines_found) < len(ENGINE_NAMES):
+            self.settle()
+        return {name: self.engines_found[name] for name in ENGINE_NAMES if name in self.engines_found}
+
+    def disagreements(self) -> List[str]:
+        """One sentence for each engine whose verdict differs from :attr:`browser`'s."""
+        sentences = []
+        for name, found in self.engines.items():
+            if name == self.browser or found.verdict == self.verdict:
+                continue
+            title = ENGINES[name].title
+            if found.allowed:
+                sentences.append(f"{title} allows this request.")
+            else:
+                sentences.append(f"{title} blocks this request: {found.reason}")
+        return sentences
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dict; keys are stable."""
@@ -89,7 +115,17 @@ class CheckResult:
             "steps": [step.to_dict() for step in self.steps],
             "readable_headers": list(self.readable_headers),
             "warnings": list(self.warnings),
+            "browser": self.browser,
+            "engines": {name: found.to_dict() for name, found in self.engines.items()},
         }
+
+    def _cookie_lines(self) -> List[str]:
+        lines = []
+        for name, found in self.engines.items():
+            for cookie in found.cookies or []:
+                fate = "stored and sent on later cross-site requests" if cookie.sent else "NOT sent on later requests"
+                lines.append(f"Cookie {_q(cookie.name)} in {ENGINES[name].title}: {fate} ({cookie.reason}).")
+        return lines
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
@@ -122,6 +158,8 @@ class CheckResult:
         lines.append(self._verdict_line())
         if self.allowed:
             lines.append("Readable response headers: " + (", ".join(self.readable_headers) or "(none)"))
+        lines.extend(f"Engines differ: {sentence}" for sentence in self.disagreements())
+        lines.extend(self._cookie_lines())
         lines.extend(f"Warning: {warning}" for warning in self.warnings)
         return "\n".join(terminal_safe(line) for line in lines)
 

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Callable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 from urllib.parse import urljoin, urlsplit
 
 from ..fetch import ascii_lower, is_forbidden_request_header
+from .engines import DEFAULT_ENGINE, ENGINE_NAMES, ENGINES, Engine, EngineVerdict, cookie_verdict
 from .cors import _cors_check, _judge_preflight, _readable
 from .report import CheckResult, Step, _q, _sentence
 from .request import (
     CHROMIUM_FORBIDDEN_HEADERS, CHROMIUM_SAFELISTED_HINTS, MAX_REDIRECTS, NON_WILDCARD_REQUEST_HEADERS,
     NETWORK_ERROR, REDIRECT_STATUSES, REQUEST_BODY_HEADERS, SAFELISTED_METHODS, USER_AGENT, Header, HeadersArg, PreflightCache,
-    FetchFailed, UsageError, WSGIApp, _check_origin, _combine, _header_items, _normal_url,
+    CheckError, FetchFailed, UsageError, WSGIApp, _check_origin, _combine, _header_items, _normal_url,
     _normalise_method, _serialise, _split_url, _url_origin, is_safelisted_request_header, unsafe_header_names,
 )
-from .transport import Deadline, _Response, _send_http, _send_wsgi
+from .transport import Deadline, _Response, _send_http, _send_wsgi, replay
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -25,7 +26,8 @@ class _Fetch:
 
     def __init__(self, url: str, origin: str, method: str, headers: List[Header], body: Optional[bytes],
                  credentials: bool, cookie: Optional[str], send: Callable[..., _Response],
-                 cache: PreflightCache, result: CheckResult) -> None:
+                 cache: PreflightCache, result: CheckResult, engine: Engine) -> None:
+        self.engine = engine
         self.url, self.origin, self.method = url, origin, method
         self.headers, self.body, self.credentials, self.cookie = headers, body, credentials, cookie
         self.send, self.cache, self.result = send, cache, result
@@ -88,13 +90,13 @@ class _Fetch:
         return False
 
     def _preflight(self, first: bool) -> bool:
-        unsafe = unsafe_header_names(self.headers)
+        unsafe = unsafe_header_names(self.headers, chromium=self.engine.safelists_client_hints)
         needed = self.method not in SAFELISTED_METHODS or bool(unsafe)
         if first:
             self.result.preflight_needed, self.result.unsafe_headers = needed, unsafe
         if not needed:
             return True
-        if self.cache.lookup(self.serialised_origin, self.url, self.credentials, self.method, unsafe):
+        if self.cache.lookup(self.serialised_origin, self.url, self.credentials, self.method, unsafe, self.engine):
             if first:
                 self.result.preflight_cached = True
             return True
@@ -107,17 +109,17 @@ class _Fetch:
         if response is None:
             return False
         outcome = _judge_preflight(response, self.serialised_origin, self.method, unsafe, self.credentials,
-                                   self.result.warnings)
+                                   self.result.warnings, self.engine)
         self.result.steps.append(Step("preflight", "OPTIONS", self.url, response.status, outcome.code is None,
                                       _sentence(outcome.reason),
                                       response.headers, sent, outcome.code))
         if outcome.code is not None:
-            self.cache.forget(self.serialised_origin, self.url)
+            self.cache.forget(self.serialised_origin, self.url, self.engine, self.credentials)
             self._block(outcome.code, outcome.reason + (" No actual request was sent." if first else
                                                         " The redirect was not followed."))
             return False
         self.cache.store(self.serialised_origin, self.url, self.credentials, outcome.max_age, outcome.methods,
-                         outcome.headers)
+                         outcome.headers, self.engine)
         return True
 
     def _request(self) -> Optional[_Response]:
@@ -170,11 +172,13 @@ class _Fetch:
         if _url_origin(new_url) != current_origin:
             if self.origin != current_origin:
                 self.tainted = True
-            self.headers = [(n, v) for n, v in self.headers if ascii_lower(n) not in NON_WILDCARD_REQUEST_HEADERS]
+            if self.engine.drops_authorization_on_cross_origin_redirect:
+                self.headers = [(n, v) for n, v in self.headers if ascii_lower(n) not in NON_WILDCARD_REQUEST_HEADERS]
         if (response.status in (301, 302) and self.method == "POST") or (
                 response.status == 303 and self.method not in ("GET", "HEAD")):
             self.method, self.body = "GET", None
-            self.headers = [(n, v) for n, v in self.headers if ascii_lower(n) not in REQUEST_BODY_HEADERS]
+            if self.engine.drops_body_headers_on_redirect_to_get:
+                self.headers = [(n, v) for n, v in self.headers if ascii_lower(n) not in REQUEST_BODY_HEADERS]
         self.url = new_url
         return True
 
@@ -202,7 +206,8 @@ def _unfollowable(url: str, location: str) -> Tuple[str, str]:
     return NETWORK_ERROR, "it is not a valid URL (a network error)"
 
 
-def _script_headers(items: List[Header], credentials: bool, warnings: List[str]) -> Tuple[List[Header], Optional[str]]:
+def _script_headers(items: List[Header], credentials: bool, warnings: List[str],
+                    engine: Engine) -> Tuple[List[Header], Optional[str]]:
     """(the headers the browser sends as the script set them, the ``Cookie`` jar or None); warns on dropped ones."""
     script_headers, cookies = [], []
     for name, value in items:
@@ -211,7 +216,10 @@ def _script_headers(items: List[Header], credentials: bool, warnings: List[str])
         elif is_forbidden_request_header(name, value):
             warnings.append(f"the browser never lets script set {name!r}; it was not sent")
         elif ascii_lower(name) in CHROMIUM_FORBIDDEN_HEADERS:
-            warnings.append(f"Chromium drops a script-set {name!r} header (Firefox sends it and preflights)")
+            warnings.append(f"Chromium drops a script-set {name!r} header; Firefox and WebKit send it, so it needs "
+                            "a preflight there")
+            if not engine.drops_user_agent:
+                script_headers.append((name, value))
         else:
             script_headers.append((name, value))
     cookie = "; ".join(cookies) if cookies else None
@@ -221,7 +229,7 @@ def _script_headers(items: List[Header], credentials: bool, warnings: List[str])
     hints = sorted({ascii_lower(n) for n, v in script_headers if ascii_lower(n) in CHROMIUM_SAFELISTED_HINTS
                     and is_safelisted_request_header(n, v)})
     if hints:
-        warnings.append(f"Chromium safelists {', '.join(hints)} (no preflight); Firefox and Safari preflight them")
+        warnings.append(f"Chromium safelists {', '.join(hints)} (no preflight); Firefox and WebKit preflight them")
     return script_headers, cookie
 
 
@@ -238,47 +246,123 @@ def check(
     timeout: float = 10.0,
     cache: Optional[PreflightCache] = None,
     body: Union[None, str, bytes] = None,
+    browser: str = DEFAULT_ENGINE,
 ) -> CheckResult:
     """Decide, as a browser would, whether a page at ``origin`` may ``fetch(url)``.
 
     ``headers`` are what the script sets (a dict or (name, value) pairs);
     headers a browser never lets script set are dropped with a warning, except
     ``Cookie``, which stands for the browser's cookie jar: sent only on the
-    actual request, and only with ``credentials=True``. A ``str`` body implies
-    ``Content-Type: text/plain;charset=UTF-8`` as in ``fetch()``.
+    actual request, only with ``credentials=True`` and only to the first URL's
+    host. A ``str`` body implies ``Content-Type: text/plain;charset=UTF-8`` as
+    in ``fetch()``.
 
+    ``browser`` (``"chromium"``, ``"firefox"`` or ``"webkit"``) is the engine
+    whose run is sent and reported (steps, verdict, explanation); the other
+    engines are modelled on the same answers (``result.engines``), sending
+    only the requests they make differently, when ``engines`` is first read.
     ``app`` (a WSGI callable) answers in-process instead of the network.
-    ``cache`` (a :class:`PreflightCache`) keeps preflights across calls; the
-    default is a fresh cache per call.
+    ``timeout`` (seconds) bounds each engine's whole run. ``cache`` (a
+    :class:`PreflightCache`) keeps preflights across calls; the default is a
+    fresh cache per call.
 
     Raises :class:`UsageError` for input a browser would reject and
-    :class:`NetworkError` when the server cannot be reached.
+    :class:`NetworkError` when the server cannot be reached in time.
     """
-    deadline = Deadline(timeout)
+    if browser not in ENGINES:
+        raise UsageError(f"browser {browser!r} is not one of {', '.join(ENGINE_NAMES)}")
     page_origin = _check_origin(origin)
     normal_url = _normal_url(url)
     method = _normalise_method(method)
     if body is not None and method in ("GET", "HEAD"):
         raise UsageError(f"a {method} request cannot have a body; fetch() throws a TypeError")
-    warnings: List[str] = []
     items = _header_items(headers)
     if isinstance(body, str):
         body = body.encode("utf-8")
         if not any(ascii_lower(name) == "content-type" for name, _ in items):
             items.append(("Content-Type", "text/plain;charset=UTF-8"))
-    script_headers, cookie = _script_headers(items, bool(credentials), warnings)
+    cache = cache if cache is not None else PreflightCache()
+    exchanges = _Exchanges(app, timeout)
 
-    result = CheckResult(url=normal_url, origin=page_origin, method=method, credentials=bool(credentials),
-                         warnings=warnings)
+    def run(engine: Engine) -> CheckResult:
+        warnings: List[str] = []
+        script_headers, cookie = _script_headers(items, bool(credentials), warnings, engine)
+        result = CheckResult(url=normal_url, origin=page_origin, method=method, credentials=bool(credentials),
+                             warnings=warnings, browser=engine.name)
+        _Fetch(normal_url, page_origin, method, script_headers, body, bool(credentials), cookie,
+               exchanges.sender(engine, warnings), cache, result, engine).run()
+        result.engines_found[engine.name] = _engine_verdict(result, engine.name)
+        return result
 
-    def send(m: str, u: str, h: List[Header], b: Optional[bytes]) -> _Response:
-        if app is not None:
-            return _send_wsgi(app, m, u, h, b, warnings)
-        return _send_http(m, u, h, b, deadline)
+    cache.settle()  # earlier checks' other engines first: the cache must see calls in order
+    result = run(ENGINES[browser])
 
-    fetch = _Fetch(normal_url, page_origin, method, script_headers, body, bool(credentials), cookie, send,
-                   cache if cache is not None else PreflightCache(), result)
-    fetch.run()
+    def other_engines() -> None:
+        for name, engine in ENGINES.items():
+            if name != browser:
+                try:
+                    result.engines_found[name] = _engine_verdict(run(engine), name)
+                except CheckError as error:
+                    result.engines_found[name] = EngineVerdict(name, "block", f"{engine.title}: {error}")
+
+    cache.defer(other_engines)
+    result.settle = cache.settle
     return result
 
 
+class _Exchanges:
+    """The answers received, by request and in order: each engine's run reads them again with its own
+    rules; a request sent more often than by earlier runs (or never) goes to the server (or the app)."""
+
+    def __init__(self, app: Optional[WSGIApp], timeout: float) -> None:
+        self.app, self.timeout = app, timeout
+        self.answers: Dict[Tuple[Any, ...], List[bytes]] = {}
+
+    def sender(self, engine: Engine, warnings: List[str]) -> Callable[..., _Response]:
+        deadline = Deadline(self.timeout)
+        used: Dict[Tuple[Any, ...], int] = {}
+
+        def send(method: str, url: str, headers: List[Header], body: Optional[bytes]) -> _Response:
+            key = (method, url, tuple(headers), body)
+            seen, index = self.answers.setdefault(key, []), used.get(key, 0)
+            used[key] = index + 1
+            if index < len(seen):
+                return replay(seen[index], method, engine.wire)
+            if self.app is not None:
+                seen.append(_send_wsgi(self.app, method, url, headers, body, warnings))
+                return replay(seen[-1], method, engine.wire)
+            record = bytearray()
+            try:
+                return _send_http(method, url, headers, body, deadline, engine.wire, record)
+            finally:
+                seen.append(bytes(record))
+
+        return send
+
+
+def _engine_verdict(result: CheckResult, name: str) -> EngineVerdict:
+    cookies = None
+    if result.allowed and result.credentials and result.steps and _cross_site(result.origin, result.url):
+        set_cookies = [value for key, value in result.steps[-1].headers if ascii_lower(key) == "set-cookie"]
+        cookies = [cookie_verdict(name, value) for value in set_cookies]
+    return EngineVerdict(name, result.verdict, None if result.allowed else result.explanation, cookies)
+
+
+def _cross_site(origin: str, url: str) -> bool:
+    """Whether ``url`` is surely on another site than ``origin`` (schemeful; without the Public Suffix
+    List, hosts sharing their last two labels count as maybe the same site, so False)."""
+    if origin == "null":
+        return True
+    scheme, host, _, _ = _split_url(url)
+    page_scheme, page_host, _, _ = _split_url(origin)
+    if scheme != page_scheme:
+        return True
+    if host == page_host:
+        return False
+    labels, page_labels = host.split("."), page_host.split(".")
+    if len(labels) < 2 or len(page_labels) < 2 or host.startswith("[") or _IPV4.fullmatch(host):
+        return True
+    return labels[-2:] != page_labels[-2:]
+
+
+_IPV4 = re.compile(r"[0-9.]+")

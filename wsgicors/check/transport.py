@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from ..fetch import ascii_lower, ascii_upper
 from .request import DEFAULT_PORTS, MAX_BODY, Header, NetworkError, UsageError, WSGIApp, _split_url
-from .wire import Wire, parse_head, read_response
+from .wire import Wire, WireRules, read_response
 
 
 @dataclass
@@ -77,20 +77,30 @@ def _request_bytes(method: str, host: str, port: int, scheme: str, path: str, he
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
 
 
-def _send_http(method: str, url: str, headers: List[Header], body: Optional[bytes], deadline: Deadline) -> _Response:
-    """One exchange over a fresh connection, bounded by ``deadline``; FetchFailed for what browsers fail."""
+def replay(data: bytes, method: str, rules: WireRules) -> _Response:
+    """The response in ``data`` (bytes as received) read as the engine of ``rules`` reads it."""
+    status, phrase, headers, body = read_response(Wire(io.BytesIO(data).read), method, rules)
+    return _Response(status, headers, body, phrase)
+
+
+def _send_http(method: str, url: str, headers: List[Header], body: Optional[bytes], deadline: Deadline,
+               rules: WireRules, record: bytearray) -> _Response:
+    """One exchange over a fresh connection, bounded by ``deadline``, read by ``rules``; the bytes
+    received are appended to ``record``; FetchFailed for what the engine fails."""
     scheme, host, port, path = _split_url(url)
     where = f"{host}:{port}"
     sock = _connect(scheme, host.strip("[]"), port, deadline)
 
     def recv(size: int) -> bytes:
         sock.settimeout(deadline.remaining(where))
-        return sock.recv(size)
+        chunk = sock.recv(size)
+        record.extend(chunk)
+        return chunk
 
     try:
         sock.settimeout(deadline.remaining(where))
         sock.sendall(_request_bytes(method, host, port, scheme, path, headers, body))
-        status, phrase, response_headers, data = read_response(Wire(recv), method)
+        status, phrase, response_headers, data = read_response(Wire(recv), method, rules)
         return _Response(status, response_headers, data, phrase)
     except NetworkError:
         raise
@@ -135,8 +145,9 @@ def _environ(method: str, url: str, headers: List[Header], body: Optional[bytes]
 
 
 def _send_wsgi(app: WSGIApp, method: str, url: str, headers: List[Header], body: Optional[bytes],
-               warnings: List[str]) -> _Response:
-    """Call ``app`` as a WSGI server would; an exception becomes a 500 (and a warning)."""
+               warnings: List[str]) -> bytes:
+    """Call ``app`` as a WSGI server would -> the bytes a server would send (read them with :func:`replay`);
+    an exception becomes a 500 (and a warning)."""
     state: Dict[str, Any] = {}
     chunks: List[bytes] = []
 
@@ -163,14 +174,12 @@ def _send_wsgi(app: WSGIApp, method: str, url: str, headers: List[Header], body:
     except Exception as error:  # a crashing app is a 500 from the server, as a browser sees it
         warnings.append(f"the application raised {error.__class__.__name__}: {error} "
                         f"while answering {method} {url}; a server would answer 500")
-        return _Response(500, [("Content-Type", "text/plain")], b"Internal Server Error", "Internal Server Error")
+        return b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\nInternal Server Error"
     finally:
         close = getattr(result, "close", None)
         if close is not None:
             close()
-    status, phrase, response_headers = parse_head(wire_head)  # what a browser reads from a real server
-    data = b"".join(chunks)[:MAX_BODY] if method != "HEAD" else b""
-    return _Response(status, response_headers, data, phrase)
+    return wire_head + (b"".join(chunks)[:MAX_BODY] if method != "HEAD" else b"")
 
 
 
