@@ -273,14 +273,7 @@ def check(
         raise UsageError(f"browser {browser!r} is not one of {', '.join(ENGINE_NAMES)}")
     page_origin = _check_origin(origin)
     normal_url = _normal_url(url)
-    method = _normalise_method(method)
-    if body is not None and method in ("GET", "HEAD"):
-        raise UsageError(f"a {method} request cannot have a body; fetch() throws a TypeError")
-    items = _header_items(headers)
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-        if not any(ascii_lower(name) == "content-type" for name, _ in items):
-            items.append(("Content-Type", "text/plain;charset=UTF-8"))
+    method, items, body = _request(method, headers, body)
     cache = cache if cache is not None else PreflightCache()
     exchanges = _Exchanges(app, timeout)
 
@@ -308,6 +301,20 @@ def check(
     cache.defer(other_engines)
     result.settle = cache.settle
     return result
+
+
+def _request(method: str, headers: HeadersArg, body: Union[None, str, bytes]
+             ) -> Tuple[str, List[Header], Optional[bytes]]:
+    """(normalised method, header items, body bytes) as ``fetch()`` makes them; UsageError where it throws."""
+    method = _normalise_method(method)
+    if body is not None and method in ("GET", "HEAD"):
+        raise UsageError(f"a {method} request cannot have a body; fetch() throws a TypeError")
+    items = _header_items(headers)
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+        if not any(ascii_lower(name) == "content-type" for name, _ in items):
+            items.append(("Content-Type", "text/plain;charset=UTF-8"))
+    return method, items, body
 
 
 class _Exchanges:
