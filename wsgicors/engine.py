@@ -43,7 +43,6 @@ REFUSED_HEADERS: Tuple[Header, ...] = (
 )
 EMPTY_BODY_HEADERS: Tuple[Header, ...] = (("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "0"))
 DEBUG_HEADER = "X-CORS-Error"
-VARY_ORIGIN: Header = ("Vary", "Origin")
 
 
 class PreflightAnswer(NamedTuple):
@@ -99,6 +98,8 @@ def answer_preflight(
     """
     vary = (PREFLIGHT_VARY_PRIVATE_NETWORK if policy.allow_private_network or private_network is not None
             else PREFLIGHT_VARY)
+    if policy.preflight_vary_extra:  # the vary option's names
+        vary = (vary[0], vary[1] + policy.preflight_vary_extra)
     if not policy.matcher.allows(origin):
         return _refuse(policy, vary, f"origin {_shown(origin)} is not allowed")
     if policy.echo_methods:
@@ -204,11 +205,12 @@ def decorate_response(policy: Policy, headers: Sequence[Header], add: Tuple[Head
             exposed = _own_header_names(result)
             if exposed:
                 result.append(("Access-Control-Expose-Headers", exposed))
-    if policy.vary_on_origin:
+    if policy.vary_header is not None:  # Origin unless plain '*', and the vary option's names
         if has_vary:
-            merge_vary(result, "Origin")
+            for token in policy.vary_tokens:
+                merge_vary(result, token)
         else:
-            result.append(VARY_ORIGIN)
+            result.append(policy.vary_header)
     elif has_vary:
         merge_vary(result, None)
     return result

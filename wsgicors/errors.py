@@ -227,11 +227,15 @@ CODES: Dict[str, Code] = {code.code: code for code in (
          "remove it; allowing it has no effect"),
     Code("wsgicors.E312", "expose_headers", "{name!r} can never be exposed to script",
          "remove it; browsers hide Set-Cookie from every cross-origin script"),
+    Code("wsgicors.E313", "allow_headers, expose_headers, vary", "{name!r} looks like a pattern, but header names "
+         "are matched literally", "list each header name, or use '*' for any name"),
     # -- numbers
     Code("wsgicors.E400", "max_age, preflight_status", "{value!r} is not a whole number",
          "pass an int in the option's range"),
     Code("wsgicors.E401", "max_age, preflight_status", "{value} is outside {low}..{high}",
          "max_age: 0..86400 seconds; preflight_status: 200..299"),
+    Code("wsgicors.E402", "max_age", "{value!r} is not a whole number of seconds",
+         "browsers read whole seconds; use e.g. datetime.timedelta(seconds=600)"),
     # -- rules
     Code("wsgicors.E500", "rules", "{given} were given together",
          "pass policy options for one policy everywhere, or rules=[(pattern, Policy(...)), ...]"),

@@ -15,6 +15,7 @@ check it is settable from every source and documented.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from .errors import ConfigError, Problem, Problems
@@ -142,6 +143,19 @@ def _response_header_problem(name: str) -> Optional[Tuple[str, str, str]]:
     return None
 
 
+# A header name is matched literally; these never appear in real ones but do in
+# regexes and globs ('X-Company-.*', '^x-', 'X-*'), which are valid tokens.
+_PATTERN_LOOKING = re.compile(r"[\\^$|()\[\]{}?*]|\.[*+]")
+
+
+def _pattern_problem(option: str, name: Any) -> Optional[Tuple[str, str, str]]:
+    if isinstance(name, str) and _PATTERN_LOOKING.search(name):
+        return ("wsgicors.E313", f"{name!r} looks like a pattern, but header names are matched literally",
+                f"list each header name (case-insensitive), e.g. {option}=['x-company-id', 'x-company-user'], "
+                f"or {option}='*' for any name")
+    return None
+
+
 def _check_header_names(option: str, forbidden: Callable[[str], Optional[Tuple[str, str, str]]]) -> Check:
     def check(value: Any, problems: Problems, given: Mapping[str, Any]) -> Union[str, Tuple[str, ...]]:
         names = _as_names(value)
@@ -153,10 +167,13 @@ def _check_header_names(option: str, forbidden: Callable[[str], Optional[Tuple[s
             return ANY
         result: List[str] = []
         for name in names:
+            pattern = _pattern_problem(option, name) if name != ANY else None
             if name == ANY:
                 problems.add(option, "wsgicors.E302",
                              "'*' must be the only header name: it already covers every name",
                              f"use {option}='*' alone")
+            elif pattern:
+                problems.add(option, *pattern)
             elif not isinstance(name, str) or not is_token(name):
                 problems.add(option, "wsgicors.E310", f"{name!r} is not a valid header name",
                              "header names are HTTP tokens such as 'content-type'")
@@ -171,16 +188,54 @@ def _check_header_names(option: str, forbidden: Callable[[str], Optional[Tuple[s
     return check
 
 
-def _check_int(option: str, low: int, high: int, hint: str, allow_none: bool = False) -> Check:
+def _check_int(option: str, low: int, high: int, hint: str, allow_none: bool = False,
+               seconds: bool = False) -> Check:
     def check(value: Any, problems: Problems, given: Mapping[str, Any]) -> Any:
         if value is None and allow_none:
             return None
+        if seconds:
+            value = _whole_seconds(option, value, problems)
+            if value is None:
+                return None
         if isinstance(value, bool) or not isinstance(value, int):
             problems.add(option, "wsgicors.E400", f"{value!r} is not a whole number", hint)
         elif not low <= value <= high:
             problems.add(option, "wsgicors.E401", f"{value} is outside {low}..{high}", hint)
         return value
     return check
+
+
+def _whole_seconds(option: str, value: Any, problems: Problems) -> Any:
+    """A ``datetime.timedelta`` as whole seconds (None, reported, if it has a fraction); others as given."""
+    import datetime  # configuration only
+
+    if not isinstance(value, datetime.timedelta):
+        return value
+    if value.microseconds:
+        whole = int(value.total_seconds())
+        problems.add(option, "wsgicors.E402", f"{value!r} is not a whole number of seconds",
+                     f"browsers read whole seconds; use e.g. datetime.timedelta(seconds={whole})")
+        return None
+    return value.days * 86400 + value.seconds
+
+
+def _check_vary(value: Any, problems: Problems, given: Mapping[str, Any]) -> Tuple[str, ...]:
+    names = _as_names(value)
+    if names is None:
+        problems.add("vary", "wsgicors.E300", f"{value!r} is not a list of header names",
+                     "pass e.g. ['Authorization', 'X-Tenant']")
+        return ()
+    result: Dict[str, str] = {}
+    for name in names:
+        problem = _pattern_problem("vary", name) if name != ANY else None
+        if problem:
+            problems.add("vary", *problem)
+        elif not isinstance(name, str) or not is_token(name):
+            problems.add("vary", "wsgicors.E310", f"{name!r} is not a valid header name",
+                         "list request-header names such as 'Authorization'")
+        else:
+            result.setdefault(ascii_lower(name), name)  # as written; de-duplicated case-insensitively
+    return tuple(result.values())
 
 
 # ----------------------------------------------------------- declarations
@@ -257,10 +312,10 @@ OPTIONS: Tuple[Option, ...] = (
     ),
     _bool_option("allow_credentials", 'send `Access-Control-Allow-Credentials: true` (cookies, HTTP auth, client certificates)'),
     Option(
-        "max_age", "int | None", None, 'seconds a browser may cache a preflight, `0`..`86400`',
+        "max_age", "int | datetime.timedelta | None", None, 'seconds a browser may cache a preflight, `0`..`86400`',
         _check_int("max_age", 0, MAX_AGE_LIMIT,
                    "browsers cap it anyway (Chromium 7200, Firefox 86400, Safari 600); 0 disables caching",
-                   allow_none=True),
+                   allow_none=True, seconds=True),
         _text_int_or_none, "write a whole number", ("600", 600), unit=f"seconds, 0..{MAX_AGE_LIMIT}",
         default_doc='`None` (header omitted; browsers cache 5 s)',
     ),
@@ -269,6 +324,14 @@ OPTIONS: Tuple[Option, ...] = (
         "preflight_status", "int", 204, 'status of an allowed preflight, any 2xx',
         _check_int("preflight_status", 200, 299, "a preflight succeeds only with a 2xx status; use 204 or 200"),
         _text_int, "write a whole number", ("200", 200), unit="200..299",
+    ),
+    Option(
+        "vary", "str | Iterable[str]", (),
+        "request headers your own CORS decision reads (a callable in `origins` that looks at `Authorization` "
+        "or `X-Tenant`): added to the one merged `Vary` of every in-scope response, so caches keep the "
+        "answers apart",
+        _check_vary, _text_as_is, "write names separated by commas or whitespace",
+        ("Authorization, X-Tenant", ("Authorization", "X-Tenant")), default_doc="none",
     ),
     _bool_option("allow_insecure_origins", 'allow plain-`http` origins other than loopback together with credentials'),
     _bool_option("debug", 'log why preflights are refused and add an `X-CORS-Error` hint header (reveals your policy to clients: development only)'),

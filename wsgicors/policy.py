@@ -17,7 +17,7 @@ from .errors import ConfigError, Problems
 # (check did until it switched to .fetch); they are defined in .fetch only.
 from .fetch import (  # noqa: F401
     FORBIDDEN_METHODS, FORBIDDEN_REQUEST_HEADERS, FORBIDDEN_REQUEST_PREFIXES, FORBIDDEN_RESPONSE_HEADERS,
-    NORMALISED_METHODS, TOKEN,
+    NORMALISED_METHODS, TOKEN, ascii_lower,
 )
 from .options import ANY, DEFAULT_METHODS, MAX_AGE_LIMIT, OPTIONS  # noqa: F401
 from .origins import OriginMatcher, OriginPredicate
@@ -40,7 +40,8 @@ class Policy:
 
     # One slot per declared option, then the precomputed values.
     __slots__ = tuple(option.attribute or option.name for option in OPTIONS) + (
-        "any_origin", "vary_on_origin", "method_set", "header_set",
+        "any_origin", "vary_on_origin", "vary_tokens", "vary_header", "preflight_vary_extra",
+        "method_set", "header_set",
         "echo_methods", "echo_headers", "expose_all", "preflight_status_line",
         "preflight_headers", "allowed_extra_headers", "any_origin_headers", "_options",
     )
@@ -59,6 +60,10 @@ class Policy:
     # Precomputed for the per-request path (see _precompute).
     any_origin: bool
     vary_on_origin: bool
+    vary_tokens: Tuple[str, ...]
+    vary_header: Optional[Tuple[str, str]]
+    preflight_vary_extra: str
+    vary: Tuple[str, ...]
     echo_methods: bool
     echo_headers: bool
     method_set: FrozenSet[str]
@@ -93,6 +98,14 @@ class Policy:
         set_(self, "any_origin", any_origin)
         # A plain '*' answer is the same for everyone; any other depends on Origin.
         set_(self, "vary_on_origin", not any_origin)
+        # The one Vary of an actual response: Origin (unless plain '*') and the vary option's names;
+        # a preflight's Vary gains the names it does not already list.
+        extra = tuple(name for name in self.vary if ascii_lower(name) != "origin")
+        tokens = (("Origin",) if not any_origin else ()) + extra
+        set_(self, "vary_tokens", tokens)
+        set_(self, "vary_header", ("Vary", ", ".join(tokens)) if tokens else None)
+        set_(self, "preflight_vary_extra", "".join(
+            ", " + name for name in extra if not ascii_lower(name).startswith("access-control-request-")))
         set_(self, "echo_methods", self.methods == ANY)
         set_(self, "echo_headers", self.allow_headers == ANY)
         set_(self, "method_set", frozenset(() if self.methods == ANY else self.methods))
