@@ -100,7 +100,8 @@ class PolicyState:
         self.fixed = not policy.debug and policy.matcher.predicate is None
         self.preflights: Dict[Tuple[str, str, Optional[str], Optional[str]], PreflightEntry] = {}
         self.actuals: Dict[Optional[str], ActualEntry] = {}
-        self.vary_tail: Tuple[Header, ...] = (engine.VARY_ORIGIN,) if policy.vary_on_origin else ()
+        # the one Vary the engine appends when the application sent none (Origin, the vary option's names)
+        self.vary_tail: Tuple[Header, ...] = (policy.vary_header,) if policy.vary_header is not None else ()
         # exposing the response's own header names needs them all: always the engine
         self.fast_decorate = not policy.expose_all
 
