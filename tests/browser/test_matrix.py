@@ -107,12 +107,6 @@ def run_check(servers: Servers, scenario: Scenario) -> "tuple[List[CheckResult],
     return _CHECKED[scenario.id]
 
 
-def check_verdict(result: CheckResult, engine: str) -> Optional[str]:
-    """``check``'s verdict for ``engine``; None where ``check`` does not model that engine yet."""
-    engines = getattr(result, "engines", None)
-    if engines is not None:
-        return engines[engine].verdict
-    return result.verdict if engine == "chromium" else None
 
 
 def preflights(requests: List[Request]) -> List[Request]:
@@ -147,9 +141,7 @@ def test_engine_check_and_expectation_agree(browsers: Any, servers: Servers, sce
     context = (f"\n{name}: {browser_results}\nserver saw ({name}): {browser_requests}\ncheck:\n{report}")
     expected = [f.expect_in(engine) for f in scenario.fetches()]
     assert [r["verdict"] for r in browser_results] == expected, f"{name}'s verdicts" + context
-    modelled = [check_verdict(r, engine) for r in checked]
-    if None not in modelled:
-        assert modelled == expected, f"check's verdicts for {name}" + context
+    assert [r.engines[engine].verdict for r in checked] == expected, f"check's verdicts for {name}" + context
     for result in browser_results:
         if result["verdict"] == "block":
             assert BLOCK_MESSAGES[engine] in result["error"], context
@@ -201,20 +193,12 @@ def test_cookie_set_cross_site_is_stored_and_sent_as_measured(browsers: Any, ser
     assert [r["verdict"] for r in results] == [ALLOW], results
     assert [r["cookie"] for r in requests] == [f"c={key}" if cookie.sent[engine] else None], (
         f"{ENGINE_NAMES[engine]}: Set-Cookie: c=...; {cookie.attributes}")
-    predicted = check_cookie_sent(check(login_url(servers, f"check-{key}", "c", key, cookie.attributes),
-                                        servers.page_origin, credentials=True, timeout=10.0), engine)
-    if predicted is not None:
-        assert predicted == cookie.sent[engine], f"check's cookie verdict for {ENGINE_NAMES[engine]}"
-
-
-def check_cookie_sent(result: CheckResult, engine: str) -> Optional[bool]:
-    """``check``'s prediction that ``engine`` stores and sends the response's cookie; None if not modelled."""
-    engines = getattr(result, "engines", None)
-    if engines is None:
-        return None
-    cookies = engines[engine].cookies
-    assert cookies is not None and len(cookies) == 1, cookies
-    return bool(cookies[0].sent)
+    checked = check(login_url(servers, f"check-{key}", "c", key, cookie.attributes), servers.page_origin,
+                    credentials=True, timeout=10.0)
+    predicted = checked.engines[engine].cookies
+    assert predicted is not None and len(predicted) == 1, checked.render()
+    assert predicted[0].sent == cookie.sent[engine], (
+        f"check's cookie verdict for {ENGINE_NAMES[engine]}: {predicted[0]}")
 
 
 def cookie_echo(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
