@@ -13,7 +13,7 @@ import logging
 from typing import List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from .fetch import (
-    FORBIDDEN_RESPONSE_HEADERS, ascii_lower, is_forbidden_method, is_preflight, is_token,
+    FORBIDDEN_RESPONSE_HEADERS, TOKEN, ascii_lower, is_forbidden_method, is_preflight, is_token,
     normalize_header_value, split_list,
 )
 from .origins import shown as _shown
@@ -70,16 +70,15 @@ def parse_header_names(value: Optional[str]) -> Optional[Tuple[str, ...]]:
     parts = split_list(value, MAX_HEADER_LIST_LENGTH)
     if parts is None:
         return None
-    names = []
-    for name in parts:
-        if not name:
-            continue
-        if not is_token(name):
-            return None
-        names.append(ascii_lower(name))
+    names = [name for name in parts if name]
+    # Each name a token, checked before lower-casing and in one C-level pass;
+    # then lower-cased in one call (a token holds no ',', so joining and
+    # splitting again gives the same names).
+    if not all(map(TOKEN.fullmatch, names)):  # fetch.is_token, without a Python call per name
+        return None
     # dict.fromkeys de-duplicates in order in linear time (a list look-up per
     # name was quadratic: 10x the names cost 60x the time).
-    return tuple(dict.fromkeys(names))
+    return tuple(dict.fromkeys(ascii_lower(",".join(names)).split(","))) if names else ()
 
 
 def answer_preflight(

@@ -24,6 +24,10 @@ WSGIApp = Callable[..., Iterable[bytes]]
 
 RulePolicy = Union[Policy, Mapping[str, Any], None]
 RuleSpec = Tuple[str, RulePolicy]
+#: paths whose rule is remembered per Rules, and the longest path remembered
+PATH_MEMO_SIZE = 256
+PATH_MEMO_MAX_LENGTH = 200
+_UNKNOWN = object()
 _DOT_SEGMENT = re.compile(r"/\.\.?(?:/|$)")
 
 
@@ -49,7 +53,7 @@ class Rules:
     """
 
     __slots__ = ("_rules", "_single", "_states", "single_state", "_targets", "_exact", "_by_prefix",
-                 "_prefix_lengths")
+                 "_prefix_lengths", "_path_memo")
 
     def __init__(self, rules: Sequence[Tuple[str, Optional[Policy]]]) -> None:
         # A pattern is kept as its literal parts around each '*' (None without
@@ -82,6 +86,7 @@ class Rules:
             else:
                 self._by_prefix.setdefault(parts[0], []).append((index, parts))
         self._prefix_lengths = tuple(sorted({len(prefix) for prefix in self._by_prefix}))
+        self._path_memo: Dict[str, Optional[PolicyState]] = {}
 
     @classmethod
     def build(
@@ -121,10 +126,23 @@ class Rules:
         return self._rules[index][2] if index < len(self._rules) else None
 
     def state_for(self, path: str) -> Optional[PolicyState]:
-        """The request-path state of the policy covering ``path`` (None: not in scope)."""
+        """The request-path state of the policy covering ``path`` (None: not in scope).
+
+        The answer depends on the path alone, so it is remembered for
+        :data:`PATH_MEMO_SIZE` paths of at most :data:`PATH_MEMO_MAX_LENGTH`
+        characters (the table is emptied when full).
+        """
         if self.single_state is not None:
             return self.single_state
-        return self._targets[self._index_for(path)]
+        memo = self._path_memo
+        state = memo.get(path, _UNKNOWN)
+        if state is _UNKNOWN:
+            state = self._targets[self._index_for(path)]
+            if len(path) <= PATH_MEMO_MAX_LENGTH:
+                if len(memo) >= PATH_MEMO_SIZE:
+                    memo.clear()
+                memo[path] = state
+        return state  # type: ignore[return-value]
 
     def _index_for(self, path: str) -> int:
         """The index of the first rule matching ``path``; ``len(rules)`` when none does."""

@@ -172,3 +172,20 @@ def test_combined_regex_entries_answer_like_each_regex_alone() -> None:
         expected = origins_module.parse_request_origin(origin) is not None and any(
             r.fullmatch(origin) for r in regexes)
         assert matcher.allows(origin) is expected, origin
+
+
+def test_remembered_rule_choices_are_bounded_and_equal_fresh_dispatch() -> None:
+    from wsgicors import Rules
+    from wsgicors import middleware as middleware_module
+    first, second = Policy(["https://a.example.com"]), Policy(["https://b.example.com"])
+    rules = Rules([("/a/*", first), ("/a/exempt", None), ("/b/*/c", second), ("*", second)])
+    fresh = Rules([("/a/*", first), ("/a/exempt", None), ("/b/*/c", second), ("*", second)])
+    paths = [f"/a/{i}" for i in range(middleware_module.PATH_MEMO_SIZE * 2)] + ["/a/exempt", "/b/x/c", "/x/../a/1",
+                                                                                  "/" + "a" * 300]
+    for path in paths * 2:
+        chosen = rules.state_for(path)
+        expected = fresh.policy_for(path)
+        assert (chosen.policy if chosen is not None else None) is (
+            None if expected is None else expected), path
+        assert len(rules._path_memo) <= middleware_module.PATH_MEMO_SIZE
+    assert "/" + "a" * 300 not in rules._path_memo
