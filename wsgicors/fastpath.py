@@ -59,8 +59,8 @@ _first = itemgetter(0)
 #: header names known to be neither ``Vary`` nor ``Access-Control-*`` (exact spelling);
 #: replaced, never mutated, so a reader always sees a consistent set
 _plain: FrozenSet[str] = frozenset()
-#: (status, headers, body) of a preflight answer; (added headers or None, fast tail or None)
-PreflightEntry = Tuple[str, Tuple[Header, ...], bytes]
+#: (status, headers, body, refusal) of a preflight answer; (added headers, fast tail or None)
+PreflightEntry = Tuple[str, Tuple[Header, ...], bytes, Optional[str]]
 ActualEntry = Tuple[Tuple[Header, ...], Optional[List[Header]]]
 
 
@@ -108,7 +108,7 @@ class PolicyState:
     def preflight(self, key: Tuple[str, str, Optional[str], Optional[str]]) -> PreflightEntry:
         """The engine's answer to a preflight, kept when it is fixed."""
         answer = engine.answer_preflight(self.policy, *key)
-        entry = (answer.status, tuple(answer.headers), answer.body)
+        entry = (answer.status, tuple(answer.headers), answer.body, answer.refusal)
         if self.fixed and sum(len(part) for part in key if part) <= MEMO_MAX_KEY_LENGTH:
             memo = self.preflights
             if len(memo) >= MEMO_SIZE:
@@ -128,6 +128,23 @@ class PolicyState:
             memo[origin] = entry
         return entry
 
+    def decorate(self, headers: List[Header], add: Tuple[Header, ...], tail: Optional[List[Header]],
+                 path: Optional[str]) -> List[Header]:
+        """``headers`` as :func:`wsgicors.engine.decorate_response` makes them.
+
+        When none of the application's header names is ``Vary`` or
+        ``Access-Control-*`` (one set operation over names seen before), that
+        is the headers followed by the precomputed ``tail``.
+        """
+        try:
+            fast = tail is not None and type(headers) is list and _plain.issuperset(map(_first, headers))
+        except Exception:  # malformed headers: the engine reports them as it always did
+            fast = False
+        if fast:
+            return headers + tail  # type: ignore[operator]
+        _learn(headers)
+        return engine.decorate_response(self.policy, headers, add, path)
+
     def handle(self, app: WSGIApp, environ: Dict[str, Any], start_response: Callable[..., Any],
                propagate: bool = False) -> Iterable[bytes]:
         """Apply the policy to one WSGI call of ``app`` (see :func:`wsgicors.middleware.handle`)."""
@@ -141,22 +158,14 @@ class PolicyState:
                 start_response(answer[0], list(answer[1]))
                 return [answer[2]]
         add, tail = self.actuals.get(origin) or self.actual(origin)
-        policy = self.policy
         path = environ.get("PATH_INFO")
         started = False
+        decorate = self.decorate
 
         def cors_start_response(status: str, headers: List[Header], exc_info: Any = None) -> Any:
             nonlocal started
             started = True
-            try:  # no Vary and no Access-Control-* among the application's headers?
-                fast = tail is not None and type(headers) is list and _plain.issuperset(map(_first, headers))
-            except Exception:  # malformed headers: the engine reports them as it always did
-                fast = False
-            if fast:
-                decorated = headers + tail  # type: ignore[operator]
-            else:
-                _learn(headers)
-                decorated = engine.decorate_response(policy, headers, add, path)
+            decorated = decorate(headers, add, tail, path)
             if exc_info is None:
                 return start_response(status, decorated)
             return start_response(status, decorated, exc_info)
@@ -171,7 +180,7 @@ class PolicyState:
                                 "(set the environ key %r to let exceptions through)",
                                 shown(str(method)), shown(str(environ.get("PATH_INFO", ""))),
                                 PROPAGATE_KEY, exc_info=True)
-            start_response(ERROR_STATUS, engine.decorate_response(policy, ERROR_HEADERS, add, path))
+            start_response(ERROR_STATUS, engine.decorate_response(self.policy, ERROR_HEADERS, add, path))
             return [ERROR_BODY]
 
 

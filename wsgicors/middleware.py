@@ -352,11 +352,11 @@ def preflight_answer(policy: Policy, environ: Mapping[str, Any]) -> Optional[eng
     request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
     if not is_preflight(method, origin, request_method):
         return None
-    return engine.answer_preflight(
-        policy, origin, request_method,  # type: ignore[arg-type]  # is_preflight: both present
-        environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-        environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
-    )
+    state = state_for(policy)
+    key = (origin, request_method, environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+           environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"))
+    status, headers, body, refusal = state.preflights.get(key) or state.preflight(key)  # type: ignore[arg-type]
+    return engine.PreflightAnswer(status, list(headers), body, refusal)
 
 
 HeaderList = List[Tuple[str, str]]
@@ -370,10 +370,12 @@ def response_decorator(policy: Policy, environ: Mapping[str, Any]) -> Callable[[
     (:func:`engine.decorate_response`). For adapters whose framework changes the
     response after the application returned, so it must be applied at the very end.
     """
-    add = engine.actual_headers(policy, environ.get("HTTP_ORIGIN"))
+    state = state_for(policy)
+    origin = environ.get("HTTP_ORIGIN")
+    add, tail = state.actuals.get(origin) or state.actual(origin)
     path = environ.get("PATH_INFO")
 
     def decorate(headers: HeaderList) -> HeaderList:
-        return engine.decorate_response(policy, headers, add, path)
+        return state.decorate(headers, add, tail, path)
 
     return decorate
