@@ -750,7 +750,9 @@ function showEngines(box, result) {
   for (const [name, found] of Object.entries(result.engines)) {
     const title = (ENGINE_TITLES[name] || name) + (name === ENGINE ? " (yours)" : "");
     table.append(el("tr", {"class": "engine", "data-engine": name, "data-verdict": found.verdict},
-      el("td", {}, title), el("td", {}, badge(found.verdict)), el("td", {}, found.reason || "")));
+      el("td", {}, title), el("td", {}, badge(found.verdict)),
+      // The top-level explanation is Chromium's; repeat only a reason that differs from it.
+      el("td", {}, !found.reason ? "" : found.reason === result.explanation ? "the reason above" : found.reason)));
   }
   box.append(el("div", {"class": "detail"}, "Predicted per engine:"), table);
 }

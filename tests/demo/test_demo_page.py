@@ -214,3 +214,13 @@ def test_another_site_in_the_same_browser_cannot_change_the_policy(demo: Demo, c
         finally:
             context.close()
     assert demo.in_force() == before
+
+
+def test_the_three_engines_predictions_stand_beside_the_real_browsers_verdict(page: Any) -> None:
+    for name in ("get", "put"):
+        browser, _, _ = run(page, name)
+        rows = page.query_selector_all(f"#action-{name} .check tr.engine")
+        predictions = {row.get_attribute("data-engine"): row.get_attribute("data-verdict") for row in rows}
+        assert set(predictions) == {"chromium", "firefox", "webkit"}
+        assert predictions["chromium"] == browser, "headless Chromium's own verdict is the one compared"
+        assert "(yours)" in page.inner_text(f'#action-{name} .check tr.engine[data-engine="chromium"]')
