@@ -17,6 +17,7 @@ look-up per label of the request's host.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import warnings
@@ -744,6 +745,7 @@ def _check_admits_anyone(patterns: List[Pattern[str]], problems: Problems, allow
     for pattern in patterns:
         admitted = [canary for canary in CANARY_ORIGINS if pattern.fullmatch(canary)]
         if not admitted:
+            _check_trusts_strangers(pattern, problems, allow_credentials)
             continue
         message = (f"{_regex_shown(pattern)} admits any origin (it admitted {admitted[0]!r}, "
                    "a reserved name no real site has)")
@@ -756,6 +758,209 @@ def _check_admits_anyone(patterns: List[Pattern[str]], problems: Problems, allow
             warnings.warn(CORSConfigWarning(
                 f"origins: {message}; if every origin is meant, use origins='*' [wsgicors.W102]"),
                 stacklevel=user_stacklevel())
+
+
+def _check_trusts_strangers(pattern: Pattern[str], problems: Problems, allow_credentials: bool) -> None:
+    """Refuse (with credentials) or warn about a regex that admits sites anyone can register.
+
+    Two probes, both at configuration time (see :func:`strangers_admitted`):
+    a site under every public suffix and shared host, and the pattern's own
+    example origins with their wildcards filled in. With credentials a finding
+    is a :class:`ConfigError` (E121/E129 as for the string wildcard, E132 for
+    a wildcard inside the registrable domain, such as an unescaped dot);
+    without, a :class:`CORSConfigWarning` (W103).
+    """
+    found = strangers_admitted(pattern)
+    if found is None:
+        return
+    origin, host, shared = found
+    shown_pattern = _regex_shown(pattern)
+    if shared is not None:
+        code, message, hint = _strangers_problem(origin.partition("://")[0], shared[0], shared)
+        message = f"{shown_pattern} admits {origin!r}: {message}"
+    else:
+        code = "wsgicors.E132"
+        message = (f"{shown_pattern} admits {origin!r}, whose registrable domain {host!r} comes from the "
+                   "pattern's wildcard (an unescaped '.', or a run not ending at '\\.'), so anyone who "
+                   "registers such a domain is trusted")
+        hint = ("write '\\.' for every literal dot and match whole labels before your own domain: "
+                "re.compile(r'https://([a-z0-9-]+\\.)*example\\.com')")
+    if allow_credentials:
+        problems.add("origins", code, message, hint)
+    elif shared is not None:  # the other finding is W101's (an unescaped dot or a dot-crossing run)
+        warnings.warn(CORSConfigWarning(f"origins: {message}; {hint} [wsgicors.W103]"),
+                      stacklevel=user_stacklevel())
+
+
+def strangers_admitted(pattern: Pattern[str]) -> Optional[Tuple[str, str, Optional[Tuple[str, str]]]]:
+    """An origin a regex admits on a site anyone can register, or None.
+
+    Returns (origin, its registrable domain or shared suffix, (suffix,
+    section) when found under a public suffix else None). Probes, in order:
+
+    1. ``scheme://probe.<suffix>`` for every rule of the Public Suffix List
+       (ICANN and private sections) and every :data:`SHARED_HOSTS` entry:
+       a pattern admitting ``https://probe.co.uk`` admits every ``.co.uk`` site;
+    2. example origins built from the pattern itself, each wildcard (``.``,
+       ``[a-z]+``, ``\\w*``) filled with a letter: if a filled-in character
+       lands in the example's registrable domain (``https://apixexample.com``
+       from ``https://api.example.com``), an attacker can register a domain
+       the pattern admits.
+
+    Results are cached per pattern; the list is read on first use.
+    """
+    return _strangers_admitted(pattern.pattern, pattern.flags)
+
+
+@functools.lru_cache(maxsize=256)
+def _strangers_admitted(source: str, flags: int) -> Optional[Tuple[str, str, Optional[Tuple[str, str]]]]:
+    fullmatch = re.compile(source, flags).fullmatch
+    # Only probes ending with the pattern's literal tail can match: str.endswith
+    # narrows ~10,000 suffixes to a few before any regex runs.
+    head, tail = _literal_ends(source, flags)
+    for scheme in ("https", "http"):
+        common = f"{scheme}://{_PROBE_LABEL}."
+        if head[: len(common)] != common[: len(head)]:
+            continue  # 'https://app...' can match no 'https://probe.<suffix>'
+        by_last_label = _probe_origins(scheme)
+        # A tail holding a dot names the probe's last label: only those probes can match.
+        candidates = by_last_label.get(tail.rpartition(".")[2], ()) if "." in tail else by_last_label[""]
+        for origin, suffix, section in candidates:
+            if origin.endswith(tail) and origin.startswith(head) and fullmatch(origin):
+                return origin, suffix, (suffix, section)
+    for example, filled in _examples(source, flags):
+        if not fullmatch(example):
+            continue
+        parsed = parse_request_origin(example)
+        if parsed is None or parsed[0] not in WEB_SCHEMES or parsed[1].startswith("["):
+            continue
+        host = parsed[1]
+        if host.rpartition(".")[2].isdigit():
+            continue  # an IPv4 address: no registrable domain
+        registrable = _registrable_domain(host)
+        if registrable is None:
+            continue
+        start = example.index("://") + 3 + len(host) - len(registrable)
+        if any(filled[start:start + len(registrable)]):
+            return example, registrable, None
+    return None
+
+
+@functools.lru_cache(maxsize=2)
+def _probe_origins(scheme: str) -> Dict[str, Tuple[Tuple[str, str, str], ...]]:
+    """(probe origin, suffix, section) under every public suffix and shared host, by last label ("": all).
+
+    Registries and short suffixes come first, so a finding names ``com`` rather than a platform under it.
+    """
+    from .psl import suffix_list
+
+    psl = suffix_list()
+    suffixes = {(name, "icann") for name in psl.icann} | {(name, "private") for name in psl.private}
+    suffixes |= {(f"{_PROBE_LABEL}.{name}", section) for name, section in psl.wildcards}
+    suffixes |= {(name, "private") for name in SHARED_HOSTS if (name, "icann") not in suffixes}
+    ordered = sorted(suffixes, key=lambda item: (item[1] != "icann", item[0].count("."), item[0]))
+    probes = [(f"{scheme}://{_PROBE_LABEL}.{name}", name, section) for name, section in ordered]
+    index: Dict[str, List[Tuple[str, str, str]]] = {"": probes}
+    for probe in probes:
+        index.setdefault(probe[1].rpartition(".")[2], []).append(probe)
+    return {label: tuple(group) for label, group in index.items()}
+
+
+def _literal_ends(source: str, flags: int) -> Tuple[str, str]:
+    """The literal characters every match of the regex starts and ends with ("" when unknown)."""
+    if flags & re.IGNORECASE:
+        return "", ""
+    try:
+        items = [item for item in _sre_parse.parse(source, flags) if item[0].name != "AT"]
+    except Exception:  # pragma: no cover - a changed private parser: no narrowing
+        return "", ""
+    ends = []
+    for sequence in (items, list(reversed(items))):
+        literal: List[str] = []
+        for op, value in sequence:
+            if op.name != "LITERAL":
+                break
+            literal.append(chr(value))
+        ends.append("".join(literal))
+    return ends[0], ends[1][::-1]
+
+
+def _registrable_domain(host: str) -> Optional[str]:
+    """The public suffix plus one label (an unknown top-level label counts as a suffix); None for a suffix."""
+    from .psl import public_suffix_of
+
+    found = public_suffix_of(host)
+    suffix = found[0] if found is not None else host.rpartition(".")[2]
+    if len(suffix) >= len(host):
+        return None
+    label = host[: len(host) - len(suffix) - 1].rpartition(".")[2]
+    return f"{label}.{suffix}"
+
+
+#: Characters tried, in order, for a wildcard when building example origins.
+_FILL = "xa1-_"
+_MAX_EXAMPLES = 64
+
+
+def _examples(source: str, flags: int) -> List[Tuple[str, List[bool]]]:
+    """Strings a regex matches, built from its parse tree, with a mask of the characters wildcards chose.
+
+    Every alternative of a branch is taken; a repetition is taken at its
+    minimum count and at one more (at least once). Constructs outside this
+    small grammar (look-arounds, back-references) give no examples.
+    """
+    try:
+        tree = list(_sre_parse.parse(source, flags))
+        results = _expand(tree)
+    except Exception:  # pragma: no cover - an unusual construct or a changed private parser: no examples
+        return []
+    return [("".join(text), mask) for text, mask in results[:_MAX_EXAMPLES]]
+
+
+_Example = Tuple[List[str], List[bool]]
+
+
+def _expand(items: List[Any]) -> List[_Example]:
+    results: List[_Example] = [([], [])]
+    for op, value in items:
+        options = _expand_one(op.name, value)
+        results = [(text + more_text, mask + more_mask) for text, mask in results
+                   for more_text, more_mask in options][:_MAX_EXAMPLES]
+        if not results:
+            return []
+    return results
+
+
+def _expand_one(name: str, value: Any) -> List[_Example]:
+    if name == "LITERAL":
+        return [([chr(value)], [False])]
+    if name == "AT":
+        return [([], [])]
+    if name in ("ANY", "NOT_LITERAL", "IN"):
+        test = re.compile(".", re.DOTALL) if name == "ANY" else (
+            re.compile(f"[^{re.escape(chr(value))}]") if name == "NOT_LITERAL" else re.compile(_class_source(value)))
+        admitted = [char for char in _FILL if test.fullmatch(char)]
+        # A wildcard that admits a letter and a dot is tried both ways: 'https://app.example.com'
+        # gives 'https://appxexample.com' (an attacker's domain) and 'https://app.example.com'.
+        fills: List[_Example] = [([admitted[0]], [True])] if admitted else []
+        if test.fullmatch("."):
+            fills.append((["."], [False]))
+        return fills
+    if name in _REPEATS:
+        low, high, body = value[0], value[1], _expand(list(value[2]))
+        counts = sorted({low, min(max(low, 1) + (1 if low >= 1 else 0), high)} if high >= 1 else {0})
+        options: List[_Example] = []
+        for count in counts:
+            for text, mask in body:
+                options.append((text * count, mask * count))
+        return options
+    if name == "SUBPATTERN":
+        return _expand(list(value[-1]))
+    if name == "ATOMIC_GROUP":
+        return _expand(list(value))
+    if name == "BRANCH":
+        return [example for branch in value[1] for example in _expand(list(branch))]
+    raise ValueError(name)
 
 
 # Regular-expression opcodes (``re._parser`` on 3.11+, ``sre_parse`` before);
