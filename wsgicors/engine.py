@@ -10,7 +10,7 @@ request (the origin, a requested method or header list).
 from __future__ import annotations
 
 import logging
-from typing import List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Any, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from .fetch import (
     FORBIDDEN_RESPONSE_HEADERS, TOKEN, ascii_lower, is_forbidden_method, is_preflight, is_token,
@@ -87,19 +87,21 @@ def answer_preflight(
     request_method: str,
     request_headers: Optional[str] = None,
     private_network: Optional[str] = None,
+    environ: Optional[Mapping[str, Any]] = None,
 ) -> PreflightAnswer:
     """Decide a preflight completely: allowed with all headers, or refused (403).
 
     Both answers carry one ``Vary`` naming the request headers the decision read:
     ``Origin``, ``Access-Control-Request-Method``, ``Access-Control-Request-Headers``,
     and ``Access-Control-Request-Private-Network`` when ``allow_private_network``
-    is on or the preflight carried that header.
+    is on or the preflight carried that header. ``environ`` (the request's WSGI
+    environ) is handed to a callable ``origins`` entry taking two parameters.
     """
     vary = (PREFLIGHT_VARY_PRIVATE_NETWORK if policy.allow_private_network or private_network is not None
             else PREFLIGHT_VARY)
     if policy.preflight_vary_extra:  # the vary option's names
         vary = (vary[0], vary[1] + policy.preflight_vary_extra)
-    if not policy.matcher.allows(origin):
+    if not policy.matcher.allows(origin, environ):
         return _refuse(policy, vary, f"origin {_shown(origin)} is not allowed")
     if policy.echo_methods:
         if (len(request_method) > MAX_METHOD_LENGTH or not is_token(request_method)
@@ -146,7 +148,8 @@ def _refuse(policy: Policy, vary: Header, reason: str) -> PreflightAnswer:
     return PreflightAnswer(REFUSED_STATUS, headers, REFUSED_BODY, reason)
 
 
-def actual_headers(policy: Policy, origin: Optional[str]) -> Tuple[Header, ...]:
+def actual_headers(policy: Policy, origin: Optional[str],
+                   environ: Optional[Mapping[str, Any]] = None) -> Tuple[Header, ...]:
     """The CORS headers an in-scope actual response carries, decided before the app runs.
 
     With ``origins="*"`` that is ``Access-Control-Allow-Origin: *`` whether or
@@ -159,7 +162,7 @@ def actual_headers(policy: Policy, origin: Optional[str]) -> Tuple[Header, ...]:
         return policy.any_origin_headers
     if origin is None:
         return ()
-    if not policy.matcher.allows(origin):
+    if not policy.matcher.allows(origin, environ):
         if policy.debug:
             logger.info("wsgicors: origin %s is not allowed; no CORS headers sent", _shown(origin))
         return ()

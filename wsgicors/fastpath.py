@@ -105,9 +105,10 @@ class PolicyState:
         # exposing the response's own header names needs them all: always the engine
         self.fast_decorate = not policy.expose_all
 
-    def preflight(self, key: Tuple[str, str, Optional[str], Optional[str]]) -> PreflightEntry:
-        """The engine's answer to a preflight, kept when it is fixed."""
-        answer = engine.answer_preflight(self.policy, *key)
+    def preflight(self, key: Tuple[str, str, Optional[str], Optional[str]],
+                  environ: Optional[Dict[str, Any]] = None) -> PreflightEntry:
+        """The engine's answer to a preflight, kept when it is fixed (``environ`` for a callable entry)."""
+        answer = engine.answer_preflight(self.policy, *key, environ)
         entry = (answer.status, tuple(answer.headers), answer.body, answer.refusal)
         if self.fixed and sum(len(part) for part in key if part) <= MEMO_MAX_KEY_LENGTH:
             memo = self.preflights
@@ -116,9 +117,9 @@ class PolicyState:
             memo[key] = entry
         return entry
 
-    def actual(self, origin: Optional[str]) -> ActualEntry:
+    def actual(self, origin: Optional[str], environ: Optional[Dict[str, Any]] = None) -> ActualEntry:
         """The headers an actual response gains, and the tail the fast path appends."""
-        add = engine.actual_headers(self.policy, origin)
+        add = engine.actual_headers(self.policy, origin, environ)
         tail = [*add, *self.vary_tail] if self.fast_decorate else None
         entry = (add, tail)
         if self.fixed and (origin is None or len(origin) <= MEMO_MAX_ORIGIN_LENGTH):
@@ -154,10 +155,10 @@ class PolicyState:
             if request_method is not None:  # fetch.is_preflight, inlined on the hottest branch
                 key = (origin, request_method, environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
                        environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"))
-                answer = self.preflights.get(key) or self.preflight(key)
+                answer = self.preflights.get(key) or self.preflight(key, environ)
                 start_response(answer[0], list(answer[1]))
                 return [answer[2]]
-        add, tail = self.actuals.get(origin) or self.actual(origin)
+        add, tail = self.actuals.get(origin) or self.actual(origin, environ)
         path = environ.get("PATH_INFO")
         started = False
         decorate = self.decorate

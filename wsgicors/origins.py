@@ -373,6 +373,7 @@ def build_matcher(
     any_port: Set[Tuple[str, str]] = set()
     patterns: List[Pattern[str]] = []
     predicates: List[OriginPredicate] = []
+    dot_crossing: Set[Pattern[str]] = set()
     insecure: List[str] = []
 
     for entry in entries:
@@ -423,7 +424,8 @@ def build_matcher(
             exact.add(f"{scheme}://{host}" + (f":{port}" if port else ""))
 
     for pattern in patterns:
-        _warn_dot_crossing(pattern)
+        if _warn_dot_crossing(pattern):
+            dot_crossing.add(pattern)
     if len(predicates) > 1:
         problems.add(option, "wsgicors.E105", f"{len(predicates)} callables given; at most one is allowed",
                      "combine them into one function origin -> bool")
@@ -438,7 +440,7 @@ def build_matcher(
                      "'null' would get credentialed access, but any page can send 'Origin: null' "
                      "(from a sandboxed iframe or a data: URL)",
                      "remove 'null', or pass allow_insecure_origins=True if you accept the risk")
-    _check_admits_anyone(patterns, problems, allow_credentials)
+    _check_admits_anyone(patterns, problems, allow_credentials, dot_crossing)
     return OriginMatcher(
         exact=frozenset(exact),
         subdomains=frozenset(subdomains),
@@ -708,8 +710,10 @@ def _normalise_host(host: str, refuse: Callable[..., None], scheme: str, port: s
 # Hazard checks: configurations that parse but trust more than was meant
 # --------------------------------------------------------------------------
 
-#: Hosts whose subdomains belong to different customers (public suffixes of
-#: hosting platforms); ``*.github.io`` would trust every GitHub user's page.
+#: Hosts whose subdomains belong to different customers (hosting platforms);
+#: ``*.github.io`` would trust every GitHub user's page. The Public Suffix List
+#: (:mod:`wsgicors.psl`) names most of them and every registry (``co.uk``); this
+#: list adds platforms missing from it (``glitch.me``, ``netlify.com``, ...).
 SHARED_HOSTS = frozenset({
     "github.io", "gitlab.io", "bitbucket.io", "herokuapp.com", "vercel.app", "now.sh",
     "netlify.app", "netlify.com", "pages.dev", "workers.dev", "web.app", "firebaseapp.com",
@@ -720,15 +724,6 @@ SHARED_HOSTS = frozenset({
     "csb.app", "stackblitz.io", "gitpod.io", "trycloudflare.com", "loca.lt", "deno.dev",
     "r2.dev", "pythonanywhere.com", "ondigitalocean.app", "web.core.windows.net",
 })
-#: Registries under country-code TLDs: their subdomains are unrelated companies.
-SHARED_HOSTS |= frozenset(
-    f"{second}.{country}" for country, seconds in {
-        "uk": "co org me ac gov ltd plc net sch", "au": "com net org edu gov id", "nz": "co org net ac govt",
-        "jp": "co ne or ac go", "br": "com net org gov", "za": "co org gov ac", "in": "co net org gov ac",
-        "kr": "co or ne go ac", "cn": "com net org gov edu", "tw": "com org net gov edu", "hk": "com org net gov",
-        "sg": "com org net gov edu", "mx": "com org gob net", "ar": "com org gob net", "tr": "com org net gov",
-    }.items() for second in seconds.split()
-)
 #: Origins under the reserved ``.invalid`` domain (RFC 2606): no configuration
 #: should admit them, so a matcher that does admits every origin.
 CANARY_ORIGINS = ("https://wsgicors-canary.invalid", "http://wsgicors-canary.invalid:8080")
@@ -736,7 +731,8 @@ CANARY_ORIGINS = ("https://wsgicors-canary.invalid", "http://wsgicors-canary.inv
 _PROBE_LABEL = "probe"
 
 
-def _check_admits_anyone(patterns: List[Pattern[str]], problems: Problems, allow_credentials: bool) -> None:
+def _check_admits_anyone(patterns: List[Pattern[str]], problems: Problems, allow_credentials: bool,
+                         warned: Set[Pattern[str]]) -> None:
     """Refuse (with credentials) or warn about a regex that admits any origin.
 
     Each regex is probed with canary origins under ``.invalid``. Callables are
@@ -745,7 +741,7 @@ def _check_admits_anyone(patterns: List[Pattern[str]], problems: Problems, allow
     for pattern in patterns:
         admitted = [canary for canary in CANARY_ORIGINS if pattern.fullmatch(canary)]
         if not admitted:
-            _check_trusts_strangers(pattern, problems, allow_credentials)
+            _check_trusts_strangers(pattern, problems, allow_credentials, pattern in warned)
             continue
         message = (f"{_regex_shown(pattern)} admits any origin (it admitted {admitted[0]!r}, "
                    "a reserved name no real site has)")
@@ -760,7 +756,8 @@ def _check_admits_anyone(patterns: List[Pattern[str]], problems: Problems, allow
                 stacklevel=user_stacklevel())
 
 
-def _check_trusts_strangers(pattern: Pattern[str], problems: Problems, allow_credentials: bool) -> None:
+def _check_trusts_strangers(pattern: Pattern[str], problems: Problems, allow_credentials: bool,
+                            warned: bool) -> None:
     """Refuse (with credentials) or warn about a regex that admits sites anyone can register.
 
     Two probes, both at configuration time (see :func:`strangers_admitted`):
@@ -787,7 +784,7 @@ def _check_trusts_strangers(pattern: Pattern[str], problems: Problems, allow_cre
                 "re.compile(r'https://([a-z0-9-]+\\.)*example\\.com')")
     if allow_credentials:
         problems.add("origins", code, message, hint)
-    elif shared is not None:  # the other finding is W101's (an unescaped dot or a dot-crossing run)
+    elif shared is not None or not warned:  # W101 already named an unescaped dot or a dot-crossing run
         warnings.warn(CORSConfigWarning(f"origins: {message}; {hint} [wsgicors.W103]"),
                       stacklevel=user_stacklevel())
 
@@ -977,7 +974,7 @@ _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 _DOT = ord(".")
 
 
-def _warn_dot_crossing(pattern: Pattern[str]) -> None:
+def _warn_dot_crossing(pattern: Pattern[str]) -> bool:
     """Warn when a regex can match across a dot boundary it did not mean to.
 
     Two shapes are flagged: an unescaped ``.`` (``https://api.good.com`` also
@@ -991,7 +988,7 @@ def _warn_dot_crossing(pattern: Pattern[str]) -> None:
     try:
         _scan(list(_sre_parse.parse(pattern.pattern, pattern.flags)), False, findings)
     except Exception:  # pragma: no cover - re's private parser changed: no check
-        return
+        return False
     hints = {
         "dot": ("has an unescaped '.', which matches any character (so 'https://api.good.com' "
                 "also admits 'https://apiXgood.com')", "write '\\.' for a literal dot"),
@@ -1004,6 +1001,7 @@ def _warn_dot_crossing(pattern: Pattern[str]) -> None:
         message, fix = hints[kind]
         warnings.warn(CORSConfigWarning(
             f"origins: {_regex_shown(pattern)} {message}; {fix} [wsgicors.W101]"), stacklevel=user_stacklevel())
+    return bool(findings)
 
 
 def _regex_shown(pattern: Pattern[str]) -> str:

@@ -270,3 +270,83 @@ def test_only_the_file_hint_mentions_null():
     with pytest.raises(ConfigError) as caught:
         Policy(origins=["ws://a.example"])
     assert "null" not in str(caught.value)
+
+
+# --------------------------------------------------------------------------
+# Callables that read the request: fn(origin, environ)
+# --------------------------------------------------------------------------
+
+from wsgicors import CORSMiddleware  # noqa: E402
+
+TENANTS = {"a.api.example": {"https://a-shop.example"}, "b.api.example": {"https://b-shop.example"}}
+
+
+def tenant_origins(origin, environ):
+    """The multi-tenant example of the README: each Host trusts its own shop."""
+    return origin in TENANTS.get(environ.get("HTTP_HOST", ""), ())
+
+
+def _answer(wrapped, host, origin, method="GET"):
+    seen = {}
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": "/", "HTTP_HOST": host, "HTTP_ORIGIN": origin}
+    if method == "OPTIONS":
+        environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"] = "PUT"
+
+    def start_response(status, headers, exc_info=None):
+        seen["headers"] = dict(headers)
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    wrapped_app = CORSMiddleware(app, origins=wrapped, allow_credentials=True)
+    wrapped_app(environ, start_response)
+    return seen["headers"].get("Access-Control-Allow-Origin")
+
+
+@pytest.mark.parametrize("method", ["GET", "OPTIONS"])
+@pytest.mark.parametrize("host, origin, admitted", [
+    ("a.api.example", "https://a-shop.example", True),
+    ("b.api.example", "https://b-shop.example", True),
+    ("a.api.example", "https://b-shop.example", False),
+    ("b.api.example", "https://a-shop.example", False),
+    ("c.api.example", "https://a-shop.example", False),
+])
+def test_a_two_parameter_callable_decides_per_request(host, origin, admitted, method):
+    assert (_answer(tenant_origins, host, origin, method) == origin) is admitted
+
+
+def test_two_parameter_answers_are_never_remembered():
+    calls = []
+
+    def by_host(origin, environ):
+        calls.append(environ["HTTP_HOST"])
+        return environ["HTTP_HOST"] == "a.api.example"
+
+    matcher = Policy(origins=by_host).origins
+    for host, expected in [("a.api.example", True), ("b.api.example", False), ("a.api.example", True)] * 3:
+        assert matcher.allows("https://shop.example", {"HTTP_HOST": host}) is expected
+    assert len(calls) == 9 and not matcher._memo
+
+
+@pytest.mark.parametrize("predicate, takes_environ", [
+    (lambda origin: True, False),
+    (lambda origin, environ: True, True),
+    (lambda origin, environ=None: True, True),
+    (lambda *args: True, False),
+    (frozenset({"https://a.example"}).__contains__, False),
+])
+def test_the_callable_is_called_with_environ_when_it_takes_two_parameters(predicate, takes_environ):
+    assert Policy(origins=predicate).origins.predicate_takes_environ is takes_environ
+
+
+def test_a_callable_needing_three_arguments_is_refused():
+    with pytest.raises(ConfigError) as caught:
+        Policy(origins=lambda origin, environ, extra: True)
+    assert caught.value.problems[0].code == "wsgicors.E130"
+
+
+def test_without_a_request_a_two_parameter_callable_gets_an_empty_environ():
+    seen = []
+    Policy(origins=lambda origin, environ: seen.append(environ) or True).origins.allows("https://a.example")
+    assert seen == [{}]

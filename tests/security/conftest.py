@@ -17,3 +17,15 @@ def pytest_configure(config):
     expression = config.getoption("markexpr", "") or ""
     long_run = "fuzz" in expression and "not fuzz" not in expression
     security_support.configure_fuzz(long_run, os.environ.get("WSGICORS_FUZZ_EXAMPLES"))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_log_limiter():
+    """Each test sees the first occurrence of every log cause (wsgicors.logs rate-limits them)."""
+    from wsgicors import logs
+
+    logs.limited.reset()
+    yield
