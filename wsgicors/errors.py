@@ -189,8 +189,9 @@ CODES: Dict[str, Code] = {code.code: code for code in (
     Code("wsgicors.E118", "origins", "{entry!r}: an origin has no fragment", "remove the fragment"),
     Code("wsgicors.E119", "origins", "{entry!r}: an origin has no user info", "remove the user info"),
     Code("wsgicors.E120", "origins", "{entry!r}: unexpected text after the IPv6 address", "remove it"),
-    Code("wsgicors.E121", "origins", "{entry!r}: '*.' must be followed by a registrable domain",
-         "a pattern for every site under a top-level domain trusts strangers"),
+    Code("wsgicors.E121", "origins", "{entry!r}: '*.' must be followed by a registrable domain, not a public "
+         "suffix (com, co.uk, com.pl; also a regex admitting a site under one, with credentials)",
+         "a pattern for every site under a registry trusts strangers: write 'https://*.example.co.uk'"),
     Code("wsgicors.E122", "origins", "{entry!r}: '*' stands only for whole labels at the start of the host",
          "write 'https://*.example.com', or '*' alone for any origin"),
     Code("wsgicors.E123", "origins", "{entry!r}: the port is not a number, out of range or has leading zeros",
@@ -202,12 +203,16 @@ CODES: Dict[str, Code] = {code.code: code for code in (
     Code("wsgicors.E127", "origins", "{entry!r}: a host has no empty labels", "remove the extra dots"),
     Code("wsgicors.E128", "origins", "{entry!r}: not a valid host name",
          "letters, digits, '-' and '_' in labels of at most 63 characters"),
-    Code("wsgicors.E129", "origins", "{entry!r}: the subdomains of a shared host belong to many owners",
+    Code("wsgicors.E129", "origins", "{entry!r}: the subdomains of a shared host (github.io, azureedge.net, eu.org; "
+         "Public Suffix List, private section) belong to many owners (also a regex admitting one, with credentials)",
          "list your own origins exactly; to trust them all anyway, pass a callable"),
     Code("wsgicors.E130", "origins", "the callable {name!r} needs {count} arguments",
          "take one parameter (the origin) or two (the origin and the WSGI environ)"),
     Code("wsgicors.E131", "origins", "{host!r} is internationalised and the idna package is missing",
          "write the punycode form browsers send, or pip install idna"),
+    Code("wsgicors.E132", "origins", "{pattern}: admits {origin!r}, whose registrable domain comes from the "
+         "pattern's wildcard (an unescaped '.', or a run not ending at '\\.'), with credentials",
+         "write '\\.' for literal dots and match whole labels: r'https://([a-z0-9-]+\\.)*example\\.com'"),
     # -- booleans
     Code("wsgicors.E200", "allow_credentials, allow_private_network, allow_insecure_origins, debug, "
          "propagate_exceptions", "{value!r} is not True or False", "pass a bool"),
@@ -259,6 +264,9 @@ CODES: Dict[str, Code] = {code.code: code for code in (
          "escape literal dots; anchor labels"),
     Code("wsgicors.W102", "origins", "a regex that admits any origin (without credentials)",
          "if every origin is meant, use origins='*'"),
+    Code("wsgicors.W103", "origins", "a regex that admits sites anyone can register, under a public suffix or "
+         "through a wildcard in the registrable domain (without credentials; with them E121, E129, E132)",
+         "match only your own origins"),
 )}
 
 
