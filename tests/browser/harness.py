@@ -381,7 +381,7 @@ def stop_process_tree(process: Optional[subprocess.Popen]) -> None:
         return
     below = descendants(process.pid)
     direct = [pid for pid in below if (_stat(pid) or ["", ""])[1] == str(process.pid)]
-    main = min(direct, key=lambda pid: int((_stat(pid) or [0] * 20)[19])) if direct else None
+    main = min(direct, key=lambda pid: int((_stat(pid) or ["0"] * 20)[19])) if direct else None
     _kill_and_wait([pid for pid in below if pid != main])
     if main is not None:
         _kill_and_wait([main])
