@@ -33,16 +33,20 @@ that view's policy. A rule belongs to a blueprint when that blueprint's
 registration added it (recorded from Flask's ``BlueprintSetupState``), never
 because its endpoint name contains a dot: an app-level endpoint named
 ``partner.secret`` is not blueprint ``partner``'s.
+
+Without ``CORS(app)``, ``@cross_origin`` views get their CORS from Flask's
+``request_started`` signal, before any ``before_request`` function. Every
+configuration is validated whole before it replaces the one in force.
 """
 
 from __future__ import annotations
 
 import functools
 import weakref
-from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, abort, after_this_request, request, request_started
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 from werkzeug.test import run_wsgi_app
@@ -58,13 +62,17 @@ __all__ = ["CORS", "cross_origin", "CONFIG_PREFIX"]
 #: ``app.config`` keys are this prefix plus the option name upper-cased: ``CORS_ORIGINS``.
 CONFIG_PREFIX = "CORS_"
 EXTENSION_KEY = "wsgicors"
-# Set in the WSGI environ when the app-level wrapper handles the request, so a
-# @cross_origin view knows its CORS has already been applied.
+# Set in the WSGI environ when the app-level wrapper handles the request, so the
+# request_started receiver knows CORS has already been applied.
 ENVIRON_KEY = "wsgicors.flask"
 VIEW_ATTRIBUTE = "_wsgicors_options"
 RECORDER_ATTRIBUTE = "_wsgicors_records_rules"
 #: Redirects of the URL map followed to find the view that finally answers.
 MAX_REDIRECTS = 5
+# app.extensions key of the @cross_origin views of an app without CORS(app)
+VIEWS_KEY = "wsgicors.views"
+BLUEPRINT_MARK = "_wsgicors_blueprint"  # on the callback CORS(blueprint) records
+_SOME_ORIGIN = "https://example.com"  # stands in for the app's origins when options are checked alone
 
 Options = Optional[Dict[str, Any]]  # None: CORS disabled (enabled=False)
 
@@ -98,39 +106,95 @@ def _located(error: ConfigError, where: str) -> ConfigError:
     return ConfigError(problem.renamed(f"{where}: {problem.option}") for problem in error.problems)
 
 
-class _AppCORS:
-    """One Flask app's CORS state; installed as (and wrapping) ``app.wsgi_app``."""
+class _Config(NamedTuple):
+    """Everything one request reads, swapped in with one assignment."""
 
-    def __init__(self, app: Flask) -> None:
+    policy: Optional[Policy]  # the app-wide policy, if any
+    blueprints: Dict[str, Options]  # registered blueprint name -> options
+    overrides: Dict[str, Optional[Policy]]  # endpoint -> policy, where not the app-wide one
+    refused: Dict[str, ConfigError]  # endpoint -> why its @cross_origin was refused (lenient mode)
+    built_for: Tuple[int, int]
+
+
+_KEEP: Any = object()
+
+
+class _AppCORS:
+    """One Flask app's CORS state; installed as (and wrapping) ``app.wsgi_app`` by ``CORS(app)``.
+
+    Without ``CORS(app)`` an uninstalled one (``lenient``) serves the app's
+    ``@cross_origin`` views from Flask's ``request_started`` signal.
+    """
+
+    def __init__(self, app: Flask, lenient: bool = False) -> None:
         self.app = app
         self.wsgi_app = app.wsgi_app
-        self.policy: Optional[Policy] = None  # the app-wide policy, if any
-        self.blueprints: Dict[str, Options] = {}  # registered blueprint name -> options
+        self.lenient = lenient
         # endpoint -> full name of the blueprint whose registration added its rule
         self.owners: Dict[str, str] = {}
-        # endpoint -> policy, for endpoints whose policy is not the app-wide one
-        self._overrides: Dict[str, Optional[Policy]] = {}
-        self._built_for: Tuple[int, int] = (-1, -1)
+        self._config = _Config(None, {}, {}, {}, (-1, -1))
+
+    @property
+    def policy(self) -> Optional[Policy]:
+        return self._config.policy
+
+    @property
+    def blueprints(self) -> Dict[str, Options]:
+        return self._config.blueprints
 
     # -- configuration -------------------------------------------------------
 
-    def refresh(self) -> None:
-        """(Re)compute the per-endpoint policies; ConfigError names the view or blueprint."""
+    def refresh(self, policy: Optional[Policy] = _KEEP, blueprints: Optional[Mapping[str, Options]] = None) -> None:
+        """Validate the whole configuration, then install it with one assignment.
+
+        ``policy`` replaces the app-wide policy, ``blueprints`` are added; the
+        per-endpoint policies are recomputed. A ConfigError names the view or
+        blueprint and leaves the configuration in force unchanged.
+        """
         app = self.app
-        blueprints = {name: _layered(app, self.policy, options, f"blueprint {name!r}")
-                      for name, options in self.blueprints.items()}
+        policy = self._config.policy if policy is _KEEP else policy
+        blueprint_options = {**self._config.blueprints, **(blueprints or {})}
+        layered = {name: _layered(app, policy, options, f"blueprint {name!r}")
+                   for name, options in blueprint_options.items()}
         overrides: Dict[str, Optional[Policy]] = {}
+        refused: Dict[str, ConfigError] = {}
         for endpoint, view in list(app.view_functions.items()):
+            parent = self._blueprint_policy(self.owners.get(endpoint), layered, policy)
             if hasattr(view, VIEW_ATTRIBUTE):
-                parent = self._blueprint_policy(self.owners.get(endpoint), blueprints, self.policy)
-                overrides[endpoint] = _layered(app, parent, getattr(view, VIEW_ATTRIBUTE),
-                                               f"@cross_origin on {endpoint!r}")
-                continue
-            policy = self._blueprint_policy(self.owners.get(endpoint), blueprints, self.policy)
-            if policy is not self.policy:
-                overrides[endpoint] = policy
-        self._overrides = overrides
-        self._built_for = (len(app.view_functions), len(self.blueprints))
+                try:
+                    overrides[endpoint] = _layered(app, parent, getattr(view, VIEW_ATTRIBUTE),
+                                                   f"@cross_origin on {endpoint!r}")
+                except ConfigError as error:
+                    if not self.lenient:
+                        raise
+                    overrides[endpoint], refused[endpoint] = None, error
+            elif parent is not policy:
+                overrides[endpoint] = parent
+        self._config = _Config(policy, blueprint_options, overrides, refused,
+                               (len(app.view_functions), len(blueprint_options)))
+
+    def check_view(self, endpoint: str, view: Any) -> None:
+        """Validate a ``@cross_origin`` view as it is registered (raises ConfigError).
+
+        Its rule's owner is recorded only after Flask added it, so a view whose
+        endpoint names a registered blueprint that still has ``CORS(blueprint)``
+        options to tell is left to the check those options trigger.
+        """
+        options = getattr(view, VIEW_ATTRIBUTE, _KEEP)
+        if options is _KEEP:
+            return
+        config = self._config
+        owner = endpoint.rpartition(".")[0]  # a guess, for this early check only
+        if owner not in self.app.blueprints:
+            owner = ""
+        elif owner not in config.blueprints:
+            blueprint = self.app.blueprints[owner]
+            if any(getattr(f, BLUEPRINT_MARK, False) for f in blueprint.deferred_functions):
+                return  # its CORS(blueprint) options are not known yet: checked when they are
+        layered = {name: _layered(self.app, config.policy, options_, f"blueprint {name!r}")
+                   for name, options_ in config.blueprints.items()}
+        _layered(self.app, self._blueprint_policy(owner, layered, config.policy), options,
+                 f"@cross_origin on {endpoint!r}")
 
     @staticmethod
     def _blueprint_policy(owner: Optional[str], blueprints: Mapping[str, Optional[Policy]],
@@ -151,14 +215,23 @@ class _AppCORS:
     # -- per request ---------------------------------------------------------
 
     def policy_for(self, environ: Dict[str, Any]) -> Optional[Policy]:
-        if self._built_for != (len(self.app.view_functions), len(self.blueprints)):
+        return self.lookup(environ)[1]
+
+    def lookup(self, environ: Dict[str, Any]) -> Tuple[Optional[str], Optional[Policy]]:
+        """(the endpoint if it has a policy of its own, the policy covering the request)."""
+        config = self._config
+        if config.built_for != (len(self.app.view_functions), len(config.blueprints)):
             self.refresh()
-        if not self._overrides:
-            return self.policy
+            config = self._config
+        if not config.overrides:
+            return None, config.policy
         endpoint = self._endpoint(environ)
-        if endpoint is None or endpoint not in self._overrides:
-            return self.policy
-        return self._overrides[endpoint]
+        if endpoint is None or endpoint not in config.overrides:
+            return None, config.policy
+        return endpoint, config.overrides[endpoint]
+
+    def refusal(self, endpoint: Optional[str]) -> Optional[ConfigError]:
+        return self._config.refused.get(endpoint) if endpoint is not None else None
 
     def _endpoint(self, environ: Dict[str, Any]) -> Optional[str]:
         """The endpoint Flask will route this request to (for a preflight: the asked-for method).
@@ -254,12 +327,35 @@ def _record_rules(blueprint: Blueprint) -> None:
     setattr(blueprint, RECORDER_ATTRIBUTE, True)
 
 
+class _CheckedViews(dict):  # type: ignore[type-arg]
+    """``app.view_functions`` under ``CORS(app)``: a ``@cross_origin`` view is validated as it is
+    registered, so a bad one stops the app at import (gunicorn refuses to boot) instead of
+    failing requests."""
+
+    def __init__(self, views: Mapping[str, Any], state: _AppCORS) -> None:
+        super().__init__(views)
+        self._state = weakref.ref(state)
+
+    def __setitem__(self, endpoint: str, view: Any) -> None:
+        state = self._state()
+        if state is not None:
+            state.check_view(endpoint, view)
+        super().__setitem__(endpoint, view)
+
+
+def _install(app: Flask, state: _AppCORS) -> None:
+    app.extensions[EXTENSION_KEY] = state
+    app.wsgi_app = state  # type: ignore[method-assign]
+    if type(app.view_functions) is dict:
+        app.view_functions = _CheckedViews(app.view_functions, state)
+
+
 def _app_state(app: Flask) -> _AppCORS:
+    """The app's installed state; one without an app-wide policy is installed if there is none."""
     state = app.extensions.get(EXTENSION_KEY)
     if state is None:
         state = _AppCORS(app)
-        app.extensions[EXTENSION_KEY] = state
-        app.wsgi_app = state  # type: ignore[method-assign]
+        _install(app, state)
     return state
 
 
@@ -291,18 +387,22 @@ class CORS:
             self._init_blueprint(app, _options(self.enabled, merged))
             return
         policy = _config_policy(app, merged) if self.enabled else None
-        state = _app_state(app)
-        state.policy = policy
-        state.refresh()
+        state = app.extensions.get(EXTENSION_KEY)
+        if state is not None:
+            state.refresh(policy)  # validated whole, then swapped; on error the old policy stays
+            return
+        state = _AppCORS(app)
+        state.refresh(policy)  # nothing is installed unless the whole configuration is valid
+        _install(app, state)
 
     def _init_blueprint(self, blueprint: Blueprint, options: Options) -> None:
         def register(setup_state: Any) -> None:
-            state = _app_state(setup_state.app)
             name_prefix = getattr(setup_state, "name_prefix", "")
             name = f"{name_prefix}.{setup_state.name}".lstrip(".")
-            state.blueprints[name] = options
-            state.refresh()
+            # validated whole, then swapped; on error the configuration in force stays
+            _app_state(setup_state.app).refresh(blueprints={name: options})
 
+        setattr(register, BLUEPRINT_MARK, True)
         blueprint.record(register)
         _record_rules(blueprint)
 
@@ -323,54 +423,85 @@ def _response_from_wsgi(app: Flask, wsgi_app: Callable[..., Iterable[bytes]]) ->
     return response
 
 
+def _never_called(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    raise AssertionError("a preflight never reaches the application")  # pragma: no cover
+
+
+def _views_without_extension(sender: Flask, **_: Any) -> None:
+    """``request_started``: CORS for the ``@cross_origin`` views of an app without ``CORS(app)``.
+
+    The signal comes before any ``before_request`` function (an auth check
+    aborting 401 cannot break a preflight) and before Flask raises a routing
+    error, so a preflight is answered for the view of the method it asks
+    about, whatever methods the rule accepts. Other responses of the view,
+    ``abort(...)`` pages, 405s and 500 pages included, are decorated after the
+    request like ``CORS(app)`` decorates them.
+    """
+    app = sender
+    state = app.extensions.get(EXTENSION_KEY)
+    environ = request.environ
+    if state is not None and environ.get(ENVIRON_KEY) is state:
+        return  # CORS(app) has applied CORS at the WSGI level
+    views = app.extensions.get(VIEWS_KEY)
+    if views is None:
+        views = app.extensions[VIEWS_KEY] = _AppCORS(app, lenient=True)
+    endpoint, policy = views.lookup(environ)
+    refusal = views.refusal(endpoint)
+    if refusal is not None:
+        raise refusal  # this view only; CORS(app) reports it at set-up instead
+    if policy is None:
+        return
+    if is_preflight(environ.get("REQUEST_METHOD", ""), environ.get("HTTP_ORIGIN"),
+                    environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")):
+        answer = _response_from_wsgi(app, functools.partial(handle, policy, _never_called))
+        after_this_request(lambda response: answer)  # exactly this, not Flask's re-wrapped copy of it
+        abort(answer)  # skips before_request functions and the view
+
+    @after_this_request
+    def decorate(response: Any) -> Any:
+        return _response_from_wsgi(app, functools.partial(handle, policy, response, propagate=True))
+
+
 def cross_origin(view: Optional[Callable[..., Any]] = None, *, enabled: bool = True,
                  **options: Any) -> Any:
     """Give one view its own policy: ``@cross_origin(origins=[...])``; ``enabled=False`` opts out.
 
-    ``options`` are layered on the app's policy (or on ``app.config`` when the app
-    has none). Put it under ``@app.route``. With ``CORS(app)`` the view's
-    preflights are answered before routing (and the decorator may also sit over
-    ``@app.route``); without it, the view answers its own preflights and
-    decorates its own responses.
+    ``options`` are :class:`wsgicors.Policy`'s keyword arguments, layered on the
+    app's policy (or on ``app.config`` when the app has none). The decorator
+    only marks the view, so it may sit under or over ``@app.route``, and in a
+    ``MethodView``'s ``decorators``. With ``CORS(app)`` the view's preflights
+    are answered before routing; without it, from Flask's ``request_started``
+    signal, before any ``before_request`` function. A view that lists
+    ``OPTIONS`` in its methods still gets every non-preflight ``OPTIONS``.
+
+    Raises :class:`wsgicors.ConfigError` at decoration for options that are
+    wrong on their own (``max_age=-1``); options that conflict with the app's
+    policy raise from ``CORS(app)``/``init_app``, from the view's registration
+    after ``CORS(app)``, or (without ``CORS(app)``) on the view's requests.
     """
     if view is not None:  # used bare: @cross_origin
         return cross_origin(enabled=enabled, **options)(view)
     raise_unknown(options, "@cross_origin()")
     marked = _options(enabled, options)
-    if marked and "origins" in marked:
-        Policy(**marked)  # fail at import time for what can be checked on its own
+    if marked:
+        _check_alone(marked)
+    request_started.connect(_views_without_extension, weak=False)
 
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         setattr(function, VIEW_ATTRIBUTE, marked)
-        own_options = getattr(function, "provide_automatic_options", None) is False
-        policies: "weakref.WeakKeyDictionary[Flask, Optional[Policy]]" = weakref.WeakKeyDictionary()
-
-        def call_view(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
-            if request.method == "OPTIONS" and not own_options:
-                return current_app.make_default_options_response()  # what Flask would have done
-            return current_app.ensure_sync(function)(*args, **kwargs)
-
-        @functools.wraps(function)
-        def view_with_cors(*args: Any, **kwargs: Any) -> Any:
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-            state = app.extensions.get(EXTENSION_KEY)
-            if state is not None and request.environ.get(ENVIRON_KEY) is state:  # CORS(app) applies it
-                return call_view(args, kwargs)
-            if app not in policies:
-                policies[app] = _layered(app, None, marked, f"@cross_origin on {request.endpoint!r}")
-            policy = policies[app]
-            if policy is None:
-                return call_view(args, kwargs)
-
-            def view_app(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-                return app.make_response(call_view(args, kwargs))(environ, start_response)
-
-            # propagate: an exception in the view goes to Flask's own error handling, as without CORS.
-            return _response_from_wsgi(app, functools.partial(handle, policy, view_app, propagate=True))
-
-        # Let OPTIONS reach the view, so it can answer its preflight without CORS(app).
-        view_with_cors.provide_automatic_options = False  # type: ignore[attr-defined]
-        view_with_cors.required_methods = set(getattr(function, "required_methods", ())) | {"OPTIONS"}  # type: ignore[attr-defined]
-        return view_with_cors
+        return function
 
     return decorate
+
+
+def _check_alone(options: Dict[str, Any]) -> None:
+    """Raise what is wrong with ``options`` whatever policy they are layered on."""
+    if "origins" in options:
+        Policy(**options)
+        return
+    try:
+        Policy(origins=[_SOME_ORIGIN], **options)
+    except ConfigError as error:
+        problems = [problem for problem in error.problems if problem.option != "origins"]
+        if problems:
+            raise ConfigError(problems) from None
