@@ -37,15 +37,16 @@ from __future__ import annotations
 import re
 import sys
 from types import ModuleType
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import bottle
 
 from wsgicors import ConfigError, Policy
+from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight, split_list
 from wsgicors.middleware import handle
 from wsgicors.options import raise_unknown
-from wsgicors.settings import options_from_settings
+from wsgicors.settings import options_from_settings, policy_from_settings
 
 __all__ = ["CORSPlugin"]
 
@@ -57,9 +58,19 @@ class CORSPlugin:
 
     ``CORSPlugin(**options)`` takes :class:`wsgicors.Policy`'s keyword arguments
     (or ``policy=Policy(...)``) and validates them at once, raising
-    :class:`wsgicors.ConfigError`. A route's ``cors={...}`` config layers its
-    options on the plugin's; ``cors=Policy(...)`` replaces it; ``cors=False``
-    or ``skip=["cors"]`` turns CORS off for that route.
+    :class:`wsgicors.ConfigError`. Options are layered as in every adapter:
+    the app's ``cors.*`` config keys (``app.config["cors.max_age"] = "600"``),
+    then the plugin's keyword arguments, which win, then a route's own
+    ``cors={...}`` config; ``policy=Policy(...)`` is complete on its own (the
+    app config is not read). A route's ``cors=Policy(...)`` replaces the
+    policy; ``cors=False`` (or ``None``) or ``skip=["cors"]`` turns CORS off for
+    that route; any other ``cors`` value (``"false"``, ``True``) is a
+    :class:`wsgicors.ConfigError` (``wsgicors.E710``).
+
+    Everything is checked before it is used: ``app.install(plugin)`` checks
+    the app config and the routes already added, each route added later is
+    checked as ``@app.route`` adds it, and a ``cors.*`` config change is
+    checked before Bottle stores it. Errors name the route and key.
     """
 
     name = "cors"
@@ -70,6 +81,7 @@ class CORSPlugin:
             raise TypeError("pass either policy=Policy(...) or policy options, not both")
         raise_unknown(options, "CORSPlugin()")
         self.policy: Policy = policy if policy is not None else Policy(**options)
+        self._options = None if policy is not None else options  # None: a complete Policy was given
         self._apps: List[bottle.Bottle] = []
 
     # -- plugin API ----------------------------------------------------------
@@ -78,9 +90,19 @@ class CORSPlugin:
         for other in app.plugins:
             if getattr(other, "name", None) == self.name:
                 raise _bottle_of(app).PluginError(f"a plugin named {self.name!r} is already installed")
-        wrapper = _AppCORS(self, app, app.wsgi)
+        wrapper = _AppCORS(self, app, app.wsgi, self.app_policy(app.config))
+        for route in app.routes:  # added before the plugin: checked now, before anything is installed
+            wrapper.owner_policy(route)
         app.wsgi = wrapper  # the instance attribute shadows Bottle.wsgi, which __call__ uses
+        add_route = app.add_route
+
+        def checked_add_route(route: Any) -> None:
+            wrapper.owner_policy(route)  # a bad route stops the app where it is declared
+            add_route(route)
+
+        app.add_route = checked_add_route  # the instance attribute shadows Bottle.add_route
         app.add_hook("app_reset", wrapper.reset)
+        app.add_hook("config", wrapper.config_changed)
         self._apps.append(app)
 
     def apply(self, callback: Callable[..., Any], route: bottle.Route) -> Callable[..., Any]:
@@ -91,30 +113,61 @@ class CORSPlugin:
         for app in list(self._apps):
             if self not in app.plugins:
                 wrapper = app.__dict__.pop("wsgi", None)
+                app.__dict__.pop("add_route", None)
                 if isinstance(wrapper, _AppCORS):
                     app.remove_hook("app_reset", wrapper.reset)
+                    app.remove_hook("config", wrapper.config_changed)
                 self._apps.remove(app)
 
     # -- policies ------------------------------------------------------------
 
+    def app_policy(self, config: Mapping[str, Any]) -> Policy:
+        """The policy for an app with ``config``: its ``cors.*`` keys, the plugin's arguments winning."""
+        settings = {key: value for key, value in config.items() if key.startswith(ROUTE_KEY + ".")}
+        if self._options is None or not settings:
+            return self.policy
+        return policy_from_settings(settings, ROUTE_KEY + ".", entry="Bottle app.config",
+                                    keywords_entry="CORSPlugin()", **self._options)
+
     def skipped_by(self, route: bottle.Route) -> bool:
         skip = route.skiplist
         return (True in skip or self in skip or self.name in skip or type(self) in skip
-                or route.config.get(ROUTE_KEY, True) in (False, None))
+                or _own_config(route).get(ROUTE_KEY, True) in (False, None))
 
-    def route_policy(self, route: bottle.Route) -> Optional[Policy]:
-        """The policy for ``route``: the plugin's, layered with its ``cors`` config, or None."""
+    def route_policy(self, route: bottle.Route, base: Optional[Policy] = None) -> Optional[Policy]:
+        """The policy for ``route``: ``base`` (the app's policy) layered with its own ``cors`` config, or None.
+
+        Raises :class:`wsgicors.ConfigError` naming the route for a ``cors``
+        value that is not ``False``, ``None``, a dict of options or a Policy.
+        """
+        base = self.policy if base is None else base
+        own_config = _own_config(route)
+        where = f"route {route.method} {route.rule}"
+        own = own_config.get(ROUTE_KEY, _ABSENT)
+        if not (own is _ABSENT or own is False or own is None or isinstance(own, Policy)):
+            raise ConfigError(Problems.single(
+                f"{where}: {ROUTE_KEY}", "wsgicors.E710",
+                f"{own!r} is not False, None, a dict of options or a Policy",
+                "write cors=False (or skip=['cors']) to turn CORS off for this route, cors={...} to change "
+                "options, or leave cors out for the app's policy"))
         if self.skipped_by(route):
             return None
-        own = route.config.get(ROUTE_KEY)
         if isinstance(own, Policy):
             return own
-        where = f"route {route.method} {route.rule}"
         try:
-            options = options_from_settings(route.config, ROUTE_KEY + ".", entry="the route's cors.* config")
-            return self.policy.replace(**options) if options else self.policy
+            options = options_from_settings(own_config, ROUTE_KEY + ".", entry="the route's cors.* config")
+            return base.replace(**options) if options else base
         except ConfigError as error:
             raise ConfigError(p.renamed(f"{where}: {_key(p.option)}") for p in error.problems) from None
+
+
+_ABSENT: Any = object()
+
+
+def _own_config(route: bottle.Route) -> Dict[str, Any]:
+    """The config given to the route itself: Bottle 0.13 overlays the app's config on it."""
+    inherited = getattr(route.config, "_virtual_keys", ())
+    return {key: value for key, value in route.config.items() if key not in inherited}
 
 
 def _key(option: str) -> str:
@@ -150,10 +203,11 @@ def bottle_path(module: ModuleType, path_info: str) -> Optional[str]:
 class _AppCORS:
     """One app's WSGI entry point with CORS; per-app state only (route -> policy)."""
 
-    def __init__(self, plugin: CORSPlugin, app: bottle.Bottle, wsgi: Callable[..., Any]) -> None:
+    def __init__(self, plugin: CORSPlugin, app: bottle.Bottle, wsgi: Callable[..., Any], policy: Policy) -> None:
         self.plugin = plugin
         self.app = app
         self.wsgi = wsgi
+        self.policy = policy  # the app-wide policy: app.config cors.* keys, the plugin's arguments winning
         self.module = _bottle_of(app)
         self._policies: Dict[Any, Optional[Policy]] = {}
         self._checked = 0  # how many of app.routes were looked at for own policies
@@ -164,14 +218,33 @@ class _AppCORS:
         self._checked = 0
         self._overridden = False
 
+    def config_changed(self, *args: Any) -> None:
+        """Bottle's ``config`` hook, called before a key is stored: a refused ``cors.*`` value is not stored.
+
+        Bottle 0.13 passes (config, key, value), 0.12 (key, value).
+        """
+        key, value = args[-2:]
+        if not isinstance(key, str) or not key.startswith(ROUTE_KEY + "."):
+            return
+        policy = self.plugin.app_policy({**self.app.config, key: value})
+        for route in self.app.routes:  # this app's routes layer on its policy: checked with the new one
+            if route.app is self.app:
+                self.plugin.route_policy(route, policy)
+        self.policy = policy
+        self.reset()
+
+    def route_policy(self, route: bottle.Route) -> Optional[Policy]:
+        """``route``'s policy on this app (ConfigError if its configuration is refused)."""
+        return self.plugin.route_policy(route, self.policy)
+
     def _route_policy(self, route: bottle.Route) -> Optional[Policy]:
         try:
             return self._policies[route]
         except KeyError:
-            policy = self._policies[route] = self._owner_policy(route)
+            policy = self._policies[route] = self.owner_policy(route)
             return policy
 
-    def _owner_policy(self, route: bottle.Route) -> Optional[Policy]:
+    def owner_policy(self, route: bottle.Route) -> Optional[Policy]:
         """The policy of the plugin that owns ``route``.
 
         A route copied in by ``mount()`` still belongs to its own app (Bottle
@@ -184,14 +257,14 @@ class _AppCORS:
             return None
         owner = route.app.__dict__.get("wsgi") if route.app is not self.app else self
         if isinstance(owner, _AppCORS) and owner is not self:
-            return owner.plugin.route_policy(route)
-        return self.plugin.route_policy(route)
+            return owner.route_policy(route)
+        return self.route_policy(route)
 
     def _any_override(self) -> bool:
         """Whether any route has a policy of its own (if not, routing can be skipped)."""
         routes = self.app.routes
         if self._checked != len(routes):
-            self._overridden = any(self._route_policy(route) is not self.plugin.policy for route in routes)
+            self._overridden = any(self._route_policy(route) is not self.policy for route in routes)
             self._checked = len(routes)
         return self._overridden
 
@@ -223,9 +296,9 @@ class _AppCORS:
 
     def policy_for(self, environ: Dict[str, Any]) -> Optional[Policy]:
         if not self._any_override():
-            return self.plugin.policy
+            return self.policy
         route = self._route(environ)
-        return self.plugin.policy if route is None else self._route_policy(route)
+        return self.policy if route is None else self._route_policy(route)
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         policy = self.policy_for(environ)
