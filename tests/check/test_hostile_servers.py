@@ -168,6 +168,18 @@ def test_timeout_is_shared_by_the_preflight_and_the_request(raw_server):
     assert time.monotonic() - started < 2.5
 
 
+def test_timeout_also_bounds_the_other_engines_requests(raw_server):
+    # Chromium safelists DPR (no preflight); Firefox and WebKit preflight, and the preflight trickles.
+    server = raw_server({"OPTIONS /": trickle(answer(b"HTTP/1.1 204 No Content", ACAO_STAR, b""), 0.2),
+                         "/": answer(b"HTTP/1.1 200 OK")})
+    started = time.monotonic()
+    result = check(server.url("/", "localhost"), ORIGIN, headers={"DPR": "2"}, timeout=1.5)
+    engines = result.engines
+    assert time.monotonic() - started < 2.5
+    assert engines["chromium"].allowed and not engines["firefox"].allowed
+    assert "within 1.5 s" in engines["firefox"].reason
+
+
 # --- output to a closed pipe
 
 def test_json_into_a_closed_pipe_exits_quietly(raw_server):

@@ -324,9 +324,11 @@ class _Exchanges:
     def __init__(self, app: Optional[WSGIApp], timeout: float) -> None:
         self.app, self.timeout = app, timeout
         self.answers: Dict[Tuple[Any, ...], List[bytes]] = {}
+        self.deadline = Deadline(timeout)  # shared: the timeout bounds the whole run, every engine included
 
     def sender(self, engine: Engine, warnings: List[str]) -> Callable[..., _Response]:
-        deadline = Deadline(self.timeout)
+        # Engines modelled long after the check (``result.engines`` read later) get a timeout of their own.
+        deadline = self.deadline if self.deadline.left() > 0 else Deadline(self.timeout)
         used: Dict[Tuple[Any, ...], int] = {}
 
         def send(method: str, url: str, headers: List[Header], body: Optional[bytes]) -> _Response:

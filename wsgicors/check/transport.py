@@ -40,6 +40,10 @@ class Deadline:
         self.seconds = seconds
         self.end = time.monotonic() + seconds
 
+    def left(self) -> float:
+        """Seconds left (<= 0 once the time is up)."""
+        return self.end - time.monotonic()
+
     def remaining(self, where: str) -> float:
         """Seconds left (> 0); NetworkError naming ``where`` once the time is up."""
         left = self.end - time.monotonic()
