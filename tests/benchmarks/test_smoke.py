@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.benchmarks
 
 
 @pytest.mark.server  # the socket-level part starts gunicorn on 127.0.0.1

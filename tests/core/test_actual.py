@@ -1,4 +1,4 @@
-"""DESIGN §3.3, 3.4, 3.6, 3.7: actual (non-preflight) requests."""
+"""docs/design.md §3.3: actual (non-preflight) requests."""
 
 import pytest
 from webtest import TestApp

@@ -1,4 +1,4 @@
-"""DESIGN §2 and §4: configuration is validated once, every problem with a hint."""
+"""docs/design.md §2.1: configuration is validated once, every problem with a hint."""
 
 import re
 

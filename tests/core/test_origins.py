@@ -1,4 +1,4 @@
-"""DESIGN §2: which request origins each kind of configured entry admits."""
+"""docs/design.md §2.1: which request origins each kind of configured entry admits."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""DESIGN §3.1–3.2: preflights are answered by the middleware itself."""
+"""docs/design.md §3.2: preflights are answered by the middleware itself."""
 
 import pytest
 

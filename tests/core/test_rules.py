@@ -1,4 +1,4 @@
-"""DESIGN §2: per-path policies, first match wins, others pass through."""
+"""docs/design.md §3.1: per-path policies, first match wins, others pass through."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""DESIGN §3.5: one merged Vary whenever the answer depends on the origin."""
+"""docs/design.md §3.4: one merged Vary whenever the answer depends on the origin."""
 
 import pytest
 

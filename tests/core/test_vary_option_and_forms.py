@@ -1,4 +1,4 @@
-"""The vary option, max_age as a timedelta, pattern-looking header names (docs/design.md §3.5)."""
+"""The vary option, max_age as a timedelta, pattern-looking header names (docs/design.md §3.4)."""
 
 import datetime
 import re

@@ -1,4 +1,4 @@
-"""DESIGN §3.8: PEP 3333 hygiene: streaming, close(), write(), exc_info, str headers."""
+"""docs/design.md §3.6: PEP 3333 hygiene: streaming, close(), write(), exc_info, str headers."""
 
 import sys
 from wsgiref.validate import validator

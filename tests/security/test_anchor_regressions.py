@@ -1,4 +1,4 @@
-"""Named regressions for the other libraries' CVEs and mistakes (CORS-NOTES.md).
+"""Named regressions for the other libraries' CVEs and mistakes (the table in SECURITY.md).
 
 SECURITY.md links each row of its table to the test that shows the mistake
 cannot happen here; the rows not covered below live in the sibling modules.
