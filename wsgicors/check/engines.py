@@ -117,20 +117,18 @@ def cookie_verdict(engine: str, set_cookie: str) -> CookieVerdict:
     secure, partitioned = "secure" in attributes, "partitioned" in attributes
     if samesite in ("lax", "strict"):
         return CookieVerdict(name, False, f"SameSite={attributes['samesite']} cookies are not sent on a "
-                                          "cross-site fetch (scenarios samesite-lax, samesite-strict)")
+                                          "cross-site fetch")
     if samesite == "none" and not secure:
-        return CookieVerdict(name, False, "SameSite=None without Secure is rejected (scenario "
-                                          "samesite-none-insecure)")
+        return CookieVerdict(name, False, "SameSite=None without Secure is rejected")
     if partitioned and not secure:
-        return CookieVerdict(name, False, "Partitioned without Secure is rejected (scenario partitioned-not-secure)")
+        return CookieVerdict(name, False, "Partitioned without Secure is rejected")
     if engine == "webkit":
         return CookieVerdict(name, False, "WebKit blocks third-party cookies")
     if engine == "firefox":
         return CookieVerdict(name, True, "Firefox keeps it in the page site's partition and sends it")
     if partitioned:
-        return CookieVerdict(name, True, "Chromium sends a partitioned (CHIPS) cookie "
-                                         "(scenario samesite-none-secure-partitioned)")
+        return CookieVerdict(name, True, "Chromium sends a partitioned (CHIPS) cookie")
     if secure:
         return CookieVerdict(name, False, "Chromium blocks an unpartitioned third-party cookie; add "
-                                          "'Partitioned' (scenarios samesite-none-secure, secure-only)")
-    return CookieVerdict(name, True, "Chromium stores and sends it (scenario samesite-unspecified)")
+                                          "'Partitioned'")
+    return CookieVerdict(name, True, "Chromium stores and sends it")
