@@ -130,8 +130,8 @@ def answer_preflight(
     if policy.echo_methods:
         headers.append(("Access-Control-Allow-Methods", request_method))
     if names:
-        headers.append(("Access-Control-Allow-Headers",
-                        ", ".join(names) if policy.echo_headers else ", ".join(policy.allow_headers)))
+        headers.append(("Access-Control-Allow-Headers", ", ".join(names)) if policy.echo_headers
+                       else policy.allow_headers_header)
     if wants_private_network:
         headers.append(("Access-Control-Allow-Private-Network", "true"))
     headers.append(vary)
