@@ -112,3 +112,17 @@ def test_header_option_trims_only_http_whitespace(app_module, capsys, value, pre
     main(["check", URL, "--origin", ORIGIN, "--app", f"{app_module}:good", "-X", "POST", "-d", "x",
           "-H", f"Content-Type: {value}", "--json"])
     assert json.loads(capsys.readouterr().out)["preflight_needed"] is preflighted
+
+
+def test_check_modules_import_only_earlier_layers():
+    import ast
+    from pathlib import Path
+
+    import wsgicors.check as package
+
+    order = ["request", "wire", "engines", "cache", "transport", "report", "cors", "simulate", "cli"]
+    root = Path(package.__file__).parent
+    for position, name in enumerate(order):
+        tree = ast.parse((root / f"{name}.py").read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 1}
+        assert imported <= set(order[:position]), (name, imported - set(order[:position]))

@@ -26,10 +26,12 @@ sentence: the header, what it was, what the browser needed, the fix.
 >>> result.verdict, result.explanation  # doctest: +SKIP
 
 The package is split along the algorithm's seams: :mod:`.request` (the request
-model and the preflight decision), :mod:`.transport` (HTTP and in-process WSGI),
+model and the preflight decision), :mod:`.engines` (each engine's measured
+differences), :mod:`.cache` (the preflight cache), :mod:`.wire` (reading a
+response as each engine does), :mod:`.transport` (HTTP and in-process WSGI),
 :mod:`.cors` (the checks on each response), :mod:`.report` (results and their
-rendering), :mod:`.simulate` (one fetch from start to verdict) and :mod:`.cli`
-(the ``wsgicors check`` command, registered in :mod:`wsgicors.cli`).
+rendering), :mod:`.simulate` (one fetch from start to verdict, per engine) and
+:mod:`.cli` (the ``wsgicors check`` command, registered in :mod:`wsgicors.cli`).
 
 ``from wsgicors.check import check`` is the way to reach the function.
 """
@@ -40,11 +42,12 @@ import sys
 import types
 from typing import Any
 
+from .cache import PreflightCache
 from .engines import ENGINE_NAMES, CookieVerdict, EngineVerdict
 from .report import CheckResult, Step
 from ..fetch import SAFELISTED_METHODS, SAFELISTED_RESPONSE_HEADERS
 from .request import (
-    CheckError, NetworkError, PreflightCache, UsageError,
+    CheckError, NetworkError, UsageError,
     is_safelisted_request_header, preflight_needed, unsafe_header_names,
 )
 from .simulate import check

@@ -7,12 +7,13 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 from urllib.parse import urljoin, urlsplit
 
 from ..fetch import ascii_lower, is_forbidden_request_header
+from .cache import PreflightCache
 from .engines import DEFAULT_ENGINE, ENGINE_NAMES, ENGINES, Engine, EngineVerdict, cookie_verdict
 from .cors import _cors_check, _judge_preflight, _readable
 from .report import CheckResult, Step, _q, _sentence
 from .request import (
     CHROMIUM_FORBIDDEN_HEADERS, CHROMIUM_SAFELISTED_HINTS, MAX_REDIRECTS, NON_WILDCARD_REQUEST_HEADERS,
-    NETWORK_ERROR, REDIRECT_STATUSES, REQUEST_BODY_HEADERS, SAFELISTED_METHODS, USER_AGENT, Header, HeadersArg, PreflightCache,
+    NETWORK_ERROR, REDIRECT_STATUSES, REQUEST_BODY_HEADERS, SAFELISTED_METHODS, USER_AGENT, Header, HeadersArg,
     CheckError, FetchFailed, UsageError, WSGIApp, _check_origin, _combine, _header_items, _normal_url,
     _normalise_method, _serialise, _split_url, _url_origin, is_safelisted_request_header, unsafe_header_names,
 )
