@@ -184,7 +184,7 @@ def test_set_cookie_fate_per_engine(attributes, sent):
     assert found == {engine: [flag] for engine, flag in zip(ENGINES, sent)}
 
 
-def test_no_cookie_verdict_without_credentials_or_on_a_maybe_same_site():
+def test_no_cookie_verdict_without_credentials_or_on_the_same_site():
     app = router({URL: ("200 OK", [("Access-Control-Allow-Origin", "*"), ("Set-Cookie", "sid=1")])})
     assert all(e.cookies is None for e in check(URL, ORIGIN, app=app).engines.values())
     same = "https://api.example.com/x"
@@ -232,3 +232,17 @@ def test_json_always_carries_all_three_engines(hint_app, capsys):
     main(["check", URL, "--origin", ORIGIN, "--app", hint_app, "--json"])
     data = json.loads(capsys.readouterr().out)
     assert {name: e["verdict"] for name, e in data["engines"].items()} == dict.fromkeys(ENGINES, "allow")
+
+
+@pytest.mark.parametrize("page, api, cross", [
+    ("https://app.example.com", "https://api.example.com/x", False),
+    ("https://a.github.io", "https://b.github.io/x", True),          # a public suffix (private section)
+    ("https://app.example.co.uk", "https://api.example.co.uk/x", False),
+    ("http://app.example.com", "https://api.example.com/x", True),   # schemeful
+    ("http://127.0.0.1:5000", "http://localhost:8000/x", True),
+])
+def test_cookie_verdicts_only_for_cross_site_requests(page, api, cross):
+    app = router({api: ("200 OK", [("Access-Control-Allow-Origin", page), ("Access-Control-Allow-Credentials", "true"),
+                                   ("Set-Cookie", "sid=1; SameSite=None; Secure; Partitioned")])})
+    result = check(api, page, app=app, credentials=True)
+    assert result.allowed and (result.engines["chromium"].cookies is not None) is cross

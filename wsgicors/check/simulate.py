@@ -7,6 +7,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 from urllib.parse import urljoin, urlsplit
 
 from ..fetch import ascii_lower, is_forbidden_request_header
+from ..origins import _registrable_domain
 from .cache import PreflightCache
 from .engines import DEFAULT_ENGINE, ENGINE_NAMES, ENGINES, Engine, EngineVerdict, cookie_verdict
 from .cors import _cors_check, _judge_preflight, _readable
@@ -359,20 +360,19 @@ def _engine_verdict(result: CheckResult, name: str) -> EngineVerdict:
 
 
 def _cross_site(origin: str, url: str) -> bool:
-    """Whether ``url`` is surely on another site than ``origin`` (schemeful; without the Public Suffix
-    List, hosts sharing their last two labels count as maybe the same site, so False)."""
+    """Whether ``url`` is on another site than ``origin``: schemeful sites, registrable domains by the
+    Public Suffix List (an IP address or a single-label host is its own site)."""
     if origin == "null":
         return True
     scheme, host, _, _ = _split_url(url)
     page_scheme, page_host, _, _ = _split_url(origin)
-    if scheme != page_scheme:
-        return True
-    if host == page_host:
-        return False
-    labels, page_labels = host.split("."), page_host.split(".")
-    if len(labels) < 2 or len(page_labels) < 2 or host.startswith("[") or _IPV4.fullmatch(host):
-        return True
-    return labels[-2:] != page_labels[-2:]
+    return (scheme, _site(host)) != (page_scheme, _site(page_host))
+
+
+def _site(host: str) -> str:
+    if host.startswith("[") or _IPV4.fullmatch(host):
+        return host
+    return _registrable_domain(host) or host
 
 
 _IPV4 = re.compile(r"[0-9.]+")
