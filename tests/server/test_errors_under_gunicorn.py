@@ -4,11 +4,15 @@ Without wsgicors answering it, gunicorn sends its own 500 without
 ``Access-Control-Allow-Origin`` and the page sees a CORS error instead.
 """
 
+import os
 import pathlib
+import signal
+import subprocess
+import sys
 
 import pytest
 
-from gunicorn_testing import Server, private_options
+from gunicorn_testing import ROOT, START_TIMEOUT, STOP_TIMEOUT, Server, private_options
 ORIGIN = "https://app.example.com"  # raising_apps.ORIGIN
 
 pytestmark = pytest.mark.server
@@ -37,3 +41,24 @@ def test_a_raising_endpoint_answers_an_allowed_origin_500_with_cors_headers(serv
 def test_the_server_keeps_serving_after_the_error(server):
     for _ in range(3):
         assert server.request("GET", "/boom", {"Origin": ORIGIN}).status == 500
+
+
+@pytest.mark.parametrize("target, says", [
+    ("bad_flask_view:app", "@cross_origin on 'wild'"),
+    ("bad_bottle_route:app", "route GET /internal: cors"),
+])
+def test_a_misconfigured_view_or_route_stops_gunicorn_at_start_up(tmp_path, target, says):
+    """Refused when the worker imports the app (gunicorn exits), not with a 500 on every request."""
+    log = tmp_path / "log.txt"
+    command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "1", "--chdir", str(HERE),
+               "--log-file", str(log), *private_options(), target]
+    process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert process.wait(START_TIMEOUT) != 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(STOP_TIMEOUT)
+    text = log.read_text(errors="replace")
+    assert "ConfigError" in text and says in text
