@@ -144,7 +144,8 @@ class CORSPlugin:
         own_config = _own_config(route)
         where = f"route {route.method} {route.rule}"
         own = own_config.get(ROUTE_KEY, _ABSENT)
-        if not (own is _ABSENT or own is False or own is None or isinstance(own, Policy)):
+        # a dict: 0.13 keeps only its flattened cors.* keys, 0.12 also a Namespace (a Mapping) under "cors"
+        if not (own is _ABSENT or own is False or own is None or isinstance(own, (Policy, Mapping))):
             raise ConfigError(Problems.single(
                 f"{where}: {ROUTE_KEY}", "wsgicors.E710",
                 f"{own!r} is not False, None, a dict of options or a Policy",
@@ -166,7 +167,9 @@ _ABSENT: Any = object()
 
 def _own_config(route: bottle.Route) -> Dict[str, Any]:
     """The config given to the route itself: Bottle 0.13 overlays the app's config on it."""
-    inherited = getattr(route.config, "_virtual_keys", ())
+    inherited = getattr(route.config, "_virtual_keys", None)  # 0.12's ConfigDict answers None for any name
+    if not isinstance(inherited, (set, frozenset)):
+        inherited = ()
     return {key: value for key, value in route.config.items() if key not in inherited}
 
 
