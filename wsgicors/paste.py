@@ -22,7 +22,13 @@ __all__ = ["filter_factory"]
 
 
 def filter_factory(global_conf: Dict[str, Any], **local_conf: str) -> Callable[[WSGIApp], CORSMiddleware]:
-    """Validate the section once, at load time, and return the filter."""
+    """Validate the section once, at load time, and return the filter.
+
+    ``local_conf`` holds the section's keys as text: every option of
+    :class:`wsgicors.Policy` (``wsgicors.options.OPTIONS``) and
+    ``propagate_exceptions``. Raises :class:`wsgicors.ConfigError` listing
+    every problem (an unknown key is E600, with the option meant).
+    """
     settings = dict(local_conf)
     propagate = propagate_from_text(settings.pop("propagate_exceptions", False))
     policy = policy_from_settings(settings, entry="the PasteDeploy filter section")
