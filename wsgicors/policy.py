@@ -32,6 +32,9 @@ NamesOption = Union[str, Iterable[str]]
 class Policy:
     """A validated CORS configuration; build once, share freely, never mutate.
 
+    It answers the CORS protocol of the Fetch standard
+    (https://fetch.spec.whatwg.org/#http-cors-protocol) for the requests it covers.
+
     ``Policy(origins, *, option=value, ...)``; every option is declared once in
     :mod:`wsgicors.options`, and listed here from there. Raises
     :class:`~wsgicors.ConfigError` listing every problem found (an unknown
