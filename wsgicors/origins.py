@@ -531,7 +531,10 @@ def _parse_config_origin(entry: str, problems: Problems) -> Optional[Tuple[str, 
         refuse("wsgicors.E110", "an origin has no spaces",
                f"did you mean {entry.split()[0]!r}?" if entry.split() else "remove the entry")
         return None
-    if _REGEX_HINTS.search(entry):
+    head, sep, tail = entry.partition("://")
+    # '+' and '.' are scheme characters ('git+ssh://'): only a well-formed scheme's rest is checked
+    if _REGEX_HINTS.search(tail if sep and head and head[0].isalpha() and head.isascii()
+                           and _BAD_SCHEME_CHAR.search(head) is None else entry):
         refuse("wsgicors.E111", "this looks like a regular expression, but strings are matched literally",
                "pass a compiled pattern that matches the whole origin, with literal dots escaped, "
                "e.g. re.compile(r'https://[a-z0-9-]+\\.example\\.com'); "

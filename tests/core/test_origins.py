@@ -350,3 +350,43 @@ def test_without_a_request_a_two_parameter_callable_gets_an_empty_environ():
     seen = []
     Policy(origins=lambda origin, environ: seen.append(environ) or True).origins.allows("https://a.example")
     assert seen == [{}]
+
+
+# --------------------------------------------------------------------------
+# Properties
+# --------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LETTERS = st.text(alphabet=st.characters(whitelist_categories=("Ll", "Lu", "Lo", "Nd", "Mn")), min_size=1,
+                  max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LETTERS, min_size=2, max_size=4).map(".".join))
+def test_a_converted_host_is_ascii_and_converts_to_itself(host):
+    try:
+        converted = host_to_ascii(host)
+    except HostError as error:
+        assert error.reason
+        return
+    assert converted.isascii() and converted == converted.lower()
+    assert host_to_ascii(converted) == converted
+
+
+SCHEME = st.from_regex(r"[a-z][a-z0-9+.-]{0,15}", fullmatch=True).filter(
+    lambda s: s not in ("http", "https", "file", "data", "blob", "about", "javascript", "ws", "wss"))
+APP_HOST = st.from_regex(r"[a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?(\.[a-z0-9]{1,10}){0,2}", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SCHEME, APP_HOST, st.one_of(st.just(""), st.integers(1, 65535).map(lambda p: f":{p}")))
+def test_an_app_origin_admits_exactly_itself(scheme, host, port):
+    origin = f"{scheme}://{host}{port}"
+    matcher = Policy(origins=[origin], allow_credentials=True).origins
+    assert matcher.allows(origin)
+    assert parse_request_origin(origin) == (scheme, host, port[1:])
+    for other in (origin + "/", origin + "x" if port else origin + ".", origin.swapcase(), f"https://{host}{port}"):
+        if other != origin:
+            assert not matcher.allows(other), other

@@ -134,3 +134,24 @@ def test_a_regex_is_probed_under_every_public_suffix():
         problems = problems_of(origins=[re.compile(r"https://[a-z0-9-]+\." + re.escape(suffix))],
                                allow_credentials=True)
         assert problems[0].code in ("wsgicors.E121", "wsgicors.E129"), suffix
+
+
+def test_the_update_tool_refuses_a_file_that_is_not_the_list(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from wsgicors.psl import PUBLIC_SUFFIX_LIST
+
+    before = PUBLIC_SUFFIX_LIST.read_bytes()
+    bad = tmp_path / "list.dat"
+    bad.write_text("com\nnet\n", encoding="utf-8")
+    tool = Path(__file__).resolve().parents[2] / "tools" / "update_public_suffix_list.py"
+    result = subprocess.run([sys.executable, str(tool), "--from", str(bad)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1 and "not a Public Suffix List" in result.stderr
+    assert PUBLIC_SUFFIX_LIST.read_bytes() == before
+
+
+def test_the_vendored_list_is_dated():
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}_UTC", suffix_list().version)
