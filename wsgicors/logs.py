@@ -39,11 +39,12 @@ class RateLimitedLog:
         # cause -> (when last logged, occurrences left out since)
         self._seen: Dict[Hashable, Tuple[float, int]] = {}
 
-    def log(self, level: int, cause: Hashable, message: str, *args: Any) -> bool:
+    def log(self, level: int, cause: Hashable, message: str, *args: Any, exc_info: Any = None) -> bool:
         """Log ``message % args`` unless ``cause`` was logged less than ``interval`` ago.
 
         Returns True when the line was written. A written line that follows
-        left-out occurrences ends with how many were left out.
+        left-out occurrences ends with how many were left out. ``exc_info`` is
+        passed to :meth:`logging.Logger.log` (a traceback with the written line).
         """
         if not self.target.isEnabledFor(level):
             return False
@@ -60,7 +61,7 @@ class RateLimitedLog:
             message += f" (and {skipped} more times in the last {self.interval:g} s)"
         elif last is None:
             message += f" (repeats of this are logged at most once per {self.interval:g} s)"
-        self.target.log(level, message, *args)
+        self.target.log(level, message, *args, exc_info=exc_info)
         return True
 
     def reset(self) -> None:
@@ -72,9 +73,15 @@ class RateLimitedLog:
 limited = RateLimitedLog()
 
 
-def log_limited(level: int, cause: Hashable, message: str, *args: Any) -> bool:
-    """Log through the shared limiter: see :meth:`RateLimitedLog.log`."""
-    return limited.log(level, cause, message, *args)
+def log_limited(level: int, cause: Hashable, message: str, *args: Any, exc_info: Any = None) -> bool:
+    """Log through the shared limiter: see :meth:`RateLimitedLog.log`.
+
+    For an exception, name the cause with :func:`exception_cause`::
+
+        except Exception as error:
+            log_limited(logging.ERROR, exception_cause("application", error), "app raised", exc_info=True)
+    """
+    return limited.log(level, cause, message, *args, exc_info=exc_info)
 
 
 def exception_cause(where: str, error: BaseException) -> Tuple[str, str, Optional[str], Optional[int]]:
