@@ -108,7 +108,7 @@ def parse_request_origin(value: str) -> Optional[Tuple[str, str, str]]:
         # Only [A-Za-z0-9_.-] are left, so the labels are valid when none is empty,
         # none starts or ends with '-', none is over 63 characters.
         if (host[0] in ".-" or host[-1] in ".-" or ".." in host or ".-" in host or "-." in host
-                or (len(host) > 63 and any(len(label) > 63 for label in host.split(".")))):
+                or (len(host) > 63 and max(map(len, host.split("."))) > 63)):
             return None
     port = ""
     if after:

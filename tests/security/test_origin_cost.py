@@ -25,18 +25,26 @@ CALLS = 200
 def _host(shape, size):
     """A host of about ``size`` characters in one of the worst shapes found."""
     if shape == "many labels":
-        return ("a." * size)[: size - 1]
+        return ("a." * size)[: size if size % 2 else size - 1]
     if shape == "long labels":
         return ".".join(["a" * 63] * (size // 64 + 1))[:size].rstrip(".")
     if shape == "many dots near a wildcard suffix":
-        return ("a." * size)[: size - len("example.co")] + "example.co"
+        return ("a." * size)[: size - len("example.co") - 1].rstrip(".") + ".example.co"
     if shape == "near-miss suffix":
         return ("x" * size)[: size - len(".example.comm")] + ".example.comm"
     if shape == "bad character at the end":
         return "a" * (size - 1) + "!"
     if shape == "hyphens":
-        return ("a-" * size)[: size - 1]
+        return ".".join(["a-" * 30 + "a"] * (size // 62 + 1))[:size].rstrip(".-")
     raise ValueError(shape)
+
+
+def test_the_shapes_are_valid_hosts_up_to_the_longest():
+    for shape in SHAPES:
+        for size in (MAX_HOST_LENGTH // 10, MAX_HOST_LENGTH):
+            host = _host(shape, size)
+            if shape != "bad character at the end":
+                assert parse_request_origin(f"https://{host}") is not None, (shape, host)
 
 
 SHAPES = ["many labels", "long labels", "many dots near a wildcard suffix", "near-miss suffix",
