@@ -31,7 +31,7 @@ def _host(shape, size):
     if shape == "many dots near a wildcard suffix":
         return ("a." * size)[: size - len("example.co") - 1].rstrip(".") + ".example.co"
     if shape == "near-miss suffix":
-        return ("x" * size)[: size - len(".example.comm")] + ".example.comm"
+        return (("x" * 62 + ".") * (size // 63 + 1))[: size - len(".example.comm")].strip(".") + ".example.comm"
     if shape == "bad character at the end":
         return "a" * (size - 1) + "!"
     if shape == "hyphens":
