@@ -1,0 +1,179 @@
+"""Differential property: the policy that decorates a response is the one configured for the view that ran.
+
+For generated request paths (repeated slashes, dot segments, ``%2F``, ``%FF``,
+non-ASCII, trailing slashes, case, ``+``, ``;``) each app answers with the name
+of the view that actually ran, and the ``Access-Control-Expose-Headers`` of the
+response names the policy that decorated it. Adapters that route with the
+framework's own router must apply exactly the view's policy; generic path
+rules may instead fail closed (no CORS). A credentialed policy's headers never
+reach a view outside its scope. Part of it runs through real gunicorn and the
+stdlib ``wsgiref`` server, which decode the path themselves.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+from typing import Any, Optional
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import routing_apps
+from gunicorn_testing import Server, private_options
+from routing_support import COMMON, PARTNER, Result, call
+
+HERE = pathlib.Path(__file__).resolve().parent
+SEGMENTS = ["admin", "data", "internal", "public", "items", "caf%C3%A9", "menu", "Admin", "DATA", "",
+            ".", "..", "%2E", "%2e%2e", "dat%FFa", "%FF", "a+b", "data;x", "%2F", "admin%2Fdata", "caf%E9"]
+
+
+ROUTES = ["/admin/data", "/internal/data", "/caf%C3%A9/menu", "/public", "/items/"]
+MUTATIONS = [
+    lambda p, i: p[:i] + "/" + p[i:] if p[i - 1:i] == "/" else p,        # repeated slash
+    lambda p, i: p[:i] + "%FF" + p[i:],                                   # a byte that is not UTF-8
+    lambda p, i: p[:i] + "x/../" + p[i:] if p[i - 1:i] == "/" else p,   # dot segments
+    lambda p, i: p[:i] + "./" + p[i:] if p[i - 1:i] == "/" else p,
+    lambda p, i: p[:i] + "%2F" + p[i + 1:] if p[i:i + 1] == "/" else p,  # an encoded slash
+    lambda p, i: p[:i] + p[i:].upper(),                                   # case
+    lambda p, i: p + "/" if not p.endswith("/") else p[:-1],              # trailing slash
+    lambda p, i: p + ";x",
+    lambda p, i: p[:i] + "+" + p[i:],
+    lambda p, i: p.replace("%C3%A9", "%E9"),                              # latin-1, not UTF-8
+    lambda p, i: "/" + p,                                                 # a leading double slash
+]
+
+
+@st.composite
+def raw_paths(draw: Any) -> str:
+    """A request target as a client sends it (percent-encoded): a route, mutated, or free segments."""
+    if draw(st.integers(0, 3)) == 0:
+        segments = draw(st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=5))
+        return "/" + "/".join(segments) + ("/" if draw(st.booleans()) else "")
+    path = draw(st.sampled_from(ROUTES))
+    for _ in range(draw(st.integers(0, 3))):
+        mutate = draw(st.sampled_from(MUTATIONS))
+        path = mutate(path, draw(st.integers(1, len(path))))
+    return path
+
+
+def path_info(raw: str) -> str:
+    """What a WSGI server puts in PATH_INFO: the %-decoded bytes as latin-1 (gunicorn, wsgiref)."""
+    return unquote(raw, encoding="latin-1")
+
+
+def check(name: str, result: Result, origin: str, follow: Any) -> None:
+    label = result.label if origin == COMMON else None
+    allow_origin = result.values("Access-Control-Allow-Origin")
+    assert len(allow_origin) <= 1 and len(result.values("Access-Control-Allow-Credentials")) <= 1
+    if result.view is not None:
+        expected = routing_apps.EXPECTED[result.view]
+        if origin == COMMON:
+            allowed = {expected} if name in routing_apps.ROUTE_FAITHFUL else {expected, None}
+            assert label in allowed, (result.view, label)
+        elif origin == PARTNER and expected != "partner":
+            assert allow_origin == [], (result.view, allow_origin)  # outside the credentialed scope
+        return
+    if 300 <= result.code < 400:  # a router's redirect carries its target's policy (or none)
+        target = follow(urlsplit(result.values("Location")[0]).path)
+        if origin == COMMON and label is not None:
+            assert target.view is not None and routing_apps.EXPECTED[target.view] == label
+        elif origin == PARTNER and allow_origin:
+            assert target.view is not None and routing_apps.EXPECTED[target.view] == "partner"
+        return
+    # No view ran (404, 405, 400): a router-faithful adapter answers with the app-wide policy
+    # (or none); path-scoped policies cover their paths' error pages by design.
+    if origin == COMMON and name in routing_apps.ROUTE_FAITHFUL:
+        assert label in (None, "partner"), (result.status, label)
+
+
+@pytest.mark.parametrize("name", sorted(routing_apps.APPS))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=raw_paths(), origin=st.sampled_from([COMMON, PARTNER]))
+def test_the_policy_is_the_one_of_the_view_that_ran(name, raw, origin):
+    app = getattr(routing_apps, f"{name}_site")
+    try:
+        result = call(app, path_info(raw), origin=origin)
+    except routing_apps.FRAMEWORK_ERRORS:  # the framework's own refusal (Pyramid: URLDecodeError), no CORS
+        return
+    check(name, result, origin, lambda location: call(app, path_info(location), origin=origin))
+
+
+# -- through real servers ------------------------------------------------------
+
+SERVER_PATHS = ["/admin/data", "//admin/data", "/admin//data", "/admin/dat%FFa", "/x/../admin/data",
+                "/public/..%2Fadmin/data", "/internal/dat%FFa", "//internal/data", "/caf%C3%A9/menu",
+                "/caf%E9/menu", "/items", "//items/", "/public/", "/ADMIN/data", "/admin/data;x",
+                "/admin%2Fdata", "/a+b/../admin/data", "/./admin/data"]
+
+
+class Wsgiref:
+    """``routing_apps.py NAME``: the stdlib server in a subprocess."""
+
+    def __init__(self, name: str) -> None:
+        self.process = subprocess.Popen([sys.executable, str(HERE / "routing_apps.py"), name], cwd=HERE,
+                                        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                        env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                            [str(HERE), str(HERE.parent), os.environ.get("PYTHONPATH", "")])},
+                                        start_new_session=True)
+        line = self.process.stdout.readline()
+        if not line.strip().isdigit():
+            self.stop()
+            pytest.fail(f"the wsgiref server did not start: {line!r}")
+        self.port = int(line)
+
+    def request(self, method: str, path: str, headers: Any) -> Any:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        try:
+            connection.request(method, path, headers=headers)
+            response = connection.getresponse()
+            response.body = response.read()
+            return response
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(15)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+@pytest.fixture(scope="module", params=[(server, name) for server in ("gunicorn", "wsgiref")
+                                        for name in sorted(routing_apps.APPS)],
+                ids=lambda param: "-".join(param))
+def served(request, tmp_path_factory):
+    server_kind, name = request.param
+    if server_kind == "gunicorn":
+        running: Any = Server([f"routing_apps:{name}_site"], "sync",
+                              tmp_path_factory.mktemp("gunicorn") / "log.txt", private_options(), chdir=HERE)
+    else:
+        running = Wsgiref(name)
+    try:
+        yield name, running
+    finally:
+        running.stop()
+
+
+def over_http(server: Any, raw: str, origin: str) -> Result:
+    response = server.request("GET", raw, {"Origin": origin})
+    return Result(f"{response.status} {response.reason}", response.getheaders(), response.body)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("origin", [COMMON, PARTNER])
+def test_the_policy_is_the_one_of_the_view_that_ran_through_servers(served, origin):
+    name, server = served
+    for raw in SERVER_PATHS:
+        check(name, over_http(server, raw, origin), origin, lambda location: over_http(server, location, origin))
