@@ -61,20 +61,30 @@ class Server:
         pytest.fail(f"gunicorn did not start:\n{self.log()}")
 
     def request(self, method, path, headers):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
-        try:
-            connection.request(method, path, headers=headers)
-            response = connection.getresponse()
-            response.body = response.read()
-            return response
-        finally:
-            connection.close()
+        return request(self.port, method, path, headers)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(STOP_TIMEOUT)
+        stop(self.process)
+
+
+def request(port, method, path, headers):
+    """One request to 127.0.0.1:``port`` on a fresh connection; the body is read into ``.body``."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+    try:
+        connection.request(method, path, headers=headers)
+        response = connection.getresponse()
+        response.body = response.read()
+        return response
+    finally:
+        connection.close()
+
+
+def stop(process):
+    """TERM, then KILL of the process group after :data:`STOP_TIMEOUT` seconds."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(STOP_TIMEOUT)

@@ -8,12 +8,10 @@ CORS answer the policy gives that requester. With ``origins="*"`` that is
 response also serves a later ``fetch()``.
 """
 
-import http.client
 import itertools
 import os
 import pathlib
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -21,7 +19,7 @@ import time
 import pytest
 
 from cache_apps import ALLOWED_A, ALLOWED_B
-from gunicorn_testing import Server, private_options
+from gunicorn_testing import Server, private_options, request, stop
 
 pytestmark = pytest.mark.server
 
@@ -84,23 +82,10 @@ class Varnish:
         pytest.fail("varnishd did not start:\n" + self.log.read_text(errors="replace"))
 
     def get(self, path, origin):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
-        try:
-            connection.request("GET", path, headers={"Origin": origin} if origin else {})
-            response = connection.getresponse()
-            response.read()
-            return response
-        finally:
-            connection.close()
+        return request(self.port, "GET", path, {"Origin": origin} if origin else {})
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(15)
+        stop(self.process)
 
 
 @pytest.fixture(scope="module", params=["listed", "star"])

@@ -12,10 +12,8 @@ stdlib ``wsgiref`` server, which decode the path themselves.
 
 from __future__ import annotations
 
-import http.client
 import os
 import pathlib
-import signal
 import subprocess
 import sys
 from typing import Any, Optional
@@ -26,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import routing_apps
-from gunicorn_testing import Server, private_options
+from gunicorn_testing import Server, private_options, request, stop
 from routing_support import COMMON, PARTNER, Result, call
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -129,23 +127,10 @@ class Wsgiref:
         self.port = int(line)
 
     def request(self, method: str, path: str, headers: Any) -> Any:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
-        try:
-            connection.request(method, path, headers=headers)
-            response = connection.getresponse()
-            response.body = response.read()
-            return response
-        finally:
-            connection.close()
+        return request(self.port, method, path, headers)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(15)
+        stop(self.process)
         if self.process.stdout is not None:
             self.process.stdout.close()
 
