@@ -6,7 +6,8 @@ it is compared with). The cost of a size is our overhead over the bare app
 A straight line ``cost = a + b·N`` is fitted by least squares; the curve is
 
 * *flat* when the costs of all sizes lie within 20 % of the smallest cost
-  (or within 0.1 µs) of each other,
+  (or within 0.1 µs) of each other, or when both the fitted growth over the
+  range and the largest size's cost over the smallest's stay under that,
 * *super-linear* when the slope between the two largest sizes is over twice
   the slope between the two before (and the rise is more than noise),
 * *linear* otherwise, with the constant ``b`` stated (ns per unit).
@@ -57,7 +58,10 @@ class Curve:
         _, slope = self.fit()
         smallest, largest = min(self.costs.values()), max(self.costs.values())
         spread = f"{smallest * 1e6:.2f}–{largest * 1e6:.2f} µs"
-        if largest - smallest < max(FLAT_SHARE * abs(smallest), FLAT_FLOOR):
+        threshold = max(FLAT_SHARE * abs(smallest), FLAT_FLOOR)
+        fitted_growth = slope * (sizes[-1] - sizes[0])
+        end_to_end = self.costs[sizes[-1]] - self.costs[sizes[0]]
+        if largest - smallest < threshold or (fitted_growth < threshold and end_to_end < threshold):
             return "flat", f"{spread} over the whole range"
         if len(sizes) >= 3:
             def step(i: int) -> float:
@@ -164,7 +168,8 @@ def section(curves_: Sequence[Curve]) -> List[str]:
              "Per-request cost as one dimension grows, every size measured in one interleaved run "
              "(µs; overhead over the bare app, or the whole request for preflights, which never reach the app). "
              f"A line `a + b·N` is fitted: *flat* = all sizes within {FLAT_SHARE:.0%} of the smallest "
-             "cost (or 0.1 µs); *super-linear* = the last slope over twice the one before; otherwise *linear* "
+             "cost (or 0.1 µs), or the fitted growth and the largest size's cost over the smallest's both "
+             "under that; *super-linear* = the last slope over twice the one before; otherwise *linear* "
              "with `b` stated.", ""]
     rows = []
     for curve in curves_:
