@@ -62,7 +62,9 @@ class CORSPlugin:
     the app's ``cors.*`` config keys (``app.config["cors.max_age"] = "600"``),
     then the plugin's keyword arguments, which win, then a route's own
     ``cors={...}`` config; ``policy=Policy(...)`` is complete on its own (the
-    app config is not read). A route's ``cors=Policy(...)`` replaces the
+    app config is not read). Without ``origins`` the plugin takes them from
+    ``cors.origins`` in the app config; the merged options are checked at
+    install, every problem at once, naming the config keys. A route's ``cors=Policy(...)`` replaces the
     policy; ``cors=False`` (or ``None``) or ``skip=["cors"]`` turns CORS off for
     that route; any other ``cors`` value (``"false"``, ``True``) is a
     :class:`wsgicors.ConfigError` (``wsgicors.E710``).
@@ -80,7 +82,8 @@ class CORSPlugin:
         if policy is not None and options:
             raise TypeError("pass either policy=Policy(...) or policy options, not both")
         raise_unknown(options, "CORSPlugin()")
-        self.policy: Policy = policy if policy is not None else Policy(**options)
+        #: the policy built from the arguments alone; None while the origins are left to app.config
+        self.policy: Optional[Policy] = policy if policy is not None else _arguments_policy(options)
         self._options = None if policy is not None else options  # None: a complete Policy was given
         self._apps: List[bottle.Bottle] = []
 
@@ -124,8 +127,9 @@ class CORSPlugin:
     def app_policy(self, config: Mapping[str, Any]) -> Policy:
         """The policy for an app with ``config``: its ``cors.*`` keys, the plugin's arguments winning."""
         settings = {key: value for key, value in config.items() if key.startswith(ROUTE_KEY + ".")}
-        if self._options is None or not settings:
+        if self.policy is not None and (self._options is None or not settings):
             return self.policy
+        assert self._options is not None
         return policy_from_settings(settings, ROUTE_KEY + ".", entry="Bottle app.config",
                                     keywords_entry="CORSPlugin()", **self._options)
 
@@ -140,7 +144,8 @@ class CORSPlugin:
         Raises :class:`wsgicors.ConfigError` naming the route for a ``cors``
         value that is not ``False``, ``None``, a dict of options or a Policy.
         """
-        base = self.policy if base is None else base
+        if base is None:
+            base = self.policy if self.policy is not None else self.app_policy({})
         own_config = _own_config(route)
         where = f"route {route.method} {route.rule}"
         own = own_config.get(ROUTE_KEY, _ABSENT)
@@ -163,6 +168,24 @@ class CORSPlugin:
 
 
 _ABSENT: Any = object()
+
+
+def _arguments_policy(options: Dict[str, Any]) -> Optional[Policy]:
+    """The Policy of ``CORSPlugin(**options)``; None when only the origins are missing.
+
+    The app's ``cors.origins`` config may supply them: the merged options are
+    checked when the plugin is installed. Any other problem is the
+    arguments' own (they win over the config), so it is raised now.
+    """
+    try:
+        return Policy(**options)
+    except ConfigError as error:
+        if "origins" in options:
+            raise
+        others = [problem for problem in error.problems if problem.code != "wsgicors.E100"]
+        if others:
+            raise ConfigError(others) from None
+        return None
 
 
 def _own_config(route: bottle.Route) -> Dict[str, Any]:

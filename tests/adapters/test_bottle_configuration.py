@@ -66,6 +66,33 @@ def test_a_bad_app_config_key_is_refused_at_install_naming_it():
     assert not app.plugins or not any(isinstance(p, CORSPlugin) for p in app.plugins)
 
 
+def test_the_origins_may_come_from_app_config_alone(browser):
+    app = make_app({"cors.origins": A})
+    app.install(CORSPlugin())
+    add_routes(app)
+    assert browser(app, A).request("/items").headers["Access-Control-Allow-Origin"] == A
+
+
+def test_no_origins_in_arguments_or_app_config_is_refused_at_install_naming_the_key():
+    with pytest.raises(ConfigError) as raised:
+        make_app().install(CORSPlugin(max_age=600))
+    assert [(p.option, p.code) for p in raised.value.problems] == [("cors.origins", "wsgicors.E100")]
+
+
+def test_an_argument_problem_other_than_missing_origins_is_still_raised_at_construction():
+    with pytest.raises(ConfigError) as raised:
+        CORSPlugin(max_age=-1)
+    assert [p.option for p in raised.value.problems] == ["max_age"]
+
+
+def test_app_config_mistakes_are_all_reported_at_install_naming_the_keys():
+    app = make_app({"cors.origins": "https://a.com/", "cors.supports_credentials": "true"})
+    with pytest.raises(ConfigError) as raised:
+        app.install(CORSPlugin())
+    assert {(p.option, p.code) for p in raised.value.problems} == {
+        ("cors.origins", "wsgicors.E115"), ("cors.supports_credentials", "wsgicors.E600")}
+
+
 def test_a_cors_config_change_after_install_applies_and_a_bad_one_is_not_stored(browser):
     app = make_app()
     app.install(CORSPlugin(origins=[A]))
