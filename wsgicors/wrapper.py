@@ -25,7 +25,7 @@ import inspect
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union, cast
 
 from .errors import ConfigError, Problems
-from .middleware import CORSMiddleware, RuleSpec, WSGIApp
+from .middleware import CORSMiddleware, Rules, RuleSpec, WSGIApp
 from .policy import Policy
 from .settings import options_from_settings, parse_bool, policy_from_settings
 
@@ -152,6 +152,9 @@ def wrap(
     """
     application = load_app(app) if isinstance(app, str) else app
     propagate = propagate_from_text(propagate_exceptions)
+    if options and (rules is not None or policy is not None):
+        # refused as CORSMiddleware refuses it: unknown names (E600), then the conflict (E500)
+        Rules.build(rules, policy, options, "wrap()")
     if options:
         return CORSMiddleware(application, rules=rules, policy=policy, propagate_exceptions=propagate,
                               **policy_from_settings(options, entry="wrap()").options())

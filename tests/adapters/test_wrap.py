@@ -156,3 +156,24 @@ def test_wrap_rule_problems_name_the_rule_and_come_in_one_error():
         ])
     assert [(p.option, p.code) for p in raised.value.problems] == [
         ("rules[0].max_age", "wsgicors.E601"), ("rules[1].origins", "wsgicors.E104"), ("rules[2]", "wsgicors.E502")]
+
+
+@pytest.mark.parametrize("target", ["unmodified_app:app", "object"], ids=["by-name", "app-object"])
+@pytest.mark.parametrize("given", [
+    {"rules": [("/*", {"origins": A})]},
+    {"policy": wsgicors.Policy(origins=[A])},
+], ids=["rules", "policy"])
+def test_wrap_refuses_policy_options_with_rules_or_policy_as_cors_middleware_does(target, given):
+    app = load_app("unmodified_app:app") if target == "object" else target
+    with pytest.raises(ConfigError) as raised:
+        wrap(app, allow_credentials=True, **given)
+    with pytest.raises(ConfigError) as middleware:
+        CORSMiddleware(load_app("unmodified_app:app"), allow_credentials=True, **given)
+    assert [(p.option, p.code) for p in raised.value.problems] == [("rules", "wsgicors.E500")]
+    assert raised.value.problems == middleware.value.problems
+
+
+def test_wrap_reports_an_unknown_name_before_the_rules_conflict_as_cors_middleware_does():
+    with pytest.raises(ConfigError) as raised:
+        wrap("unmodified_app:app", rules=[("/*", {"origins": A})], supports_credentials=True)
+    assert [(p.option, p.code) for p in raised.value.problems] == [("supports_credentials", "wsgicors.E600")]
