@@ -29,6 +29,10 @@ PATH_MEMO_SIZE = 256
 PATH_MEMO_MAX_LENGTH = 200
 _UNKNOWN = object()
 _DOT_SEGMENT = re.compile(r"/\.\.?(?:/|$)")
+#: environ keys a client can send that make a router resolve another path than
+#: ``PATH_INFO`` (Pyramid's traverser prefixes ``X-Vhm-Root``, its
+#: ``pyramid.interfaces.VH_ROOT_KEY``); path rules give such a request no CORS
+VIRTUAL_ROOT_KEYS = ("HTTP_X_VHM_ROOT",)
 
 
 class Rules:
@@ -125,6 +129,24 @@ class Rules:
         index = self._index_for(path)
         return self._rules[index][2] if index < len(self._rules) else None
 
+    def policy_for_request(self, environ: Mapping[str, Any]) -> Optional[Policy]:
+        """The policy covering a WSGI request (None: not in scope); see :meth:`state_for_request`."""
+        if self._single is not None:
+            return self._single
+        if _virtual_root(environ):
+            return None
+        return self.policy_for(environ.get("PATH_INFO", ""))
+
+    def state_for_request(self, environ: Mapping[str, Any]) -> Optional[PolicyState]:
+        """:meth:`state_for` the request's ``PATH_INFO``; None when path rules are in force
+        and the request carries a virtual root (:data:`VIRTUAL_ROOT_KEYS`), which
+        routers prefix to the path (fail closed)."""
+        if self.single_state is not None:
+            return self.single_state
+        if _virtual_root(environ):
+            return None
+        return self.state_for(environ.get("PATH_INFO", ""))
+
     def state_for(self, path: str) -> Optional[PolicyState]:
         """The request-path state of the policy covering ``path`` (None: not in scope).
 
@@ -170,6 +192,10 @@ class Rules:
 
     def __repr__(self) -> str:
         return "Rules([" + ", ".join(f"({pattern!r}, {policy!r})" for _, pattern, policy in self._rules) + "])"
+
+
+def _virtual_root(environ: Mapping[str, Any]) -> bool:
+    return any(key in environ for key in VIRTUAL_ROOT_KEYS)
 
 
 def _glob_match(parts: Tuple[str, ...], path: str) -> bool:
@@ -307,13 +333,13 @@ class CORSMiddleware:
 
     def policy_for(self, environ: Mapping[str, Any]) -> Optional[Policy]:
         """The policy covering this request, or None to pass it through."""
-        return self._rules.policy_for(environ.get("PATH_INFO", ""))
+        return self._rules.policy_for_request(environ)
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         rules = self._rules  # read once: reconfigure() may swap it meanwhile
         state = rules.single_state
         if state is None:
-            state = rules.state_for(environ.get("PATH_INFO", ""))
+            state = rules.state_for_request(environ)
             if state is None:
                 return self.app(environ, start_response)
         return state.handle(self.app, environ, start_response, self.propagate_exceptions)

@@ -20,8 +20,9 @@ or in code, with keyword arguments winning over the settings::
 Path policies match ``PATH_INFO`` like :class:`wsgicors.CORSMiddleware`'s
 ``rules`` (first declared wins; the app-wide policy covers the rest), and fail
 closed the same way: a path that Pyramid's traversal or a router would rewrite
-(``//``, ``.``/``..`` segments, bytes that are not UTF-8) gets no CORS unless
-only the app-wide policy is configured. A path declared inside an include
+(``//``, ``.``/``..`` segments, bytes that are not UTF-8), and a request with
+an ``X-Vhm-Root`` header (the traverser prefixes it to the path), get no CORS
+unless only the app-wide policy is configured. A path declared inside an include
 loaded with ``route_prefix`` gets that prefix, as Pyramid's routes do.
 
 Framework glue only: a tween placed over Pyramid's exception view tween answers
@@ -144,7 +145,7 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
 
     def cors_tween(request: Request) -> Response:
         environ = request.environ
-        policy = rules.policy_for(environ.get("PATH_INFO", ""))
+        policy = rules.policy_for_request(environ)
         if policy is None:
             return handler(request)
         answer = preflight_answer(policy, environ)

@@ -1,8 +1,11 @@
 """Pyramid: path policies honour include route prefixes; one merged Vary after every callback."""
 
 import pytest
+import webtest
 from pyramid.config import Configurator
 from pyramid.response import Response
+
+from wsgicors import CORSMiddleware, Policy
 
 from routing_support import ADMIN, COMMON, PARTNER, call, policy_options
 
@@ -70,3 +73,53 @@ def test_a_traversal_path_with_empty_segments_gets_no_cors_when_paths_are_scoped
         config.add_cors_policy("/internal/*", enabled=False)
     result = call(make_app(internal), "//internal/x", origin=PARTNER)
     assert result.values("Access-Control-Allow-Origin") == []
+
+
+class Secret:
+    __name__ = "keys"
+
+
+class Root(dict):
+    """A traversal root: /admin/keys is the Secret, /keys a public leaf."""
+
+    def __init__(self, request=None):
+        super().__init__(keys={"public": True}, admin={"keys": Secret()})
+
+
+def traversal_app(wrap_rules=False):
+    config = Configurator(root_factory=Root)
+    if not wrap_rules:
+        config.include("pyramid_wsgicors")
+        config.add_cors_policy(origins=[PARTNER], allow_credentials=True)
+        config.add_cors_policy("/admin/*", enabled=False)
+    config.add_view(lambda context, request: Response("view:admin"), context=Secret)
+    config.add_view(lambda context, request: Response("view:public"), context=dict)
+    app = config.make_wsgi_app()
+    if wrap_rules:
+        app = CORSMiddleware(app, rules=[("/admin/*", None),
+                                         ("*", Policy(origins=[PARTNER], allow_credentials=True))])
+    return webtest.TestApp(app)
+
+
+@pytest.mark.parametrize("wrap_rules", [False, True], ids=["tween", "CORSMiddleware rules"])
+def test_a_virtual_root_header_gets_no_cors_when_paths_are_scoped(wrap_rules):
+    app = traversal_app(wrap_rules)
+    response = app.get("/keys", headers={"Origin": PARTNER, "X-Vhm-Root": "/admin"})
+    assert response.text == "view:admin"  # the traverser prefixed the header
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+@pytest.mark.parametrize("wrap_rules", [False, True], ids=["tween", "CORSMiddleware rules"])
+def test_the_same_path_without_a_virtual_root_keeps_its_policy(wrap_rules):
+    response = traversal_app(wrap_rules).get("/keys", headers={"Origin": PARTNER})
+    assert response.text == "view:public"
+    assert response.headers["Access-Control-Allow-Origin"] == PARTNER
+
+
+def test_one_policy_for_every_path_still_applies_with_a_virtual_root():
+    config = Configurator(root_factory=Root)
+    config.add_view(lambda context, request: Response("view:public"), context=dict)
+    app = webtest.TestApp(CORSMiddleware(config.make_wsgi_app(), origins=[PARTNER]))
+    response = app.get("/keys", headers={"Origin": PARTNER, "X-Vhm-Root": "/"})
+    assert response.headers["Access-Control-Allow-Origin"] == PARTNER
