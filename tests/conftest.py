@@ -17,3 +17,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if any(marker.name in SLOW_MARKERS for marker in item.iter_markers()):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_log_limiter():
+    """Each test sees the first occurrence of every log cause (wsgicors.logs rate-limits them)."""
+    from wsgicors import logs
+
+    logs.limited.reset()
+    yield

@@ -213,6 +213,10 @@ CODES: Dict[str, Code] = {code.code: code for code in (
     Code("wsgicors.E132", "origins", "{pattern}: admits {origin!r}, whose registrable domain comes from the "
          "pattern's wildcard (an unescaped '.', or a run not ending at '\\.'), with credentials",
          "write '\\.' for literal dots and match whole labels: r'https://([a-z0-9-]+\\.)*example\\.com'"),
+    Code("wsgicors.E133", "origins", "{pattern} can backtrack exponentially (a repetition inside a "
+         "repetition with no separator between them)",
+         "separate the repeated parts by a literal the inner part cannot match: "
+         "r'https://([a-z0-9-]+\\.)*example\\.com', or use a string wildcard"),
     # -- booleans
     Code("wsgicors.E200", "allow_credentials, allow_private_network, allow_insecure_origins, debug, "
          "propagate_exceptions", "{value!r} is not True or False", "pass a bool"),

@@ -21,11 +21,13 @@ output is byte for byte the engine's (``tests/core/test_differential.py``).
 
 from __future__ import annotations
 
+import logging
 from operator import itemgetter
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from . import engine
 from .fetch import ascii_lower
+from .logs import exception_cause, log_limited
 from .origins import shown
 from .policy import Policy
 
@@ -173,14 +175,16 @@ class PolicyState:
 
         try:
             return app(environ, cors_start_response)
-        except Exception:
+        except Exception as error:
             if started or origin is None or propagate or environ.get(PROPAGATE_KEY):
                 raise
+            # Request-triggered: one line (with its traceback) per distinct cause per interval.
             method = environ.get("REQUEST_METHOD")
-            engine.logger.error("wsgicors: the application raised on %s %s; answered 500 with CORS headers "
-                                "(set the environ key %r to let exceptions through)",
-                                shown(str(method)), shown(str(environ.get("PATH_INFO", ""))),
-                                PROPAGATE_KEY, exc_info=True)
+            log_limited(logging.ERROR, exception_cause("application", error),
+                        "wsgicors: the application raised on %s %s; answered 500 with CORS headers "
+                        "(set the environ key %r to let exceptions through)",
+                        shown(str(method)), shown(str(environ.get("PATH_INFO", ""))),
+                        PROPAGATE_KEY, exc_info=True)
             start_response(ERROR_STATUS, engine.decorate_response(self.policy, ERROR_HEADERS, add, path))
             return [ERROR_BODY]
 

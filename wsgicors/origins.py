@@ -440,7 +440,11 @@ def build_matcher(
                      "'null' would get credentialed access, but any page can send 'Origin: null' "
                      "(from a sandboxed iframe or a data: URL)",
                      "remove 'null', or pass allow_insecure_origins=True if you accept the risk")
-    _check_admits_anyone(patterns, problems, allow_credentials, dot_crossing)
+    refused = _check_admits_anyone(patterns, problems, allow_credentials, dot_crossing)
+    for pattern in patterns:
+        _check_regex_cost(pattern, problems)
+        if allow_credentials and not allow_insecure_origins and pattern not in refused:
+            _check_regex_insecure(pattern, problems)
     return OriginMatcher(
         exact=frozenset(exact),
         subdomains=frozenset(subdomains),
@@ -735,17 +739,22 @@ _PROBE_LABEL = "probe"
 
 
 def _check_admits_anyone(patterns: List[Pattern[str]], problems: Problems, allow_credentials: bool,
-                         warned: Set[Pattern[str]]) -> None:
-    """Refuse (with credentials) or warn about a regex that admits any origin.
+                         warned: Set[Pattern[str]]) -> Set[Pattern[str]]:
+    """Refuse (with credentials) or warn about a regex that admits any origin; returns the refused ones.
 
     Each regex is probed with canary origins under ``.invalid``. Callables are
     not probed: calling user code at construction could have side effects.
     """
+    refused: Set[Pattern[str]] = set()
     for pattern in patterns:
         admitted = [canary for canary in CANARY_ORIGINS if pattern.fullmatch(canary)]
         if not admitted:
+            before = len(problems.found)
             _check_trusts_strangers(pattern, problems, allow_credentials, pattern in warned)
+            if len(problems.found) > before:
+                refused.add(pattern)
             continue
+        refused.add(pattern)
         message = (f"{_regex_shown(pattern)} admits any origin (it admitted {admitted[0]!r}, "
                    "a reserved name no real site has)")
         if allow_credentials:
@@ -757,6 +766,99 @@ def _check_admits_anyone(patterns: List[Pattern[str]], problems: Problems, allow
             warnings.warn(CORSConfigWarning(
                 f"origins: {message}; if every origin is meant, use origins='*' [wsgicors.W102]"),
                 stacklevel=user_stacklevel())
+    return refused
+
+
+def _check_regex_insecure(pattern: Pattern[str], problems: Problems) -> None:
+    r"""Refuse a credentialed regex that admits a plain-http, non-loopback origin (E106, as for strings).
+
+    Probed with the pattern's own example origins, and with each https example
+    written as http (``https?://app\.example\.com`` admits ``http://app.example.com``).
+    """
+    for example, _ in _examples(pattern.pattern, pattern.flags):
+        for candidate in (example, "http://" + example[len("https://"):] if example.startswith("https://") else ""):
+            if not candidate.startswith("http://") or not pattern.fullmatch(candidate):
+                continue
+            parsed = parse_request_origin(candidate)
+            if parsed is None or parsed[1] in LOOPBACK_HOSTS:
+                continue
+            problems.add("origins", "wsgicors.E106",
+                         f"{_regex_shown(pattern)} admits the plain-http origin {candidate!r}, which would get "
+                         "credentialed access: anyone on the network can impersonate it",
+                         "match https only (r'https://...'), or pass allow_insecure_origins=True "
+                         "if you accept the risk")
+            return
+
+
+def _check_regex_cost(pattern: Pattern[str], problems: Problems) -> None:
+    r"""Refuse a regex whose matching can backtrack exponentially (E133).
+
+    ``re`` backtracks: ``https://([a-z0-9]+-?)+\.example\.com`` takes seconds
+    on a 45-character ``Origin`` that almost matches, and each new origin is a
+    new computation. Flagged: a repetition whose body holds another repetition
+    with nothing between iterations that the inner one cannot match (no
+    literal separator such as the ``\.`` in ``([a-z0-9-]+\.)*``). Possessive
+    quantifiers and atomic groups never backtrack and are not flagged.
+    """
+    try:
+        tree = list(_sre_parse.parse(pattern.pattern, pattern.flags))
+        found = _nested_ambiguous_repeat(tree)
+    except Exception:  # pragma: no cover - re's private parser changed: no check
+        return
+    if found:
+        problems.add("origins", "wsgicors.E133",
+                     f"{_regex_shown(pattern)} can backtrack exponentially (a repetition inside a "
+                     "repetition with no separator between them): one hostile Origin header can "
+                     "hold a worker for seconds",
+                     "separate the repeated parts by a literal the inner part cannot match, e.g. "
+                     "r'https://([a-z0-9-]+\\.)*example\\.com', or use a string wildcard "
+                     "'https://*.example.com'")
+
+
+def _nested_ambiguous_repeat(items: List[Any]) -> bool:
+    for op, value in items:
+        name = op.name
+        if name in ("MAX_REPEAT", "MIN_REPEAT"):
+            body = _flatten(list(value[2]))
+            if value[1] > 1 and _ambiguous_body(body):
+                return True
+            if _nested_ambiguous_repeat(body):
+                return True
+        elif name == "SUBPATTERN":
+            if _nested_ambiguous_repeat(list(value[-1])):
+                return True
+        elif name == "BRANCH":
+            if any(_nested_ambiguous_repeat(list(branch)) for branch in value[1]):
+                return True
+    return False  # possessive repeats and atomic groups never backtrack into themselves
+
+
+def _flatten(items: List[Any]) -> List[Any]:
+    r"""Items with groups opened: ``(x+\.)`` is ``x+`` then ``\.``."""
+    flat: List[Any] = []
+    for op, value in items:
+        if op.name == "SUBPATTERN":
+            flat.extend(_flatten(list(value[-1])))
+        else:
+            flat.append((op, value))
+    return flat
+
+
+def _ambiguous_body(body: List[Any]) -> bool:
+    """Whether a repeated body holds an inner repetition that iterations can trade characters with."""
+    inner = [value for op, value in body if op.name in ("MAX_REPEAT", "MIN_REPEAT") and value[1] > 1]
+    if not inner:
+        return any(op.name == "BRANCH" and any(_ambiguous_body(_flatten(list(b))) for b in value[1])
+                   for op, value in body)
+    separators = [value for op, value in body if op.name == "LITERAL"]
+    inner_body = _flatten(list(inner[0][2]))
+    if len(inner) > 1 or len(inner_body) != 1 or inner_body[0][0].name not in ("LITERAL", "IN", "NOT_LITERAL", "ANY"):
+        return True
+    op, value = inner_body[0]
+    test = (re.compile(".", re.DOTALL) if op.name == "ANY" else re.compile(re.escape(chr(value)))
+            if op.name == "LITERAL" else re.compile(f"[^{re.escape(chr(value))}]")
+            if op.name == "NOT_LITERAL" else re.compile(_class_source(value)))
+    return not any(test.fullmatch(chr(separator)) is None for separator in separators)
 
 
 def _check_trusts_strangers(pattern: Pattern[str], problems: Problems, allow_credentials: bool,

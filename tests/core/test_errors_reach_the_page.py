@@ -185,3 +185,12 @@ def test_a_bad_propagate_exceptions_setting_names_the_key():
     with pytest.raises(ConfigError) as raised:
         filter_factory({}, origins=ALLOWED, propagate_exceptions="sometimes")
     assert [(p.option, p.code) for p in raised.value.problems] == [("propagate_exceptions", "wsgicors.E601")]
+
+
+def test_repeated_application_errors_are_logged_once_per_interval(caplog):
+    # Request-triggered: an attacker adding Origin to 200 requests must not write 200 tracebacks.
+    middleware = CORSMiddleware(raising_app, origins=[ALLOWED])
+    with caplog.at_level(logging.ERROR, logger="wsgicors"):
+        for _ in range(200):
+            call(middleware, path="/api/items")
+    assert len([r for r in caplog.records if r.name == "wsgicors"]) == 1

@@ -19,13 +19,3 @@ def pytest_configure(config):
     security_support.configure_fuzz(long_run, os.environ.get("WSGICORS_FUZZ_EXAMPLES"))
 
 
-import pytest  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _fresh_log_limiter():
-    """Each test sees the first occurrence of every log cause (wsgicors.logs rate-limits them)."""
-    from wsgicors import logs
-
-    logs.limited.reset()
-    yield

@@ -111,3 +111,45 @@ def test_regex_never_admits_null_or_non_origins():
     matcher = Policy(origins=[re.compile(r"[a-z]+(://.*)?", re.DOTALL)]).origins
     for origin in ["null", "https://good.com/", "https://good.com\r\n", "HTTPS://GOOD.COM", "https://good.com:443"]:
         assert not matcher.allows(origin), origin
+
+
+@pytest.mark.parametrize("source", [
+    r"https://([a-z0-9]+-?)+\.example\.com",   # the reported one: seconds on a 45-character Origin
+    r"https://(a+)+\.example\.com",
+    r"https://([a-z.]+\.)+example\.com",        # the separator '.' is also inside the inner run
+    r"https://(\w*)*\.example\.com",
+])
+@pytest.mark.parametrize("credentials", [True, False])
+def test_regexes_that_backtrack_exponentially_are_refused(source, credentials):
+    with pytest.raises(ConfigError) as caught:
+        Policy(origins=[re.compile(source)], allow_credentials=credentials)
+    assert "wsgicors.E133" in [problem.code for problem in caught.value.problems]
+
+
+@pytest.mark.parametrize("source", [
+    r"https://([a-z0-9-]+\.)*example\.com",     # '\.' separates iterations and is not in the inner run
+    r"https://(\w+\.)*good\.com",
+    r"https://([a-z0-9]++-?)+\.example\.com",   # possessive: never gives characters back
+    r"https://(app|api)\.example\.com",
+])
+def test_regexes_with_separated_repetitions_are_accepted(source):
+    Policy(origins=[re.compile(source)], allow_credentials=True)
+
+
+@pytest.mark.parametrize("source", [
+    r"https?://app\.example\.com",
+    r"(https|http)://app\.example\.com",
+    r"http://app\.example\.com",
+])
+def test_regexes_admitting_plain_http_origins_are_refused_with_credentials(source):
+    with pytest.raises(ConfigError) as caught:
+        Policy(origins=[re.compile(source)], allow_credentials=True)
+    assert "wsgicors.E106" in [problem.code for problem in caught.value.problems]
+
+
+@pytest.mark.parametrize("source", [r"https?://app\.example\.com", r"http://localhost:\d+"])
+def test_plain_http_regexes_are_accepted_without_credentials_or_for_loopback(source):
+    Policy(origins=[re.compile(source)])
+    if "localhost" in source:
+        Policy(origins=[re.compile(source)], allow_credentials=True)
+    Policy(origins=[re.compile(source)], allow_credentials=True, allow_insecure_origins=True)

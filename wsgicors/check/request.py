@@ -17,6 +17,7 @@ from ..fetch import (
     cors_unsafe_request_header_names, is_cors_safelisted_request_header, is_forbidden_method,
     is_token, needs_preflight, normalize_header_value, normalize_method,
 )
+from ..origins import HostError, host_to_ascii
 
 Header = Tuple[str, str]
 HeadersArg = Union[None, Mapping[str, str], Iterable[Tuple[str, str]]]
@@ -162,10 +163,12 @@ def _split_url(url: str) -> Tuple[str, str, int, str]:
     elif any(ch in _FORBIDDEN_DOMAIN for ch in unquote(host, "latin-1")):
         raise UsageError(f"{url!r} has a host with a character no domain may contain") from None
     elif not host.isascii():
+        # As browsers map it (UTS #46, non-transitional), never Python's IDNA 2003 codec,
+        # which sends faß.de to fass.de: another registrant's site.
         try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise UsageError(f"{url!r} has a host that is not a valid domain name") from None
+            host = host_to_ascii(host)
+        except HostError as error:
+            raise UsageError(f"{url!r} has a host that is not a valid domain name ({error.reason})") from None
     # Percent-encode what a browser encodes (spaces, quotes, <>`{}, non-ASCII), keep the rest.
     path = quote(parts.path or "/", safe=_URL_SAFE)
     if parts.query:
