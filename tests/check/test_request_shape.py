@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from wsgicors.check import check
 
 ORIGIN = "https://app.example"
@@ -125,3 +127,16 @@ def test_write_callable_output_is_kept():
         return [b"late"]
 
     assert check(URL, ORIGIN, app=app).body == b"early late"
+
+
+# What Chromium sends for each (UTS #46 non-transitional); Python's "idna" codec
+# (IDNA 2003) would give fass.de and xn--bxa2aea.gr instead: other sites.
+@pytest.mark.parametrize("url, expected", [
+    ("https://faß.de/api", "https://xn--fa-hia.de/api"),
+    ("https://x.straße.de/", "https://x.xn--strae-oqa.de/"),
+    ("https://βόλος.gr/", "https://xn--nxasmm1c.gr/"),
+])
+def test_internationalised_hosts_are_mapped_as_browsers_map_them(url, expected):
+    from wsgicors.check.request import _normal_url
+
+    assert _normal_url(url) == expected
