@@ -308,3 +308,25 @@ def real_verdicts():
                          ids=[row[0] for row in RAW_ANSWERS])
 def test_real_engines_read_raw_answers_as_the_table_says(real_verdicts, engine, row_id, verdict, differs):
     assert real_verdicts(engine)[row_id] == differs.get(engine, verdict)
+
+
+# --- the timeout bounds an in-process application (--app) too
+
+def _sleeping_app(environ, start_response):
+    time.sleep(30)
+    start_response("200 OK", [("Access-Control-Allow-Origin", "*")])
+    return [b"late"]
+
+
+def _endless_empty_body_app(environ, start_response):
+    start_response("200 OK", [("Access-Control-Allow-Origin", "*")])
+    while True:
+        yield b""
+
+
+@pytest.mark.parametrize("app", [_sleeping_app, _endless_empty_body_app], ids=["sleeps", "endless empty chunks"])
+def test_timeout_bounds_an_in_process_application(app):
+    started = time.monotonic()
+    with pytest.raises(Exception, match="within 1 s"):
+        check("http://api.example/", ORIGIN, app=app, timeout=1)
+    assert time.monotonic() - started < 10

@@ -340,7 +340,7 @@ class _Exchanges:
             if index < len(seen):
                 return replay(seen[index], method, engine.wire)
             if self.app is not None:
-                seen.append(_send_wsgi(self.app, method, url, headers, body, warnings))
+                seen.append(_send_wsgi(self.app, method, url, headers, body, warnings, deadline))
                 return replay(seen[-1], method, engine.wire)
             record = bytearray()
             try:

@@ -6,6 +6,7 @@ import io
 import socket
 import ssl
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
@@ -149,9 +150,28 @@ def _environ(method: str, url: str, headers: List[Header], body: Optional[bytes]
 
 
 def _send_wsgi(app: WSGIApp, method: str, url: str, headers: List[Header], body: Optional[bytes],
-               warnings: List[str]) -> bytes:
+               warnings: List[str], deadline: Deadline) -> bytes:
     """Call ``app`` as a WSGI server would -> the bytes a server would send (read them with :func:`replay`);
-    an exception becomes a 500 (and a warning)."""
+    an exception becomes a 500 (and a warning).
+
+    The call runs in a daemon thread so that ``deadline`` (``--timeout``) bounds
+    it as it bounds a network exchange: an application that sleeps or streams
+    forever is a NetworkError when the time is up, not a hung run.
+    """
+    outcome: List[bytes] = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(_call_wsgi(app, method, url, headers, body, warnings, deadline)),
+        name="wsgicors-check-app", daemon=True)
+    worker.start()
+    worker.join(deadline.remaining(f"the application ({method} {url})"))
+    if not outcome:
+        raise NetworkError(f"no complete answer from the application within {deadline.seconds:g} s "
+                           f"({method} {url})")
+    return outcome[0]
+
+
+def _call_wsgi(app: WSGIApp, method: str, url: str, headers: List[Header], body: Optional[bytes],
+               warnings: List[str], deadline: Deadline) -> bytes:
     state: Dict[str, Any] = {}
     chunks: List[bytes] = []
 
@@ -171,7 +191,7 @@ def _send_wsgi(app: WSGIApp, method: str, url: str, headers: List[Header], body:
         for chunk in result:
             chunks.append(bytes(chunk))
             size += len(chunk)
-            if size >= MAX_BODY:
+            if size >= MAX_BODY or deadline.left() <= 0:  # also ends a body of endless empty chunks
                 break
         head = "".join([f"HTTP/1.1 {state['status']}\r\n"] + [f"{n}: {v}\r\n" for n, v in state["headers"]])
         wire_head = head.encode("latin-1") + b"\r\n"
