@@ -21,7 +21,7 @@ from .policy import Policy
 
 __all__ = [
     "Header", "PreflightAnswer", "is_preflight", "answer_preflight", "actual_headers",
-    "decorate_response", "merge_vary", "parse_header_names", "MAX_HEADER_LIST_LENGTH",
+    "decorate_response", "without_cors_headers", "merge_vary", "parse_header_names", "MAX_HEADER_LIST_LENGTH",
 ]
 
 logger = logging.getLogger("wsgicors")
@@ -173,6 +173,11 @@ def actual_headers(policy: Policy, origin: Optional[str],
 #: id, which a new policy may reuse) keeps it alive, so the set is bounded.
 _warned: Set[Tuple[Policy, str]] = set()
 _WARNED_LIMIT = 4096
+
+
+def without_cors_headers(headers: Sequence[Header]) -> List[Header]:
+    """``headers`` without any ``Access-Control-*`` header (``Vary`` and the rest kept)."""
+    return [header for header in headers if not ascii_lower(header[0]).startswith("access-control-")]
 
 
 def decorate_response(policy: Policy, headers: Sequence[Header], add: Tuple[Header, ...],

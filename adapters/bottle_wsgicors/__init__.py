@@ -30,10 +30,21 @@ module the app was built from (a vendored copy, such as pypiserver's, works).
 Routes of a Bottle app mounted with ``outer.mount("/inner/", inner)`` keep the
 inner app's own plugin and policy; an app mounted as a WSGI app (Bottle 0.12,
 or a prefix without a trailing slash) answers CORS itself.
+
+A ``before_request`` hook may rewrite ``PATH_INFO`` after the policy was
+chosen (Bottle's "ignore trailing slashes" recipe), so Bottle runs another
+route. When routes have policies of their own, the route Bottle ran
+(``environ["bottle.route"]``, both releases) is checked when the response
+starts: if its policy is not the chosen one, the response's
+``Access-Control-*`` headers are replaced by that route's policy's (removed
+for a route without CORS) and a WARNING is logged once. Preflights never reach
+the hooks: they are answered with the policy of the route the unrewritten path
+matches.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from types import ModuleType
@@ -41,10 +52,12 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import bottle
 
-from wsgicors import ConfigError, Policy
+from wsgicors import ConfigError, Policy, engine
 from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight, split_list
-from wsgicors.middleware import handle
+from wsgicors.logs import log_limited
+from wsgicors.middleware import handle, response_decorator
+from wsgicors.origins import shown
 from wsgicors.options import raise_unknown
 from wsgicors.settings import options_from_settings, policy_from_settings
 
@@ -330,5 +343,30 @@ class _AppCORS:
         policy = self.policy_for(environ)
         if policy is None:
             return self.wsgi(environ, start_response)
+        if self._overridden:  # route policies differ: a before_request hook may change the route
+            start_response = self._ran_route_policy(policy, environ, start_response)
         # catchall=False is Bottle's switch for debugging middleware: exceptions pass through then.
         return handle(policy, self.wsgi, environ, start_response, not self.app.catchall)
+
+    def _ran_route_policy(self, chosen: Policy, environ: Dict[str, Any],
+                          start_response: Callable[..., Any]) -> Callable[..., Any]:
+        """``start_response`` giving the response the policy of the route Bottle ran, if not ``chosen``."""
+
+        def checked_start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+            ran = environ.get("bottle.route")  # set by Bottle's _handle once it routed (0.12 and 0.13)
+            # a route of this app (or copied in by mount()); a WSGI-mounted app's routes are its own business
+            if ran is not None and (ran.app is self.app or ran in self.app.routes) \
+                    and self._route_policy(ran) is not chosen:
+                policy = self._route_policy(ran)
+                log_limited(logging.WARNING, ("bottle_wsgicors", "route changed", ran.rule),
+                            "wsgicors: Bottle ran route %s %s, not the route PATH_INFO %r matched before the "
+                            "before_request hooks; the response gets the policy of the route that ran",
+                            ran.method, ran.rule, shown(str(environ.get("PATH_INFO"))))
+                headers = engine.without_cors_headers(headers)
+                if policy is not None:
+                    headers = response_decorator(policy, environ)(headers)
+            if exc_info is None:
+                return start_response(status, headers)
+            return start_response(status, headers, exc_info)
+
+        return checked_start_response

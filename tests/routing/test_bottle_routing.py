@@ -9,9 +9,11 @@ import os
 
 import bottle
 import pytest
+import webtest
 
 import bottle_wsgicors
 from bottle_wsgicors import CORSPlugin
+from wsgicors import logs
 from routing_support import ADMIN, COMMON, EVIL, PARTNER, call, latin1, policy_options, preflight
 
 CI = os.environ.get("CI") == "true"
@@ -135,3 +137,71 @@ def test_vendored_bottle_preflight_to_a_get_only_path_is_answered(pypiserver_app
 def test_vendored_bottle_route_policy_applies(pypiserver_app):
     assert call(pypiserver_app, "/cors-admin").label == "admin"
     assert call(pypiserver_app, "/cors-admin", origin=PARTNER).values("Access-Control-Allow-Origin") == []
+
+
+# -- before_request hooks that rewrite PATH_INFO ---------------------------------
+
+def hooked_app(module=bottle):
+    """Bottle's "ignore trailing slashes" recipe: the hook strips the slash after the plugin chose."""
+    app = module.Bottle()
+    app.install(CORSPlugin(origins=[PARTNER], allow_credentials=True))
+
+    @app.hook("before_request")
+    def strip_slash():
+        module.request.environ["PATH_INFO"] = module.request.environ["PATH_INFO"].rstrip("/")
+
+    app.route("/admin", callback=lambda: "view:admin", cors=False)
+    app.route("/staff", callback=lambda: "view:staff", cors={"origins": [ADMIN], "allow_credentials": True})
+    app.route("/staff/<rest:path>", callback=lambda rest: "view:other")  # the app-wide policy
+    app.route("/public", callback=lambda: "view:public")
+    return app
+
+
+def browser_get(app, path, origin):
+    return webtest.TestApp(app).get(path, headers={"Origin": origin}, expect_errors=True)
+
+
+def test_a_hook_rewriting_to_a_route_without_cors_gets_no_cors_headers():
+    response = browser_get(hooked_app(), "/admin/", PARTNER)
+    assert response.text == "view:admin"
+    assert [name for name in response.headers if name.lower().startswith("access-control-")] == []
+    assert response.headers["Vary"] == "Origin"
+
+
+def test_a_hook_rewrite_is_caught_with_a_vendored_bottle_0_12():
+    if not CI:
+        pytest.importorskip("pypiserver")
+    from pypiserver.bottle_wrapper import bottle as vendored
+
+    assert vendored.__version__.startswith("0.12")
+    response = browser_get(hooked_app(vendored), "/admin/", PARTNER)
+    assert response.text == "view:admin"
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+def test_a_hook_rewriting_to_a_differently_credentialed_route_gets_that_routes_policy():
+    # /staff/ matches the app-wide /staff/<rest> route; the hook makes Bottle run /staff
+    app = hooked_app()
+    partner = browser_get(app, "/staff/", PARTNER)
+    assert partner.text == "view:staff"
+    assert "Access-Control-Allow-Origin" not in partner.headers
+    assert "Access-Control-Allow-Credentials" not in partner.headers
+    admin = browser_get(app, "/staff/", ADMIN)
+    assert admin.headers["Access-Control-Allow-Origin"] == ADMIN
+    assert admin.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_a_hook_that_keeps_the_route_keeps_its_policy():
+    response = browser_get(hooked_app(), "/public/", PARTNER)
+    assert response.text == "view:public"
+    assert response.headers["Access-Control-Allow-Origin"] == PARTNER
+
+
+def test_a_changed_route_is_logged_once(caplog):
+    logs.limited.reset()  # earlier tests logged this cause
+    app = hooked_app()
+    with caplog.at_level("WARNING", logger="wsgicors"):
+        for _ in range(3):
+            browser_get(app, "/admin/", PARTNER)
+    assert len([r for r in caplog.records if "before_request" in r.getMessage()]) == 1
