@@ -18,9 +18,9 @@ __version__ = "1.0.0.dev0"
 
 
 def __getattr__(name: str):  # PEP 562: keep ``import wsgicors`` light
-    # ``wsgicors.check`` is the submodule, and the module is callable, so both
-    # ``wsgicors.check(url, origin)`` and ``from wsgicors.check import check`` work;
-    # ``wsgicors.check_cors`` is the same function under an unambiguous name.
+    # ``from wsgicors.check import check`` is the one public way to reach check;
+    # ``wsgicors.check_cors`` and calling the module (``wsgicors.check(...)``) are
+    # deprecated spellings kept for code written against earlier releases.
     if name == "wrap":  # loads ast and inspect to read app factories: not on the request path
         from .wrapper import wrap
 
@@ -29,5 +29,11 @@ def __getattr__(name: str):  # PEP 562: keep ``import wsgicors`` light
         import importlib
 
         module = importlib.import_module(".check", __name__)
-        return module if name == "check" else module.check
+        if name == "check_cors":
+            import warnings
+
+            warnings.warn("wsgicors.check_cors is deprecated; use 'from wsgicors.check import check'",
+                          DeprecationWarning, stacklevel=2)
+            return module.check
+        return module
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,15 +18,17 @@ def allow_all(environ, start_response):
     return [b"ok"]
 
 
-def test_wsgicors_check_is_callable_and_still_the_module():
+def test_calling_the_check_module_still_works_but_is_deprecated():
     import wsgicors.check as module
 
     assert wsgicors.check is module
-    assert wsgicors.check(URL, ORIGIN, app=allow_all).allowed
+    with pytest.warns(DeprecationWarning, match="from wsgicors.check import check"):
+        assert wsgicors.check(URL, ORIGIN, app=allow_all).allowed
 
 
-def test_check_cors_is_the_check_function():
-    assert wsgicors.check_cors is check
+def test_check_cors_is_the_check_function_but_deprecated():
+    with pytest.warns(DeprecationWarning, match="from wsgicors.check import check"):
+        assert wsgicors.check_cors is check
 
 
 def test_pinned_names_exist():

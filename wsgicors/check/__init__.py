@@ -39,6 +39,7 @@ rendering), :mod:`.simulate` (one fetch from start to verdict, per engine) and
 from __future__ import annotations
 
 import sys
+import warnings
 import types
 from typing import Any
 
@@ -60,13 +61,16 @@ __all__ = [
 
 
 class _CallableModule(types.ModuleType):
-    """Lets ``wsgicors.check(url, origin, ...)`` call :func:`check` while staying a module.
+    """Lets the deprecated ``wsgicors.check(url, origin, ...)`` call :func:`check` while staying a module.
 
-    Kept only because ``tests/check/test_api.py`` pins ``wsgicors.check(...)``
-    (kept for compatibility); new code uses ``from wsgicors.check import check``.
+    The one public way is ``from wsgicors.check import check``; calling the
+    module still works for code written against earlier releases, with a
+    :class:`DeprecationWarning`.
     """
 
     def __call__(self, *args: Any, **kwargs: Any) -> CheckResult:
+        warnings.warn("calling the wsgicors.check module is deprecated; use "
+                      "'from wsgicors.check import check'", DeprecationWarning, stacklevel=2)
         return check(*args, **kwargs)
 
 
