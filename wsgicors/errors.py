@@ -263,6 +263,9 @@ CODES: Dict[str, Code] = {code.code: code for code in (
     # -- integrations
     Code("wsgicors.E700", "cors.origins (Pyramid)", "no CORS policy is configured",
          "set cors.origins in the settings or call config.add_cors_policy(origins=[...])"),
+    Code("wsgicors.E701", "config.add_cors_policy() (Pyramid)",
+         "a path policy declared inside a route_prefix with a placeholder",
+         "declare it outside the include with the paths spelled out, or exempt with enabled=False"),
     Code("wsgicors.E710", "a Bottle route's cors", "{value!r} is not False, None, a dict of options or a Policy",
          "write cors=False (or skip=['cors']) to turn CORS off for the route, cors={...} to change options"),
     # -- warnings (CORSConfigWarning)

@@ -23,7 +23,10 @@ closed the same way: a path that Pyramid's traversal or a router would rewrite
 (``//``, ``.``/``..`` segments, bytes that are not UTF-8), and a request with
 an ``X-Vhm-Root`` header (the traverser prefixes it to the path), get no CORS
 unless only the app-wide policy is configured. A path declared inside an include
-loaded with ``route_prefix`` gets that prefix, as Pyramid's routes do.
+loaded with ``route_prefix`` gets that prefix, as Pyramid's routes do; ``/*``
+there also covers the prefix itself (the include's root route), and a prefix
+placeholder (``/{tenant}/admin``) is allowed for exemptions only (ConfigError
+``wsgicors.E701`` for a policy that grants CORS).
 
 Framework glue only: a tween placed over Pyramid's exception view tween answers
 preflights before any view lookup (:func:`wsgicors.middleware.preflight_answer`);
@@ -45,8 +48,10 @@ from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.tweens import EXCVIEW
+from pyramid.urldispatch import old_route_re, route_re
 
 from wsgicors import ConfigError, Policy, Problem
+from wsgicors.errors import Problems
 from wsgicors.middleware import Rules, preflight_answer, response_decorator
 from wsgicors.settings import options_from_settings, policy_from_settings
 
@@ -123,20 +128,46 @@ def add_cors_policy(config: Configurator, path: Optional[str] = None, *, policy:
     """
     configuration = _configuration(config.registry)
     built = configuration.policy(enabled, policy, options)
+    paths: List[str] = []
     if path is not None:
         Rules.build(rules=[(path, built)])  # check the pattern now
-        prefix = (config.route_prefix or "").strip("/")
-        if prefix:  # inside config.include(..., route_prefix=...): as Pyramid prefixes routes
-            path = f"/{prefix}/{path.lstrip('/')}"
+        paths = _prefixed(path, (config.route_prefix or "").strip("/"), built is not None)
 
     def register() -> None:
         if path is None:
             configuration.default = built
             configuration.default_given = True
         else:
-            configuration.paths.append((path, built))
+            configuration.paths.extend((pattern, built) for pattern in paths)
 
-    config.action(("wsgicors.policy", path or DEFAULT), register)
+    config.action(("wsgicors.policy", paths[-1] if paths else DEFAULT), register)
+
+
+def _prefixed(path: str, prefix: str, grants: bool) -> List[str]:
+    """The rule patterns for ``path`` declared inside ``config.include(..., route_prefix=prefix)``.
+
+    As Pyramid prefixes routes: ``/prefix/path``; ``/*`` also covers the
+    include's root route (``/prefix`` itself). A placeholder segment of the
+    prefix (``{tenant}``, ``:tenant``) becomes ``*``, which also spans ``/``:
+    broader is fail-safe for an exemption (``enabled=False``); a policy that
+    grants CORS raises ConfigError ``wsgicors.E701`` instead of widening.
+    """
+    if not prefix:
+        return [path]
+    placeholder = route_re if route_re.search(prefix) else old_route_re
+    if placeholder.search(prefix):
+        if grants:
+            raise ConfigError(Problems.single(
+                "config.add_cors_policy()", "wsgicors.E701",
+                f"{path!r} is declared inside route_prefix {'/' + prefix!r}, whose placeholder cannot be "
+                "matched as one path segment",
+                "declare the policy outside the include with the paths it covers spelled out, or exempt "
+                "with enabled=False (its placeholder then matches any text, '/' included)"))
+        prefix = placeholder.sub("*", prefix)
+    patterns = [f"/{prefix}/{path.lstrip('/')}"]
+    if path.lstrip("/") == "*":
+        patterns.insert(0, f"/{prefix}")
+    return patterns
 
 
 def tween_factory(handler: Callable[[Request], Response], registry: Registry) -> Callable[[Request], Response]:

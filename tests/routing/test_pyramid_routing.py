@@ -5,7 +5,7 @@ import webtest
 from pyramid.config import Configurator
 from pyramid.response import Response
 
-from wsgicors import CORSMiddleware, Policy
+from wsgicors import ConfigError, CORSMiddleware, Policy
 
 from routing_support import ADMIN, COMMON, PARTNER, call, policy_options
 
@@ -123,3 +123,67 @@ def test_one_policy_for_every_path_still_applies_with_a_virtual_root():
     app = webtest.TestApp(CORSMiddleware(config.make_wsgi_app(), origins=[PARTNER]))
     response = app.get("/keys", headers={"Origin": PARTNER, "X-Vhm-Root": "/"})
     assert response.headers["Access-Control-Allow-Origin"] == PARTNER
+
+
+# -- policies declared inside an include with a route_prefix ---------------------
+
+def tenant_admin(config):
+    config.add_cors_policy("/*", enabled=False)
+    config.add_route("tenant_admin", "/data")
+    config.add_view(lambda request: Response("view:tenant-admin"), route_name="tenant_admin")
+
+
+def prefixed_app(include, prefix):
+    config = Configurator()
+    config.include("pyramid_wsgicors")
+    config.add_cors_policy(origins=[PARTNER], allow_credentials=True)
+    config.include(include, route_prefix=prefix)
+    config.add_route("other", "/{tenant}/other")
+    config.add_view(lambda request: Response("view:other"), route_name="other")
+    return webtest.TestApp(config.make_wsgi_app())
+
+
+def test_an_exemption_under_a_placeholder_prefix_covers_every_tenant():
+    response = prefixed_app(tenant_admin, "/{tenant}/admin").get("/acme/admin/data", headers={"Origin": PARTNER})
+    assert response.text == "view:tenant-admin"
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_other_paths_beside_a_placeholder_prefix_keep_the_app_wide_policy():
+    response = prefixed_app(tenant_admin, "/{tenant}/admin").get("/acme/other", headers={"Origin": PARTNER})
+    assert response.headers["Access-Control-Allow-Origin"] == PARTNER
+
+
+def test_a_granting_policy_under_a_placeholder_prefix_is_a_config_error():
+    def granting(config):
+        config.add_cors_policy("/*", origins=["https://tenant.example"])
+
+    with pytest.raises(ConfigError) as raised:
+        prefixed_app(granting, "/{tenant}/admin")
+    assert raised.value.problems[0].code == "wsgicors.E701"
+
+
+def root_route(config):
+    config.add_cors_policy("/*", enabled=False)
+    config.add_route("aroot", "", inherit_slash=True)
+    config.add_view(lambda request: Response("view:admin-root"), route_name="aroot")
+    config.add_route("adata", "/data")
+    config.add_view(lambda request: Response("view:admin-data"), route_name="adata")
+
+
+@pytest.mark.parametrize("path, view", [("/admin", "admin-root"), ("/admin/data", "admin-data")])
+def test_star_inside_a_prefix_also_covers_the_includes_root_route(path, view):
+    response = prefixed_app(root_route, "/admin").get(path, headers={"Origin": PARTNER})
+    assert response.text == "view:" + view
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_the_same_path_in_two_prefixed_includes_is_no_conflict():
+    config = Configurator()
+    config.include("pyramid_wsgicors")
+    config.add_cors_policy(origins=[PARTNER])
+    config.include(root_route, route_prefix="/admin")
+    config.include(tenant_admin, route_prefix="/staff")  # also declares "/*"
+    app = webtest.TestApp(config.make_wsgi_app())
+    for path in ("/admin/data", "/staff/data"):
+        assert "Access-Control-Allow-Origin" not in app.get(path, headers={"Origin": PARTNER}).headers
