@@ -70,7 +70,14 @@ class _Configuration:
     def __init__(self, settings: Dict[str, Any]) -> None:
         self.settings = settings
         # Typed and checked now, so a bad value fails config.include, naming the setting.
-        given = options_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY)
+        try:
+            given = options_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY)
+        except ConfigError:
+            if SETTINGS_PREFIX + "origins" in settings:
+                # every problem at once: the policy's own checks (cors.origins) too, not only the
+                # keys that could not be read
+                policy_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY)
+            raise
         self.from_settings = bool(given)
         self.default: Optional[Policy] = (
             policy_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY) if "origins" in given else None)

@@ -70,6 +70,18 @@ def test_bad_setting_raises_config_error_naming_it(setting, value, make_app):
     assert setting in [problem.option for problem in raised.value.problems]
 
 
+@pytest.mark.parametrize("other, code", [
+    (("cors.max_age", "soon"), "wsgicors.E601"),
+    (("cors.supports_credentials", "true"), "wsgicors.E600"),
+], ids=["unreadable-value", "unknown-key"])
+def test_every_setting_problem_is_reported_at_once(other, code, make_app):
+    key, value = other
+    with pytest.raises(ConfigError) as raised:
+        make_app({"cors.origins": "https://a.com/", key: value})
+    assert {(p.option, p.code) for p in raised.value.problems} == {
+        (key, code), ("cors.origins", "wsgicors.E115")}
+
+
 def test_misspelt_setting_gets_a_hint(make_app):
     with pytest.raises(ConfigError, match="did you mean 'cors.origins'"):
         make_app({**SETTINGS, "cors.orgins": A})
