@@ -113,3 +113,19 @@ def test_the_config_error_for_their_option_names_the_option_the_guide_maps_it_to
 def test_the_guide_maps_enough_options_to_mean_something() -> None:
     sections = {section for section, _, _ in mapped_options()}
     assert len(mapped_options()) >= 20 and len(sections) == 4
+
+
+def row(option: str) -> str:
+    return next(line for line in GUIDE.splitlines() if line.startswith(f"| `{option}` |"))
+
+
+def test_always_send_row_says_what_a_public_policy_does_without_origin() -> None:
+    assert "with or without `Origin`" in row("always_send=")
+    from wsgicors import CORSMiddleware
+
+    def plain(environ: Any, start_response: Any) -> Any:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    assert values(call(CORSMiddleware(plain, origins="*"), "GET", "/", {})[1], "Access-Control-Allow-Origin") == ["*"]
+    assert values(call(CORSMiddleware(plain, origins=[ORIGIN]), "GET", "/", {})[1], "Access-Control-Allow-Origin") == []

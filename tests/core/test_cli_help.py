@@ -52,3 +52,8 @@ def test_each_command_help_has_its_summary_examples_and_exit_statuses(name: str)
 
 def test_check_help_states_the_exit_statuses_the_command_returns() -> None:
     assert re.findall(r"^  (\d)  ", helped("check").split("exit status:")[1], re.M) == ["0", "1", "2"]
+
+
+def test_check_timeout_help_says_it_bounds_the_whole_run_as_the_docs_do() -> None:
+    flat = re.sub(r"\s+", " ", helped("check"))
+    assert "seconds the whole run may take" in flat and "network timeout" not in flat

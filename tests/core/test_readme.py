@@ -52,3 +52,29 @@ def test_readme_quick_start_runs(tmp_path):
                      lambda status, headers, exc_info=None: seen.update(headers=headers))
     assert ("Access-Control-Allow-Origin", "https://app.example.com") in seen["headers"]
     assert len(block.strip().splitlines()) <= 10
+
+
+def install_requires():
+    import configparser
+
+    parser = configparser.ConfigParser()
+    parser.read(Path(__file__).resolve().parents[2] / "setup.cfg", encoding="utf-8")
+    return [re.split(r"[<>=!~ ;\[]", line.strip())[0]
+            for line in parser["options"]["install_requires"].splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("claim", ["standard library only", "none (stdlib)"])
+def test_readme_claims_no_stdlib_only_core_while_setup_cfg_requires_packages(claim):
+    assert install_requires() and claim not in README
+
+
+def test_readme_runtime_dependencies_row_names_every_install_requirement():
+    row = next(line for line in README.splitlines() if line.startswith("| Runtime dependencies |"))
+    wsgicors_cell = row.split("|")[2]
+    assert all(f"`{name}`" in wsgicors_cell for name in install_requires()), row
+
+
+def test_every_gunicorn_command_comes_after_an_install_line_for_gunicorn():
+    install = README.find("pip install gunicorn")
+    commands = [match.start() for match in re.finditer(r"(?m)^gunicorn |`gunicorn --chdir", README)]
+    assert install != -1 and commands and all(install < start for start in commands), README[commands[0] - 200:commands[0]]

@@ -31,7 +31,7 @@ def configure(parser: Any) -> None:
     parser.add_argument("--credentials", action="store_true", help="fetch with credentials: 'include'")
     parser.add_argument("--data", "-d", default=None, metavar="BODY", help="request body (a string, as in fetch)")
     parser.add_argument("--app", default=None, metavar="MODULE:ATTR", help="check an in-process WSGI app")
-    parser.add_argument("--timeout", type=float, default=10.0, help="network timeout in seconds (default 10)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds the whole run may take: connects, preflight, every redirect hop and every read (default 10)")
     parser.add_argument("--browser", choices=ENGINE_NAMES, default=DEFAULT_ENGINE,
                         help="the engine whose verdict is reported and sets the exit status (default chromium); "
                              "the other engines' verdicts are shown where they differ")
