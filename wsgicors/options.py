@@ -198,11 +198,23 @@ def _check_int(option: str, low: int, high: int, hint: str, allow_none: bool = F
             if value is None:
                 return None
         if isinstance(value, bool) or not isinstance(value, int):
-            problems.add(option, "wsgicors.E400", f"{value!r} is not a whole number", hint)
+            problems.add(option, "wsgicors.E400", f"{value!r} is not a whole number",
+                         _numeric_text_hint(option, value) or hint)
         elif not low <= value <= high:
             problems.add(option, "wsgicors.E401", f"{value} is outside {low}..{high}", hint)
         return value
     return check
+
+
+def _numeric_text_hint(option: str, value: Any) -> str:
+    """For a whole number written as text (``"600"``) in code: pass the int."""
+    if isinstance(value, str):
+        try:
+            number = int(value.strip())
+        except ValueError:
+            return ""
+        return f"pass an int, e.g. {option}={number}"
+    return ""
 
 
 def _whole_seconds(option: str, value: Any, problems: Problems) -> Any:
@@ -459,19 +471,24 @@ FOREIGN_NAMES: Dict[str, Tuple[str, str]] = {
 _RELAXING = {"allow_insecure_origins": "insecure"}
 
 
-def unknown_option_hint(written: str, extra: Iterable[str] = (), key: Callable[[str], str] = str) -> str:
+def unknown_option_hint(written: str, extra: Iterable[str] = (), key: Callable[[str], str] = str,
+                        instead: Optional[Mapping[str, str]] = None) -> str:
     """What to write instead of ``written``, an unknown option name.
 
     Other libraries' names map to ours (with what to do where nothing maps);
     then close misspellings. ``extra`` adds names the entry point takes
     besides the options (``rules``); ``key`` spells an option as the source
-    does (``cors.max_age``, ``CORS_MAX_AGE``). A weaker option is never
+    does (``cors.max_age``, ``CORS_MAX_AGE``); ``instead`` gives the entry
+    point's own hint for another library's name (``resources``: what this
+    entry point offers in place of ``rules``). A weaker option is never
     suggested unless the name asks for it.
     """
     name = written.lower().replace("-", "_")
     for prefix in ("cors.", "cors_"):
         if name.startswith(prefix):
             name = name[len(prefix):]
+    if instead and name in instead:
+        return instead[name]
 
     def spelt(option: str) -> str:
         return repr(key(option)) if option in BY_NAME else repr(option)
@@ -493,7 +510,7 @@ def unknown_option_hint(written: str, extra: Iterable[str] = (), key: Callable[[
 
 
 def check_names(given: Iterable[str], entry: str, extra: Iterable[str] = (),
-                key: Callable[[str], str] = str) -> List[Problem]:
+                key: Callable[[str], str] = str, instead: Optional[Mapping[str, str]] = None) -> List[Problem]:
     """A problem for each name in ``given`` that is not an option.
 
     ``entry`` says what the user called or wrote (``CORSMiddleware()``,
@@ -501,13 +518,15 @@ def check_names(given: Iterable[str], entry: str, extra: Iterable[str] = (),
     """
     extra = tuple(extra)
     known = {key(option) for option in BY_NAME} | set(extra)
-    return [Problem(name, f"not an option of {entry}", unknown_option_hint(name, extra, key), "wsgicors.E600")
+    return [Problem(name, f"not an option of {entry}", unknown_option_hint(name, extra, key, instead),
+                    "wsgicors.E600")
             for name in given if name not in known]
 
 
-def raise_unknown(given: Iterable[str], entry: str, extra: Iterable[str] = ()) -> None:
-    """Raise ConfigError if any keyword in ``given`` is not an option."""
-    problems = check_names(given, entry, extra)
+def raise_unknown(given: Iterable[str], entry: str, extra: Iterable[str] = (),
+                  instead: Optional[Mapping[str, str]] = None) -> None:
+    """Raise ConfigError if any keyword in ``given`` is not an option (hints as :func:`check_names`)."""
+    problems = check_names(given, entry, extra, instead=instead)
     if problems:
         raise ConfigError(problems)
 

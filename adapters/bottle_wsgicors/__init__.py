@@ -64,6 +64,9 @@ from wsgicors.settings import options_from_settings, policy_from_settings
 __all__ = ["CORSPlugin"]
 
 ROUTE_KEY = "cors"
+# flask-cors's per-path resources, spelt as what the plugin offers (it takes no rules)
+_INSTEAD = {"resources": "flask-cors's resources: give a route its own policy with "
+                         "@app.route(path, cors={...})"}
 
 
 class CORSPlugin:
@@ -94,7 +97,7 @@ class CORSPlugin:
     def __init__(self, policy: Optional[Policy] = None, **options: Any) -> None:
         if policy is not None and options:
             raise TypeError("pass either policy=Policy(...) or policy options, not both")
-        raise_unknown(options, "CORSPlugin()")
+        raise_unknown(options, "CORSPlugin()", instead=_INSTEAD)
         #: the policy built from the arguments alone; None while the origins are left to app.config
         self.policy: Optional[Policy] = policy if policy is not None else _arguments_policy(options)
         self._options = None if policy is not None else options  # None: a complete Policy was given

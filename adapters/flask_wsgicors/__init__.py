@@ -59,6 +59,10 @@ from wsgicors.settings import policy_from_settings
 
 __all__ = ["CORS", "cross_origin", "CONFIG_PREFIX"]
 
+# flask-cors's per-path resources, spelt as what these entry points offer (they take no rules)
+_INSTEAD = {"resources": "flask-cors's resources: give a blueprint its own policy with CORS(blueprint, ...), "
+                         "or a view with @cross_origin(...)"}
+
 #: ``app.config`` keys are this prefix plus the option name upper-cased: ``CORS_ORIGINS``.
 CONFIG_PREFIX = "CORS_"
 EXTENSION_KEY = "wsgicors"
@@ -373,7 +377,7 @@ class CORS:
 
     def __init__(self, app: Union[Flask, Blueprint, None] = None, *, enabled: bool = True,
                  **options: Any) -> None:
-        raise_unknown(options, "CORS()")
+        raise_unknown(options, "CORS()", instead=_INSTEAD)
         self.enabled = enabled
         self.options = options
         if app is not None:
@@ -381,7 +385,7 @@ class CORS:
 
     def init_app(self, app: Union[Flask, Blueprint], **options: Any) -> None:
         """Install on ``app`` (a Flask app or a blueprint); ``options`` add to the constructor's."""
-        raise_unknown(options, "init_app()")
+        raise_unknown(options, "init_app()", instead=_INSTEAD)
         merged = {**self.options, **options}
         if isinstance(app, Blueprint):
             self._init_blueprint(app, _options(self.enabled, merged))
@@ -481,7 +485,7 @@ def cross_origin(view: Optional[Callable[..., Any]] = None, *, enabled: bool = T
     """
     if view is not None:  # used bare: @cross_origin
         return cross_origin(enabled=enabled, **options)(view)
-    raise_unknown(options, "@cross_origin()")
+    raise_unknown(options, "@cross_origin()", instead=_INSTEAD)
     marked = _options(enabled, options)
     if marked:
         _check_alone(marked)

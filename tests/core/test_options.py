@@ -15,7 +15,7 @@ from flask_wsgicors import CORS
 from pyramid.config import Configurator
 from pyramid_wsgicors import _Configuration
 
-from wsgicors import Policy, policy_from_settings
+from wsgicors import ConfigError, Policy, policy_from_settings
 from wsgicors.options import OPTIONS, markdown_table
 from wsgicors.paste import filter_factory
 
@@ -91,3 +91,17 @@ def test_repr_shows_an_option_that_differs_from_its_default(option):
 
 def test_readme_options_table_is_the_declarations():
     assert markdown_table() in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("value, hint", [("600", "pass an int, e.g. max_age=600"), (" 30 ", "pass an int, e.g. max_age=30")])
+def test_a_whole_number_written_as_text_in_code_is_told_to_pass_an_int(value, hint):
+    with pytest.raises(ConfigError) as raised:
+        Policy(origins=["https://app.example.com"], max_age=value)
+    (problem,) = raised.value.problems
+    assert (problem.code, problem.hint) == ("wsgicors.E400", hint)
+
+
+def test_text_that_is_no_number_keeps_the_browsers_cap_hint():
+    with pytest.raises(ConfigError) as raised:
+        Policy(origins=["https://app.example.com"], max_age="soon")
+    assert "browsers cap it" in raised.value.problems[0].hint

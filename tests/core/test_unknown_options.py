@@ -172,3 +172,24 @@ def test_text_settings_report_every_problem_at_once():
                               "max_age": "soon", "allow_origin": "x"})
     assert sorted(p.code for p in error.value.problems) == [
         "wsgicors.E115", "wsgicors.E600", "wsgicors.E601", "wsgicors.E601"]
+
+
+def _problem(build):
+    with pytest.raises(ConfigError) as raised:
+        build()
+    (problem,) = raised.value.problems
+    return problem
+
+
+@pytest.mark.parametrize("build, offered", [
+    (lambda: CORS(flask.Flask(__name__), origins=[GOOD], resources={"/api/*": {}}), "CORS(blueprint, ...)"),
+    (lambda: cross_origin(origins=[GOOD], resources={"/api/*": {}}), "@cross_origin(...)"),
+    (lambda: CORSPlugin(origins=[GOOD], resources={"/api/*": {}}), "@app.route(path, cors={...})"),
+], ids=["flask-cors", "cross-origin", "bottle-plugin"])
+def test_resources_hint_points_to_what_an_entry_point_without_rules_offers(build, offered):
+    problem = _problem(build)
+    assert problem.code == "wsgicors.E600" and offered in problem.hint and "'rules'" not in problem.hint
+
+
+def test_resources_hint_still_points_to_rules_where_rules_are_taken():
+    assert "did you mean 'rules'?" in _problem(lambda: CORSMiddleware(app, resources={})).hint
