@@ -75,7 +75,7 @@ REJECTED = [
     ({"origins": [GOOD], "max_age": 86401}, "wsgicors.E401", "Chromium 7200"),
     ({"origins": [GOOD], "max_age": True}, "wsgicors.E400", "0 disables caching"),
     ({"origins": [GOOD], "max_age": 1.5}, "wsgicors.E400", "0 disables caching"),
-    ({"origins": [GOOD], "max_age": "600"}, "wsgicors.E400", "0 disables caching"),
+    ({"origins": [GOOD], "max_age": "600"}, "wsgicors.E400", "pass an int, e.g. max_age=600"),
     ({"origins": [GOOD], "preflight_status": 301}, "wsgicors.E401", "2xx"),
     ({"origins": [GOOD], "preflight_status": 404}, "wsgicors.E401", "2xx"),
     ({"origins": [GOOD], "preflight_status": True}, "wsgicors.E400", "2xx"),
