@@ -8,17 +8,21 @@ server's business exactly as without the middleware.
 
 from __future__ import annotations
 
+import logging
 import re
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Hashable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import engine
 from .errors import ConfigError, Problems
 from .fetch import is_preflight
+from .logs import log_limited
+from .origins import shown
 from .fastpath import ERROR_BODY, ERROR_HEADERS, ERROR_STATUS, PROPAGATE_KEY, PolicyState, state_for
 from .options import check_names, raise_unknown
 from .policy import Policy
 
-__all__ = ["CORSMiddleware", "Rules", "RuleSpec", "PROPAGATE_KEY", "handle", "preflight_answer", "response_decorator"]
+__all__ = ["CORSMiddleware", "Rules", "RuleSpec", "PROPAGATE_KEY", "handle", "preflight_answer", "response_decorator",
+           "repolicy_response"]
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
@@ -405,3 +409,19 @@ def response_decorator(policy: Policy, environ: Mapping[str, Any]) -> Callable[[
         return state.decorate(headers, add, tail, path)
 
     return decorate
+
+
+def repolicy_response(policy: Optional[Policy], environ: Mapping[str, Any], headers: HeaderList,
+                      cause: Hashable, reason: str) -> HeaderList:
+    """An actual response's headers with their ``Access-Control-*`` headers replaced by ``policy``'s.
+
+    For adapters that learn only after the application ran that another
+    policy covers the request (``None``: no CORS, the headers are removed;
+    ``Vary`` is kept). ``reason`` is logged as a WARNING on the ``wsgicors``
+    logger with the request's ``PATH_INFO``, once per ``cause`` per interval
+    (:func:`wsgicors.logs.log_limited`).
+    """
+    log_limited(logging.WARNING, cause, "wsgicors: %s (PATH_INFO %s); the response's CORS headers are now "
+                "that policy's", reason, shown(str(environ.get("PATH_INFO", ""))))
+    headers = engine.without_cors_headers(headers)
+    return headers if policy is None else response_decorator(policy, environ)(headers)

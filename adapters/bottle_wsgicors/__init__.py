@@ -44,7 +44,6 @@ matches.
 
 from __future__ import annotations
 
-import logging
 import re
 import sys
 from types import ModuleType
@@ -52,12 +51,10 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import bottle
 
-from wsgicors import ConfigError, Policy, engine
+from wsgicors import ConfigError, Policy
 from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight, split_list
-from wsgicors.logs import log_limited
-from wsgicors.middleware import handle, response_decorator
-from wsgicors.origins import shown
+from wsgicors.middleware import handle, repolicy_response
 from wsgicors.options import raise_unknown
 from wsgicors.settings import options_from_settings, policy_from_settings
 
@@ -360,14 +357,10 @@ class _AppCORS:
             # a route of this app (or copied in by mount()); a WSGI-mounted app's routes are its own business
             if ran is not None and (ran.app is self.app or ran in self.app.routes) \
                     and self._route_policy(ran) is not chosen:
-                policy = self._route_policy(ran)
-                log_limited(logging.WARNING, ("bottle_wsgicors", "route changed", ran.rule),
-                            "wsgicors: Bottle ran route %s %s, not the route PATH_INFO %r matched before the "
-                            "before_request hooks; the response gets the policy of the route that ran",
-                            ran.method, ran.rule, shown(str(environ.get("PATH_INFO"))))
-                headers = engine.without_cors_headers(headers)
-                if policy is not None:
-                    headers = response_decorator(policy, environ)(headers)
+                headers = repolicy_response(
+                    self._route_policy(ran), environ, headers, ("bottle_wsgicors", "route changed", ran.rule),
+                    f"Bottle ran route {ran.method} {ran.rule} after the before_request hooks, which has "
+                    "another policy than the route the policy was chosen for")
             if exc_info is None:
                 return start_response(status, headers)
             return start_response(status, headers, exc_info)
