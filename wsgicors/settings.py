@@ -10,7 +10,7 @@ hide a mistake in another.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Mapping, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from .errors import ConfigError, Problems
 from .options import BY_NAME, OPTIONS, check_names, parse_bool
@@ -74,16 +74,18 @@ def options_from_settings(
 
 def policy_from_settings(settings: Mapping[str, Any], prefix: str = "", *, upper: bool = False,
                          ignore_unknown: bool = False, entry: str = "the CORS settings",
-                         keywords_entry: str = "policy_from_settings()", **overrides: Any) -> Policy:
+                         keywords_entry: str = "policy_from_settings()",
+                         keywords_instead: Optional[Mapping[str, str]] = None, **overrides: Any) -> Policy:
     """A Policy from text settings, ``overrides`` (keyword options) winning.
 
     Raises :class:`ConfigError` listing every problem at once: conversion
     failures, unknown keys (naming ``entry``), unknown keywords (naming
     ``keywords_entry``) and the policy's own checks; problems name the
-    setting keys as written.
+    setting keys as written. ``keywords_instead`` gives the calling entry
+    point's own hints for other libraries' keyword names.
     """
     options, problems = _read(settings, prefix, upper, ignore_unknown, entry)
-    problems.extend(check_names(overrides, keywords_entry))
+    problems.extend(check_names(overrides, keywords_entry, instead=keywords_instead))
     options.update((name, value) for name, value in overrides.items() if name in BY_NAME)
     key_of = _key_of(prefix, upper)
     try:

@@ -61,6 +61,9 @@ SETTINGS_PREFIX = "cors."
 REGISTRY_KEY = "wsgicors"
 DEFAULT = "*"  # the path pattern of the app-wide policy, matched last
 ENTRY = "the Pyramid settings"
+# flask-cors's per-path resources, spelt as what the directive offers (it takes no rules)
+_INSTEAD = {"resources": "flask-cors's resources: declare a policy per path with "
+                         "config.add_cors_policy(path, ...)"}
 MAX_REQUEUE = 64  # finished callbacks that may still follow ours (bounded against a ping-pong)
 
 
@@ -92,7 +95,8 @@ class _Configuration:
                 raise TypeError("pass either policy=Policy(...) or policy options, not both")
             return policy
         return policy_from_settings(self.settings, SETTINGS_PREFIX, entry=ENTRY,
-                                    keywords_entry="config.add_cors_policy()", **options)
+                                    keywords_entry="config.add_cors_policy()", keywords_instead=_INSTEAD,
+                                    **options)
 
     def rules(self) -> Rules:
         rules = list(self.paths)

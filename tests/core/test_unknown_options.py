@@ -185,7 +185,8 @@ def _problem(build):
     (lambda: CORS(flask.Flask(__name__), origins=[GOOD], resources={"/api/*": {}}), "CORS(blueprint, ...)"),
     (lambda: cross_origin(origins=[GOOD], resources={"/api/*": {}}), "@cross_origin(...)"),
     (lambda: CORSPlugin(origins=[GOOD], resources={"/api/*": {}}), "@app.route(path, cors={...})"),
-], ids=["flask-cors", "cross-origin", "bottle-plugin"])
+    (lambda: pyramid_directive(resources={"/api/*": {}}), "config.add_cors_policy(path, ...)"),
+], ids=["flask-cors", "cross-origin", "bottle-plugin", "pyramid-directive"])
 def test_resources_hint_points_to_what_an_entry_point_without_rules_offers(build, offered):
     problem = _problem(build)
     assert problem.code == "wsgicors.E600" and offered in problem.hint and "'rules'" not in problem.hint
@@ -193,3 +194,9 @@ def test_resources_hint_points_to_what_an_entry_point_without_rules_offers(build
 
 def test_resources_hint_still_points_to_rules_where_rules_are_taken():
     assert "did you mean 'rules'?" in _problem(lambda: CORSMiddleware(app, resources={})).hint
+
+
+def pyramid_directive(**options):
+    with Configurator(settings={"cors.origins": GOOD}) as config:
+        config.include("pyramid_wsgicors")
+        config.add_cors_policy(**options)
