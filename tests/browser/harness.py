@@ -528,9 +528,24 @@ LAUNCHERS: Dict[str, Callable[["Servers"], Browser]] = {
     "chromium": ChromiumBrowser, "firefox": launch_firefox, "webkit": launch_webkit}
 
 
+#: Tries to start a browser: a WebDriver session start has been seen to hang once on a loaded machine.
+LAUNCH_ATTEMPTS = 2
+
+
 def launch(engine: str, servers: "Servers") -> Browser:
-    """Start ``engine`` (one of :data:`ENGINES`); :class:`EngineMissing` when it is not installed."""
-    return LAUNCHERS[engine](servers)
+    """Start ``engine`` (one of :data:`ENGINES`); :class:`EngineMissing` when it is not installed.
+
+    A session that did not start (every process it started is already killed) is tried once more.
+    """
+    for attempt in range(1, LAUNCH_ATTEMPTS + 1):
+        try:
+            return LAUNCHERS[engine](servers)
+        except EngineMissing:
+            raise
+        except RuntimeError:
+            if attempt == LAUNCH_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 def unavailable(what: str, reason: str) -> None:

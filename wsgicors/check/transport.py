@@ -159,9 +159,12 @@ def _send_wsgi(app: WSGIApp, method: str, url: str, headers: List[Header], body:
     forever is a NetworkError when the time is up, not a hung run.
     """
     outcome: List[bytes] = []
-    worker = threading.Thread(
-        target=lambda: outcome.append(_call_wsgi(app, method, url, headers, body, warnings, deadline)),
-        name="wsgicors-check-app", daemon=True)
+    def call() -> None:
+        answer = _call_wsgi(app, method, url, headers, body, warnings, deadline)
+        if answer is not None:
+            outcome.append(answer)
+
+    worker = threading.Thread(target=call, name="wsgicors-check-app", daemon=True)
     worker.start()
     worker.join(deadline.remaining(f"the application ({method} {url})"))
     if not outcome:
@@ -171,7 +174,8 @@ def _send_wsgi(app: WSGIApp, method: str, url: str, headers: List[Header], body:
 
 
 def _call_wsgi(app: WSGIApp, method: str, url: str, headers: List[Header], body: Optional[bytes],
-               warnings: List[str], deadline: Deadline) -> bytes:
+               warnings: List[str], deadline: Deadline) -> Optional[bytes]:
+    """The bytes a server would send, or None when the deadline passed while the body was read."""
     state: Dict[str, Any] = {}
     chunks: List[bytes] = []
 
@@ -191,7 +195,9 @@ def _call_wsgi(app: WSGIApp, method: str, url: str, headers: List[Header], body:
         for chunk in result:
             chunks.append(bytes(chunk))
             size += len(chunk)
-            if size >= MAX_BODY or deadline.left() <= 0:  # also ends a body of endless empty chunks
+            if deadline.left() <= 0:  # also ends a body of endless empty chunks: no complete answer
+                return None
+            if size >= MAX_BODY:
                 break
         head = "".join([f"HTTP/1.1 {state['status']}\r\n"] + [f"{n}: {v}\r\n" for n, v in state["headers"]])
         wire_head = head.encode("latin-1") + b"\r\n"
