@@ -88,3 +88,23 @@ def stop(process):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(STOP_TIMEOUT)
+
+
+def refused_start_up_log(tmp_path, chdir, target, options):
+    """Start gunicorn on ``target`` and expect it to exit at start-up; returns its log.
+
+    A configuration error must stop the server when the worker loads the app,
+    not answer 500 on every request. The process group is killed if it is still up.
+    """
+    log = tmp_path / "log.txt"
+    command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "1", "--chdir", str(chdir),
+               "--log-file", str(log), *options, target]
+    process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert process.wait(START_TIMEOUT) != 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(STOP_TIMEOUT)
+    return log.read_text(errors="replace")

@@ -4,15 +4,12 @@ Without wsgicors answering it, gunicorn sends its own 500 without
 ``Access-Control-Allow-Origin`` and the page sees a CORS error instead.
 """
 
-import os
 import pathlib
-import signal
-import subprocess
-import sys
 
 import pytest
 
-from gunicorn_testing import ROOT, START_TIMEOUT, STOP_TIMEOUT, Server, private_options
+from gunicorn_testing import Server, private_options, refused_start_up_log
+
 ORIGIN = "https://app.example.com"  # raising_apps.ORIGIN
 
 pytestmark = pytest.mark.server
@@ -49,16 +46,5 @@ def test_the_server_keeps_serving_after_the_error(server):
 ])
 def test_a_misconfigured_view_or_route_stops_gunicorn_at_start_up(tmp_path, target, says):
     """Refused when the worker imports the app (gunicorn exits), not with a 500 on every request."""
-    log = tmp_path / "log.txt"
-    command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "1", "--chdir", str(HERE),
-               "--log-file", str(log), *private_options(), target]
-    process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        assert process.wait(START_TIMEOUT) != 0
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(STOP_TIMEOUT)
-    text = log.read_text(errors="replace")
+    text = refused_start_up_log(tmp_path, HERE, target, private_options())
     assert "ConfigError" in text and says in text

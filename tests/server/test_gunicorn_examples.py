@@ -3,14 +3,9 @@
 Each server is started once per (example, worker class) by ``gunicorn_testing.Server``.
 """
 
-import os
-import signal
-import subprocess
-import sys
-
 import pytest
 
-from gunicorn_testing import EXAMPLES, ROOT, START_TIMEOUT, STOP_TIMEOUT, WORKERS, Server, private_options
+from gunicorn_testing import EXAMPLES, WORKERS, Server, private_options, refused_start_up_log
 
 pytestmark = pytest.mark.server
 
@@ -83,16 +78,7 @@ def test_other_origin_gets_no_allow_origin(server):
 
 def test_a_factory_named_without_calling_it_stops_gunicorn_at_start_up(tmp_path, gunicorn_options):
     """Refused when the worker boots (gunicorn exits), not with a 500 on every request."""
-    log = tmp_path / "log.txt"
-    command = [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "1", "--chdir", str(EXAMPLES),
-               "--log-file", str(log), *gunicorn_options,
-               'wsgicors:wrap("unmodified_app:create_app", origins=["https://app.example.com"])']
-    process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        assert process.wait(START_TIMEOUT) != 0
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(STOP_TIMEOUT)
-    assert "if it is an app factory, call it: 'unmodified_app:create_app()'" in log.read_text(errors="replace")
+    log = refused_start_up_log(
+        tmp_path, EXAMPLES, 'wsgicors:wrap("unmodified_app:create_app", origins=["https://app.example.com"])',
+        gunicorn_options)
+    assert "if it is an app factory, call it: 'unmodified_app:create_app()'" in log
