@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from typing import Any, Callable, Dict, Hashable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import engine
@@ -109,7 +110,7 @@ class Rules:
         ``entry`` names what the user called, for unknown option names.
         """
         options = dict(options or {})
-        raise_unknown(options, entry)
+        raise_unknown(options, entry, extra=("rules",))  # CORSMiddleware()/reconfigure() take rules
         given = [name for name, value in (("rules", rules), ("policy", policy)) if value is not None]
         if options:
             given.append("policy options")
@@ -292,6 +293,8 @@ class CORSMiddleware:
         self.app = app
         self.propagate_exceptions = propagate_exceptions
         self._rules = Rules.build(rules, policy, options, "CORSMiddleware()")
+        # reconfigure(**options) reads the current policy, then writes: two at once must not lose one
+        self._reconfiguring = threading.Lock()
 
     def reconfigure(
         self,
@@ -314,22 +317,27 @@ class CORSMiddleware:
         installed with one assignment, so a request in flight sees either the
         old configuration or the new one, never a mix.
 
+        Calls from several threads are applied one after another, so
+        ``reconfigure(origins=...)`` and ``reconfigure(methods=...)`` at once
+        keep both changes.
+
         Raises :class:`ConfigError` listing every problem; nothing changes then.
         """
-        if rules is None and policy is None:
-            current = self._rules.single_policy
-            if current is None:
-                raise ConfigError(Problems.single(
-                    "rules", "wsgicors.E505",
-                    f"policy options ({', '.join(sorted(options)) or 'none'}) were given "
-                    "but path rules are in force",
-                    "options change the one policy that covers every path; to change a rule, pass "
-                    "the complete rules=[(pattern, Policy(...)), ...], or policy=Policy(...) for one "
-                    "policy everywhere"))
-            raise_unknown(options, "reconfigure()")
-            self._rules = Rules.build(policy=current.replace(**options))
-            return
-        self._rules = Rules.build(rules, policy, options, "reconfigure()")
+        with self._reconfiguring:
+            if rules is None and policy is None:
+                current = self._rules.single_policy
+                if current is None:
+                    raise ConfigError(Problems.single(
+                        "rules", "wsgicors.E505",
+                        f"policy options ({', '.join(sorted(options)) or 'none'}) were given "
+                        "but path rules are in force",
+                        "options change the one policy that covers every path; to change a rule, pass "
+                        "the complete rules=[(pattern, Policy(...)), ...], or policy=Policy(...) for one "
+                        "policy everywhere"))
+                raise_unknown(options, "reconfigure()")
+                self._rules = Rules.build(policy=current.replace(**options))
+                return
+            self._rules = Rules.build(rules, policy, options, "reconfigure()")
 
     @property
     def rules(self) -> Rules:

@@ -428,8 +428,8 @@ FOREIGN_NAMES: Dict[str, Tuple[str, str]] = {
                         "the answer depends on Origin (vary=[...] adds request headers)"),
     "automatic_options": ("", "flask-cors's automatic_options has no equivalent: preflights are always "
                               "answered before routing"),
-    "always_send": ("", "flask-cors's always_send has no equivalent: CORS headers go only to requests "
-                        "whose Origin is allowed"),
+    "always_send": ("", "flask-cors's always_send has no equivalent: origins='*' answers '*' with or "
+                        "without Origin; any other policy adds CORS headers only for an allowed Origin"),
     "intercept_exceptions": ("", "flask-cors's intercept_exceptions has no equivalent: error pages get the "
                                  "same CORS headers as any response"),
     # django-cors-headers
@@ -496,7 +496,7 @@ def unknown_option_hint(written: str, extra: Iterable[str] = (), key: Callable[[
     if name in BY_NAME:
         return f"did you mean {spelt(name)}?"
     ours, note = FOREIGN_NAMES.get(name, ("", ""))
-    if ours:
+    if ours in BY_NAME or (ours and ours in extra):  # never a name this entry point does not take
         return f"did you mean {spelt(ours)}?" + (f" ({note})" if note else "")
     if note:
         return note

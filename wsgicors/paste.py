@@ -20,6 +20,10 @@ from .wrapper import propagate_from_text
 
 __all__ = ["filter_factory"]
 
+# flask-cors's per-path resources, spelt as what a filter section offers (one policy for every path)
+_INSTEAD = {"resources": "flask-cors's resources: a PasteDeploy filter has one policy for every path; "
+                         "for per-path policies wrap the app in Python with CORSMiddleware(app, rules=[...])"}
+
 
 def filter_factory(global_conf: Dict[str, Any], **local_conf: str) -> Callable[[WSGIApp], CORSMiddleware]:
     """Validate the section once, at load time, and return the filter.
@@ -31,7 +35,7 @@ def filter_factory(global_conf: Dict[str, Any], **local_conf: str) -> Callable[[
     """
     settings = dict(local_conf)
     propagate = propagate_from_text(settings.pop("propagate_exceptions", False))
-    policy = policy_from_settings(settings, entry="the PasteDeploy filter section")
+    policy = policy_from_settings(settings, entry="the PasteDeploy filter section", keywords_instead=_INSTEAD)
 
     def cors_filter(app: WSGIApp) -> CORSMiddleware:
         return CORSMiddleware(app, policy=policy, propagate_exceptions=propagate)

@@ -29,7 +29,7 @@ def _key_of(prefix: str, upper: bool) -> Callable[[str], str]:
 
 
 def _read(settings: Mapping[str, Any], prefix: str, upper: bool, ignore_unknown: bool,
-          entry: str) -> Tuple[Dict[str, Any], Problems]:
+          entry: str, instead: Optional[Mapping[str, str]] = None) -> Tuple[Dict[str, Any], Problems]:
     key_of = _key_of(prefix, upper)
     known = {key_of(name): name for name in OPTION_NAMES}
     problems = Problems()
@@ -48,7 +48,7 @@ def _read(settings: Mapping[str, Any], prefix: str, upper: bool, ignore_unknown:
         except ValueError as error:
             problems.add(key, "wsgicors.E601", str(error), option.text_hint)
     if not ignore_unknown:
-        problems.extend(check_names(unknown, entry, key=key_of))
+        problems.extend(check_names(unknown, entry, key=key_of, instead=instead))
     return options, problems
 
 
@@ -59,15 +59,17 @@ def options_from_settings(
     upper: bool = False,
     ignore_unknown: bool = False,
     entry: str = "the CORS settings",
+    instead: Optional[Mapping[str, str]] = None,
 ) -> Dict[str, Any]:
     """Typed Policy options from ``settings`` keys ``prefix + option name``.
 
     With ``upper=True`` the option part of each key is upper-case
     (``CORS_MAX_AGE``). Keys that start with ``prefix`` but name no option are
     reported (code E600, naming ``entry``) with the option meant, unless
-    ``ignore_unknown``. Raises :class:`ConfigError` listing every problem.
+    ``ignore_unknown``; ``instead`` gives the entry point's own hints for other
+    libraries' names (``resources``). Raises :class:`ConfigError` listing every problem.
     """
-    options, problems = _read(settings, prefix, upper, ignore_unknown, entry)
+    options, problems = _read(settings, prefix, upper, ignore_unknown, entry, instead)
     problems.raise_if_any()
     return options
 
@@ -82,9 +84,9 @@ def policy_from_settings(settings: Mapping[str, Any], prefix: str = "", *, upper
     failures, unknown keys (naming ``entry``), unknown keywords (naming
     ``keywords_entry``) and the policy's own checks; problems name the
     setting keys as written. ``keywords_instead`` gives the calling entry
-    point's own hints for other libraries' keyword names.
+    point's own hints for other libraries' names, in the settings and the keywords.
     """
-    options, problems = _read(settings, prefix, upper, ignore_unknown, entry)
+    options, problems = _read(settings, prefix, upper, ignore_unknown, entry, keywords_instead)
     problems.extend(check_names(overrides, keywords_entry, instead=keywords_instead))
     options.update((name, value) for name, value in overrides.items() if name in BY_NAME)
     key_of = _key_of(prefix, upper)

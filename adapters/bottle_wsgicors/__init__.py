@@ -144,7 +144,7 @@ class CORSPlugin:
             return self.policy
         assert self._options is not None
         return policy_from_settings(settings, ROUTE_KEY + ".", entry="Bottle app.config",
-                                    keywords_entry="CORSPlugin()", **self._options)
+                                    keywords_entry="CORSPlugin()", keywords_instead=_INSTEAD, **self._options)
 
     def skipped_by(self, route: bottle.Route) -> bool:
         skip = route.skiplist

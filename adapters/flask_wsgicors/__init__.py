@@ -88,7 +88,7 @@ def _options(enabled: bool, options: Mapping[str, Any]) -> Options:
 def _config_policy(app: Flask, options: Mapping[str, Any], entry: str = "CORS()") -> Policy:
     """A policy from ``app.config`` with ``options`` winning; errors name the config key."""
     return policy_from_settings(app.config, CONFIG_PREFIX, upper=True, entry="Flask app.config",
-                                keywords_entry=entry, **options)
+                                keywords_entry=entry, keywords_instead=_INSTEAD, **options)
 
 
 def _layered(app: Flask, base: Optional[Policy], options: Options, where: str) -> Optional[Policy]:

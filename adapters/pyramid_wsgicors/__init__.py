@@ -74,16 +74,16 @@ class _Configuration:
         self.settings = settings
         # Typed and checked now, so a bad value fails config.include, naming the setting.
         try:
-            given = options_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY)
+            given = options_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY, instead=_INSTEAD)
         except ConfigError:
             if SETTINGS_PREFIX + "origins" in settings:
                 # every problem at once: the policy's own checks (cors.origins) too, not only the
                 # keys that could not be read
-                policy_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY)
+                policy_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY, keywords_instead=_INSTEAD)
             raise
         self.from_settings = bool(given)
         self.default: Optional[Policy] = (
-            policy_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY) if "origins" in given else None)
+            policy_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY, keywords_instead=_INSTEAD) if "origins" in given else None)
         self.paths: List[Tuple[str, Optional[Policy]]] = []
         self.default_given = False
 
@@ -101,7 +101,7 @@ class _Configuration:
     def rules(self) -> Rules:
         rules = list(self.paths)
         if self.default is None and self.from_settings and not self.default_given:
-            policy_from_settings(self.settings, SETTINGS_PREFIX, entry=ENTRY)  # raises: names what is missing
+            policy_from_settings(self.settings, SETTINGS_PREFIX, entry=ENTRY, keywords_instead=_INSTEAD)  # raises: names what is missing
         if self.default is not None:
             rules.append((DEFAULT, self.default))
         if not rules:

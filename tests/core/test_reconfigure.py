@@ -1,5 +1,7 @@
 """reconfigure: the options given change, the rest stay; validated as a whole, swapped atomically."""
 
+import threading
+
 import pytest
 from webtest import TestApp
 
@@ -94,3 +96,22 @@ def test_reconfigured_middleware_answers_with_the_new_policy():
     middleware.reconfigure(origins=[OTHER])
     assert header_values(web.get("/", headers={"Origin": OTHER}), "Access-Control-Allow-Origin") == [OTHER]
     assert header_values(web.get("/", headers={"Origin": ALLOWED}), "Access-Control-Allow-Origin") == []
+
+
+def test_reconfigure_from_two_threads_at_once_keeps_both_changes(monkeypatch):
+    middleware = CORSMiddleware(RecordingApp(), origins=[ALLOWED], methods=["GET"], max_age=60)
+    replace = Policy.replace
+    other = []
+
+    def replace_while_another_thread_reconfigures(policy, **changes):
+        if not other:  # the first call: another reconfigure starts between our read and our write
+            other.append(threading.Thread(target=middleware.reconfigure, kwargs={"max_age": 5}))
+            other[0].start()
+            other[0].join(0.5)  # without serialising, it finishes here and our write discards it
+        return replace(policy, **changes)
+
+    monkeypatch.setattr(Policy, "replace", replace_while_another_thread_reconfigures)
+    middleware.reconfigure(methods=["GET", "PUT"])
+    other[0].join(5)
+    policy = _policy(middleware)
+    assert (policy.methods, policy.max_age) == (("GET", "PUT"), 5)

@@ -99,7 +99,7 @@ def test_no_bare_type_error_names_policy_init(entry):
 # Other libraries' names -> the hint (ours, or what we do instead).
 FOREIGN = [
     # flask-cors
-    ("resources", "did you mean 'rules'?"),
+    ("resources", "use rules=[('/api/*', {...})] on CORSMiddleware/wrap"),
     ("supports_credentials", "did you mean 'allow_credentials'?"),
     ("send_wildcard", "did you mean 'origins'?"),
     ("vary_header", "no equivalent"),
@@ -109,7 +109,7 @@ FOREIGN = [
     ("CORS_ALLOWED_ORIGINS", "did you mean 'origins'?"),
     ("CORS_ALLOWED_ORIGIN_REGEXES", "re.compile"),
     ("CORS_ALLOW_ALL_ORIGINS", "origins='*'"),
-    ("CORS_URLS_REGEX", "did you mean 'rules'?"),
+    ("CORS_URLS_REGEX", "use rules=[('/api/*', {...})]"),
     ("CORS_PREFLIGHT_MAX_AGE", "did you mean 'max_age'?"),
     ("CORS_ALLOW_METHODS", "did you mean 'methods'?"),
     ("CORS_ORIGIN_WHITELIST", "did you mean 'origins'?"),
@@ -144,7 +144,7 @@ def test_other_libraries_names_and_misspellings_get_the_option_meant(name, hint)
     ("CORS_ALLOW_ALL_ORIGINS", "did you mean 'CORS_ORIGINS'?"),
     ("CORS_SUPPORTS_CREDENTIALS", "did you mean 'CORS_ALLOW_CREDENTIALS'?"),
     ("CORS_PREFLIGHT_MAX_AGE", "did you mean 'CORS_MAX_AGE'?"),
-    ("CORS_RESOURCES", "did you mean 'rules'?"),
+    ("CORS_RESOURCES", "CORS(blueprint, ...)"),
 ])
 def test_flask_config_keys_from_other_libraries_get_our_key(key, hint):
     with pytest.raises(ConfigError) as error:
@@ -194,6 +194,37 @@ def test_resources_hint_points_to_what_an_entry_point_without_rules_offers(build
 
 def test_resources_hint_still_points_to_rules_where_rules_are_taken():
     assert "did you mean 'rules'?" in _problem(lambda: CORSMiddleware(app, resources={})).hint
+
+
+@pytest.mark.parametrize("entry", ["Policy", "Policy.replace", "rules", "Flask app.config", "CORSPlugin",
+                                   "Bottle route", "Pyramid settings", "add_cors_policy", "PasteDeploy",
+                                   "policy_from_settings"])
+def test_an_entry_point_that_takes_no_rules_never_suggests_rules(entry):
+    call = ENTRY_POINTS[entry][0]
+    for name in ("resources", "urls_regex"):
+        with pytest.raises(ConfigError) as error:
+            call(name)
+        (problem,) = [p for p in error.value.problems if p.code == "wsgicors.E600"]
+        assert "did you mean" not in problem.hint and "'rules'" not in problem.hint.split(";")[0]
+
+
+@pytest.mark.parametrize("settings, entry_hint", [
+    ({"cors.origins": GOOD, "cors.resources": "/api/*"}, "config.add_cors_policy(path, ...)"),
+])
+def test_pyramid_settings_name_the_directive_for_resources(settings, entry_hint):
+    with pytest.raises(ConfigError) as error:
+        with Configurator(settings=settings) as config:
+            config.include("pyramid_wsgicors")
+    assert entry_hint in error.value.problems[0].hint
+
+
+def test_paste_resources_hint_says_a_filter_has_one_policy():
+    hint = _problem(lambda: filter_factory({}, origins=GOOD, resources="/api/*")).hint
+    assert "one policy for every path" in hint and "CORSMiddleware(app, rules=" in hint
+
+
+def test_always_send_hint_says_star_answers_without_origin():
+    assert "origins='*' answers '*' with or without Origin" in unknown_option_hint("always_send")
 
 
 def pyramid_directive(**options):
