@@ -9,8 +9,9 @@ what is wrong, and a hint saying how to fix it.
 from __future__ import annotations
 
 import os
+import re
 import sys
-from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
 
 __all__ = ["ConfigError", "Problem", "CORSConfigWarning", "Code", "CODES"]
 
@@ -69,6 +70,24 @@ class Problem:
 
     def renamed(self, option: str) -> "Problem":
         return Problem(option, self.message, self.hint, self.code)
+
+    def spelt(self, keys: Mapping[str, str]) -> "Problem":
+        """This problem with option names spelt as the user wrote them.
+
+        ``keys`` maps option names to what the user set (``allow_credentials``
+        -> ``CORS_ALLOW_CREDENTIALS`` in a Flask config, ``cors.allow_credentials``
+        in a Bottle or Pyramid one): the problem's own option and every
+        ``name=`` the message and hint mention (``'*' cannot be combined with
+        allow_credentials=True``) are renamed; other names are left alone.
+        """
+        if not keys:
+            return self
+        mention = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, keys)) + r")(?==)")
+
+        def spell(text: str) -> str:
+            return mention.sub(lambda match: keys[match.group(1)], text)
+
+        return Problem(keys.get(self.option, self.option), spell(self.message), spell(self.hint), self.code)
 
 
 class ConfigError(ValueError):

@@ -93,7 +93,8 @@ def policy_from_settings(settings: Mapping[str, Any], prefix: str = "", *, upper
     try:
         policy = Policy(**options)
     except ConfigError as error:
+        # options the keywords did not give are named as settings keys, in messages and hints too
         keys = {name: key_of(name) for name in OPTION_NAMES if name not in overrides}
-        problems.extend(p.renamed(keys.get(p.option, p.option)) for p in error.problems)
+        problems.extend(p.spelt(keys) for p in error.problems)
     problems.raise_if_any()
     return policy

@@ -56,7 +56,7 @@ from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight, split_list
 from wsgicors.middleware import handle, repolicy_response
 from wsgicors.options import raise_unknown
-from wsgicors.settings import options_from_settings, policy_from_settings
+from wsgicors.settings import OPTION_NAMES, options_from_settings, policy_from_settings
 
 __all__ = ["CORSPlugin"]
 
@@ -173,11 +173,16 @@ class CORSPlugin:
             return None
         if isinstance(own, Policy):
             return own
+        options: Dict[str, Any] = {}
         try:
             options = options_from_settings(own_config, ROUTE_KEY + ".", entry="the route's cors.* config")
             return base.replace(**options) if options else base
         except ConfigError as error:
-            raise ConfigError(p.renamed(f"{where}: {_key(p.option)}") for p in error.problems) from None
+            # what the route or the app config set is named as its cors.* key, in messages and hints too
+            keys = {name: _key(name) for name in OPTION_NAMES
+                    if name in options or (self._options is not None and name not in self._options)}
+            raise ConfigError(p.spelt(keys).renamed(f"{where}: {_key(p.option)}")
+                              for p in error.problems) from None
 
 
 _ABSENT: Any = object()

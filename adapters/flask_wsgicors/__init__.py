@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import functools
 import weakref
-from typing import Any, Callable, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, Mapping, NamedTuple, Optional, Tuple, TypeVar, Union
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, Flask, abort, after_this_request, request, request_started
@@ -55,7 +55,7 @@ from wsgicors import ConfigError, Policy
 from wsgicors.fetch import is_preflight
 from wsgicors.options import raise_unknown
 from wsgicors.middleware import handle
-from wsgicors.settings import policy_from_settings
+from wsgicors.settings import OPTION_NAMES, policy_from_settings
 
 __all__ = ["CORS", "cross_origin", "CONFIG_PREFIX"]
 
@@ -79,6 +79,7 @@ BLUEPRINT_MARK = "_wsgicors_blueprint"  # on the callback CORS(blueprint) record
 _SOME_ORIGIN = "https://example.com"  # stands in for the app's origins when options are checked alone
 
 Options = Optional[Dict[str, Any]]  # None: CORS disabled (enabled=False)
+_T = TypeVar("_T")
 
 
 def _options(enabled: bool, options: Mapping[str, Any]) -> Options:
@@ -91,8 +92,13 @@ def _config_policy(app: Flask, options: Mapping[str, Any], entry: str = "CORS()"
                                 keywords_entry=entry, keywords_instead=_INSTEAD, **options)
 
 
-def _layered(app: Flask, base: Optional[Policy], options: Options, where: str) -> Optional[Policy]:
-    """A more specific policy: ``options`` on top of ``base`` (or of the app config)."""
+def _layered(app: Flask, base: Optional[Policy], options: Options, where: str,
+             keywords: Iterable[str] = ()) -> Optional[Policy]:
+    """A more specific policy: ``options`` on top of ``base`` (or of the app config).
+
+    ``keywords``: the option names ``base``'s layers got as keyword arguments;
+    problems name the others that ``app.config`` set as their config keys.
+    """
     if options is None:
         return None
     if base is None:
@@ -103,11 +109,15 @@ def _layered(app: Flask, base: Optional[Policy], options: Options, where: str) -
     try:
         return base.replace(**options) if options else base
     except ConfigError as error:
-        raise _located(error, where) from None
+        given = set(keywords).union(options)
+        keys = {name: CONFIG_PREFIX + name.upper() for name in OPTION_NAMES
+                if name not in given and CONFIG_PREFIX + name.upper() in app.config}
+        raise _located(error, where, keys) from None
 
 
-def _located(error: ConfigError, where: str) -> ConfigError:
-    return ConfigError(problem.renamed(f"{where}: {problem.option}") for problem in error.problems)
+def _located(error: ConfigError, where: str, keys: Optional[Mapping[str, str]] = None) -> ConfigError:
+    spelt = [problem.spelt(keys or {}) for problem in error.problems]
+    return ConfigError(problem.renamed(f"{where}: {problem.option}") for problem in spelt)
 
 
 class _Config(NamedTuple):
@@ -118,6 +128,7 @@ class _Config(NamedTuple):
     overrides: Dict[str, Optional[Policy]]  # endpoint -> policy, where not the app-wide one
     refused: Dict[str, ConfigError]  # endpoint -> why its @cross_origin was refused (lenient mode)
     built_for: Tuple[int, int]
+    keywords: FrozenSet[str] = frozenset()  # the option names CORS(app, ...) was given
 
 
 _KEEP: Any = object()
@@ -148,17 +159,20 @@ class _AppCORS:
 
     # -- configuration -------------------------------------------------------
 
-    def refresh(self, policy: Optional[Policy] = _KEEP, blueprints: Optional[Mapping[str, Options]] = None) -> None:
+    def refresh(self, policy: Optional[Policy] = _KEEP, blueprints: Optional[Mapping[str, Options]] = None,
+                keywords: Optional[Iterable[str]] = None) -> None:
         """Validate the whole configuration, then install it with one assignment.
 
-        ``policy`` replaces the app-wide policy, ``blueprints`` are added; the
+        ``policy`` replaces the app-wide policy (built from ``keywords``, the
+        option names given to ``CORS(app, ...)``), ``blueprints`` are added; the
         per-endpoint policies are recomputed. A ConfigError names the view or
         blueprint and leaves the configuration in force unchanged.
         """
         app = self.app
         policy = self._config.policy if policy is _KEEP else policy
+        given = self._config.keywords if keywords is None else frozenset(keywords)
         blueprint_options = {**self._config.blueprints, **(blueprints or {})}
-        layered = {name: _layered(app, policy, options, f"blueprint {name!r}")
+        layered = {name: _layered(app, policy, options, f"blueprint {name!r}", given)
                    for name, options in blueprint_options.items()}
         overrides: Dict[str, Optional[Policy]] = {}
         refused: Dict[str, ConfigError] = {}
@@ -166,8 +180,9 @@ class _AppCORS:
             parent = self._blueprint_policy(self.owners.get(endpoint), layered, policy)
             if hasattr(view, VIEW_ATTRIBUTE):
                 try:
-                    overrides[endpoint] = _layered(app, parent, getattr(view, VIEW_ATTRIBUTE),
-                                                   f"@cross_origin on {endpoint!r}")
+                    overrides[endpoint] = _layered(
+                        app, parent, getattr(view, VIEW_ATTRIBUTE), f"@cross_origin on {endpoint!r}",
+                        given.union(self._blueprint_policy(self.owners.get(endpoint), blueprint_options, None) or ()))
                 except ConfigError as error:
                     if not self.lenient:
                         raise
@@ -175,7 +190,7 @@ class _AppCORS:
             elif parent is not policy:
                 overrides[endpoint] = parent
         self._config = _Config(policy, blueprint_options, overrides, refused,
-                               (len(app.view_functions), len(blueprint_options)))
+                               (len(app.view_functions), len(blueprint_options)), given)
 
     def check_view(self, endpoint: str, view: Any) -> None:
         """Validate a ``@cross_origin`` view as it is registered (raises ConfigError).
@@ -195,14 +210,14 @@ class _AppCORS:
             blueprint = self.app.blueprints[owner]
             if any(getattr(f, BLUEPRINT_MARK, False) for f in blueprint.deferred_functions):
                 return  # its CORS(blueprint) options are not known yet: checked when they are
-        layered = {name: _layered(self.app, config.policy, options_, f"blueprint {name!r}")
+        layered = {name: _layered(self.app, config.policy, options_, f"blueprint {name!r}", config.keywords)
                    for name, options_ in config.blueprints.items()}
         _layered(self.app, self._blueprint_policy(owner, layered, config.policy), options,
-                 f"@cross_origin on {endpoint!r}")
+                 f"@cross_origin on {endpoint!r}",
+                 config.keywords.union(self._blueprint_policy(owner, config.blueprints, None) or ()))
 
     @staticmethod
-    def _blueprint_policy(owner: Optional[str], blueprints: Mapping[str, Optional[Policy]],
-                          default: Optional[Policy]) -> Optional[Policy]:
+    def _blueprint_policy(owner: Optional[str], blueprints: Mapping[str, _T], default: _T) -> _T:
         """The policy of ``owner`` (the blueprint that added the rule) or its innermost parent with one.
 
         Nested blueprints are registered as ``parent.child``; Flask forbids dots
@@ -393,10 +408,10 @@ class CORS:
         policy = _config_policy(app, merged) if self.enabled else None
         state = app.extensions.get(EXTENSION_KEY)
         if state is not None:
-            state.refresh(policy)  # validated whole, then swapped; on error the old policy stays
+            state.refresh(policy, keywords=merged)  # validated whole, then swapped; on error the old policy stays
             return
         state = _AppCORS(app)
-        state.refresh(policy)  # nothing is installed unless the whole configuration is valid
+        state.refresh(policy, keywords=merged)  # nothing is installed unless the whole configuration is valid
         _install(app, state)
 
     def _init_blueprint(self, blueprint: Blueprint, options: Options) -> None:
