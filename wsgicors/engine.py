@@ -21,7 +21,7 @@ from .policy import Policy
 
 __all__ = [
     "Header", "PreflightAnswer", "is_preflight", "answer_preflight", "actual_headers",
-    "decorate_response", "without_cors_headers", "merge_vary", "parse_header_names", "MAX_HEADER_LIST_LENGTH",
+    "decorate_response", "without_cors_headers", "refuse_preflight", "merge_vary", "parse_header_names", "MAX_HEADER_LIST_LENGTH",
 ]
 
 logger = logging.getLogger("wsgicors")
@@ -97,10 +97,7 @@ def answer_preflight(
     is on or the preflight carried that header. ``environ`` (the request's WSGI
     environ) is handed to a callable ``origins`` entry taking two parameters.
     """
-    vary = (PREFLIGHT_VARY_PRIVATE_NETWORK if policy.allow_private_network or private_network is not None
-            else PREFLIGHT_VARY)
-    if policy.preflight_vary_extra:  # the vary option's names
-        vary = (vary[0], vary[1] + policy.preflight_vary_extra)
+    vary = _preflight_vary(policy, private_network is not None)
     if not policy.matcher.allows(origin, environ):
         return _refuse(policy, vary, f"origin {_shown(origin)} is not allowed")
     if policy.echo_methods:
@@ -138,6 +135,24 @@ def answer_preflight(
     if policy.preflight_status != 204:  # only 204 goes without entity headers
         headers.extend(EMPTY_BODY_HEADERS)
     return PreflightAnswer(policy.preflight_status_line, headers, b"")
+
+
+def refuse_preflight(policy: Policy, reason: str) -> PreflightAnswer:
+    """A refusal (403, no ``Access-Control-Allow-*``) whatever was asked, for ``reason``.
+
+    For adapters that cannot tell which policy covers a preflight (the route it
+    would reach is ambiguous, or resolving it raised): they fail closed with
+    this answer. ``policy`` supplies the ``Vary`` names and the debug switch.
+    """
+    return _refuse(policy, _preflight_vary(policy, False), reason)
+
+
+def _preflight_vary(policy: Policy, private_network_asked: bool) -> Header:
+    vary = (PREFLIGHT_VARY_PRIVATE_NETWORK if policy.allow_private_network or private_network_asked
+            else PREFLIGHT_VARY)
+    if policy.preflight_vary_extra:  # the vary option's names
+        vary = (vary[0], vary[1] + policy.preflight_vary_extra)
+    return vary
 
 
 def _refuse(policy: Policy, vary: Header, reason: str) -> PreflightAnswer:

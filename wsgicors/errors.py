@@ -284,7 +284,10 @@ CODES: Dict[str, Code] = {code.code: code for code in (
          "set cors.origins in the settings or call config.add_cors_policy(origins=[...])"),
     Code("wsgicors.E701", "config.add_cors_policy() (Pyramid)",
          "a path policy declared inside a route_prefix with a placeholder",
-         "declare it outside the include with the paths spelled out, or exempt with enabled=False"),
+         "give its routes a policy with route_name=..., declare it outside the include with the paths "
+         "spelled out, or exempt with enabled=False"),
+    Code("wsgicors.E702", "config.add_cors_policy(route_name=...) (Pyramid)", "route_name {name!r} names no route",
+         "pass the name given to config.add_route(name, pattern)"),
     Code("wsgicors.E710", "a Bottle route's cors", "{value!r} is not False, None, a dict of options or a Policy",
          "write cors=False (or skip=['cors']) to turn CORS off for the route, cors={...} to change options"),
     # -- warnings (CORSConfigWarning)

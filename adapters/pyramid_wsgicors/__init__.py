@@ -16,17 +16,36 @@ or in code, with keyword arguments winning over the settings::
     config.add_cors_policy(origins=["https://app.example.com"])              # the app-wide policy
     config.add_cors_policy("/public/*", origins="*", allow_credentials=False)  # a path of its own
     config.add_cors_policy("/internal/*", enabled=False)                     # no CORS there
+    config.add_cors_policy(route_name="admin", origins=["https://admin.example.com"])  # one route
 
-Path policies match ``PATH_INFO`` like :class:`wsgicors.CORSMiddleware`'s
-``rules`` (first declared wins; the app-wide policy covers the rest), and fail
-closed the same way: a path that Pyramid's traversal or a router would rewrite
-(``//``, ``.``/``..`` segments, bytes that are not UTF-8), and a request with
-an ``X-Vhm-Root`` header (the traverser prefixes it to the path), get no CORS
-unless only the app-wide policy is configured. A path declared inside an include
-loaded with ``route_prefix`` gets that prefix, as Pyramid's routes do; ``/*``
-there also covers the prefix itself (the include's root route), and a prefix
-placeholder (``/{tenant}/admin``) is allowed for exemptions only (ConfigError
-``wsgicors.E701`` for a policy that grants CORS).
+A policy is chosen from what Pyramid's router dispatches the request to, as
+the router sees it (after the ``NewRequest`` subscribers, which may rewrite
+``request.path_info``):
+
+- ``config.add_cors_policy(route_name="admin", ...)`` covers the route of
+  that name, whatever path reaches it (a ``route_prefix`` changes its pattern,
+  not its name), and wins over path policies.
+- A path policy (first declared wins; the app-wide policy covers the rest)
+  matches the path the route matched (UTF-8 decoded; a path with ``//``,
+  ``.``/``..`` segments matches no path policy: fail closed), or, when no
+  route matched, the path Pyramid's traversal resolves: empty and ``.``
+  segments dropped, ``..`` applied, the ``X-Vhm-Root`` virtual root prefixed.
+  So a not-found page under ``/admin/`` gets the ``/admin/*`` policy (a path
+  policy covers its paths, whatever answers there); with ``route_name``
+  policies it gets the app-wide one. A custom ``ITraverser`` may read paths
+  otherwise: traversal then gets no path policy (fail closed). A path declared
+  inside an include loaded with ``route_prefix`` gets that prefix, as Pyramid's
+  routes do; ``/*`` there also covers the prefix itself (the include's root
+  route), and a prefix placeholder (``/{tenant}/admin``) is allowed for
+  exemptions only (ConfigError ``wsgicors.E701`` for a policy that grants CORS).
+
+An actual response gets the policy of the route or traversal path the router
+actually used, decided after it ran. A preflight is answered before any view
+runs: the router's steps are replayed on a copy of the request whose method
+is the one the preflight asks for (``NewRequest`` subscribers, then the routes
+in order, ``request_method`` predicates applied). When other route predicates
+(headers, parameters) leave more than one route possible and their policies
+differ, or a step raises, the preflight is refused (403, fail closed).
 
 Framework glue only: a tween placed over Pyramid's exception view tween answers
 preflights before any view lookup (:func:`wsgicors.middleware.preflight_answer`);
@@ -44,14 +63,20 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pyramid.config import Configurator
+from pyramid.events import NewRequest
+from pyramid.interfaces import VH_ROOT_KEY, IRequestExtensions, IRequestFactory, IRoutesMapper, ITraverser
+from pyramid.predicates import RequestMethodPredicate
 from pyramid.registry import Registry
-from pyramid.request import Request
+from pyramid.request import Request, apply_request_extensions
 from pyramid.response import Response
+from pyramid.traversal import decode_path_info, split_path_info
 from pyramid.tweens import EXCVIEW
 from pyramid.urldispatch import old_route_re, route_re
 
 from wsgicors import ConfigError, Policy, Problem
+from wsgicors.engine import refuse_preflight
 from wsgicors.errors import Problems
+from wsgicors.fetch import is_preflight
 from wsgicors.middleware import Rules, preflight_answer, response_decorator
 from wsgicors.settings import options_from_settings, policy_from_settings
 
@@ -65,6 +90,7 @@ ENTRY = "the Pyramid settings"
 _INSTEAD = {"resources": "flask-cors's resources: declare a policy per path with "
                          "config.add_cors_policy(path, ...)"}
 MAX_REQUEUE = 64  # finished callbacks that may still follow ours (bounded against a ping-pong)
+HeaderList = List[Tuple[str, str]]
 
 
 class _Configuration:
@@ -85,6 +111,7 @@ class _Configuration:
         self.default: Optional[Policy] = (
             policy_from_settings(settings, SETTINGS_PREFIX, entry=ENTRY, keywords_instead=_INSTEAD) if "origins" in given else None)
         self.paths: List[Tuple[str, Optional[Policy]]] = []
+        self.routes: Dict[str, Optional[Policy]] = {}  # route name -> its policy (None: exempt)
         self.default_given = False
 
     def policy(self, enabled: bool, policy: Optional[Policy], options: Dict[str, Any]) -> Optional[Policy]:
@@ -98,18 +125,24 @@ class _Configuration:
                                     keywords_entry="config.add_cors_policy()", keywords_instead=_INSTEAD,
                                     **options)
 
-    def rules(self) -> Rules:
+    def rules(self) -> Optional[Rules]:
+        """The path policies and the app-wide one (None when only routes have policies)."""
         rules = list(self.paths)
         if self.default is None and self.from_settings and not self.default_given:
             policy_from_settings(self.settings, SETTINGS_PREFIX, entry=ENTRY, keywords_instead=_INSTEAD)  # raises: names what is missing
         if self.default is not None:
             rules.append((DEFAULT, self.default))
-        if not rules:
+        if not rules and not any(policy is not None for policy in self.routes.values()):
             raise ConfigError([Problem(
                 SETTINGS_PREFIX + "origins", "no CORS policy is configured",
                 "set cors.origins in the settings or call config.add_cors_policy(origins=[...])",
                 "wsgicors.E700")])
-        return Rules.build(rules=rules)
+        return Rules.build(rules=rules) if rules else None
+
+    def policies(self) -> List[Policy]:
+        """Every policy configured (not the exemptions)."""
+        return [policy for policy in (self.default, *(p for _, p in self.paths), *self.routes.values())
+                if policy is not None]
 
 
 def _configuration(registry: Registry) -> _Configuration:
@@ -128,15 +161,25 @@ def includeme(config: Configurator) -> None:
     config.add_tween("pyramid_wsgicors.tween_factory", over=EXCVIEW)
 
 
-def add_cors_policy(config: Configurator, path: Optional[str] = None, *, policy: Optional[Policy] = None,
-                    enabled: bool = True, **options: Any) -> None:
-    """``config.add_cors_policy([path], **options)``: the app-wide policy, or one for ``path``.
+def add_cors_policy(config: Configurator, path: Optional[str] = None, *, route_name: Optional[str] = None,
+                    policy: Optional[Policy] = None, enabled: bool = True, **options: Any) -> None:
+    """``config.add_cors_policy([path], **options)``: the app-wide policy, or one for ``path`` or a route.
 
-    ``options`` are :class:`wsgicors.Policy`'s keyword arguments layered on the
-    ``cors.*`` settings; ``policy=Policy(...)`` gives a ready policy;
-    ``enabled=False`` exempts ``path``. Validated at once (ConfigError).
-    Declaring the same path twice is a configuration conflict.
+    ``path`` (str): a pattern as in :class:`wsgicors.CORSMiddleware`'s
+    ``rules`` (``*`` any run of characters), matched against the path Pyramid
+    dispatches on (see the module docstring); inside an include loaded with
+    ``route_prefix`` it gets the prefix. ``route_name`` (str): the route of
+    that name (``config.add_route(name, ...)``), whatever path reaches it; it
+    wins over path policies. ``options`` are :class:`wsgicors.Policy`'s keyword
+    arguments layered on the ``cors.*`` settings; ``policy=Policy(...)`` gives a
+    ready policy; ``enabled=False`` exempts the path or route. Validated at
+    once (ConfigError); a ``route_name`` that names no route is ConfigError
+    ``wsgicors.E702`` when the app is made. Declaring the same path or route
+    twice is a configuration conflict; ``path`` and ``route_name`` together
+    raise TypeError.
     """
+    if path is not None and route_name is not None:
+        raise TypeError("pass either a path or a route_name, not both")
     configuration = _configuration(config.registry)
     built = configuration.policy(enabled, policy, options)
     paths: List[str] = []
@@ -145,13 +188,18 @@ def add_cors_policy(config: Configurator, path: Optional[str] = None, *, policy:
         paths = _prefixed(path, (config.route_prefix or "").strip("/"), built is not None)
 
     def register() -> None:
-        if path is None:
+        if route_name is not None:
+            configuration.routes[route_name] = built
+        elif path is None:
             configuration.default = built
             configuration.default_given = True
         else:
             configuration.paths.extend((pattern, built) for pattern in paths)
 
-    config.action(("wsgicors.policy", paths[-1] if paths else DEFAULT), register)
+    if route_name is not None:
+        config.action(("wsgicors.route", route_name), register)
+    else:
+        config.action(("wsgicors.policy", paths[-1] if paths else DEFAULT), register)
 
 
 def _prefixed(path: str, prefix: str, grants: bool) -> List[str]:
@@ -172,8 +220,9 @@ def _prefixed(path: str, prefix: str, grants: bool) -> List[str]:
                 "config.add_cors_policy()", "wsgicors.E701",
                 f"{path!r} is declared inside route_prefix {'/' + prefix!r}, whose placeholder cannot be "
                 "matched as one path segment",
-                "declare the policy outside the include with the paths it covers spelled out, or exempt "
-                "with enabled=False (its placeholder then matches any text, '/' included)"))
+                "give the include's routes their policy with config.add_cors_policy(route_name=...), "
+                "declare it outside the include with the paths spelled out, or exempt with enabled=False "
+                "(its placeholder then matches any text, '/' included)"))
         prefix = placeholder.sub("*", prefix)
     patterns = [f"/{prefix}/{path.lstrip('/')}"]
     if path.lstrip("/") == "*":
@@ -182,26 +231,209 @@ def _prefixed(path: str, prefix: str, grants: bool) -> List[str]:
 
 
 def tween_factory(handler: Callable[[Request], Response], registry: Registry) -> Callable[[Request], Response]:
-    """The tween: preflights answered without calling ``handler``; other responses decorated last."""
-    rules = _configuration(registry).rules()
+    """The tween: preflights answered without calling ``handler``; other responses decorated last.
+
+    With one policy for every path (and no route policy) the policy is known
+    before Pyramid runs. Otherwise a preflight is resolved with Pyramid's own
+    route mapper on a copy of the request as the router would see it
+    (:meth:`_Dispatch.preflight_policy`), and an actual response gets the
+    policy of what the router dispatched it to (:meth:`_Dispatch.actual_policy`),
+    decided once the router has run.
+    """
+    configuration = _configuration(registry)
+    rules = configuration.rules()
+    state = rules.single_state if rules is not None and not configuration.routes else None
+    if state is not None:
+        return _one_policy_tween(handler, state)
+    policies = configuration.policies()
+    dispatch = _Dispatch(registry, rules, dict(configuration.routes), policies[0] if policies else None)
 
     def cors_tween(request: Request) -> Response:
         environ = request.environ
-        policy = rules.policy_for_request(environ)
-        if policy is None:
-            return handler(request)
-        answer = preflight_answer(policy, environ)
-        if answer is not None:
+        if is_preflight(environ.get("REQUEST_METHOD"), environ.get("HTTP_ORIGIN"),
+                        environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")):
+            policy, refusal = dispatch.preflight_policy(request)
+            if refusal is not None and policy is not None:
+                answer = refuse_preflight(policy, refusal)
+            elif policy is None:
+                return handler(request)  # exempt: the application answers its OPTIONS itself, untouched
+            else:
+                answer = preflight_answer(policy, environ)  # type: ignore[assignment]
             return Response(status=answer.status, headerlist=list(answer.headers), app_iter=[answer.body])
         response = handler(request)
-        _decorate_last(request, response, response_decorator(policy, environ))
+
+        def decorate(headers: HeaderList) -> HeaderList:
+            policy = dispatch.actual_policy(request)
+            return headers if policy is None else response_decorator(policy, environ)(headers)
+
+        _decorate_last(request, response, decorate)
         return response
 
     return cors_tween
 
 
+def _one_policy_tween(handler: Callable[[Request], Response], state: Any) -> Callable[[Request], Response]:
+    """The tween when one policy covers every request: its remembered answers, nothing to resolve."""
+    preflights, actuals, actual, decorate_with = state.preflights, state.actuals, state.actual, state.decorate
+
+    def cors_tween(request: Request) -> Response:
+        environ = request.environ
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS" \
+                and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
+            answer = preflight_answer(state.policy, environ)
+            return Response(status=answer.status, headerlist=list(answer.headers), app_iter=[answer.body])
+        add, tail = actuals.get(origin) or actual(origin, environ)
+        response = handler(request)
+        path = environ.get("PATH_INFO")
+        _decorate_last(request, response, lambda headers: decorate_with(headers, add, tail, path))
+        return response
+
+    return cors_tween
+
+
+class _Dispatch:
+    """Which policy covers a request, from what Pyramid's router dispatches it to.
+
+    A route the router matched: its ``route_name`` policy, else the path
+    policy of the path the route matched (``request.path_info`` after the
+    ``NewRequest`` subscribers, UTF-8 decoded). No route: traversal, which
+    drops empty and ``.`` segments, resolves ``..`` and prefixes the
+    ``X-Vhm-Root`` virtual root, so the path policy of that path (Pyramid's
+    ``split_path_info``), which is also the one of a not-found page. A custom
+    ``ITraverser`` may read the path otherwise: path policies then give
+    traversal no CORS (fail closed).
+    """
+
+    def __init__(self, registry: Registry, rules: Optional[Rules], routes: Dict[str, Optional[Policy]],
+                 refusing: Optional[Policy]) -> None:
+        self.registry = registry
+        self.rules = rules
+        self.routes = routes
+        self.mapper = registry.queryUtility(IRoutesMapper)
+        get_routes = getattr(self.mapper, "get_routes", None)
+        if routes and get_routes is not None:
+            known = {route.name for route in get_routes(include_static=True)}
+            unknown = [name for name in routes if name not in known]
+            if unknown:
+                raise ConfigError(Problems.single(
+                    "config.add_cors_policy()", "wsgicors.E702",
+                    f"route_name {unknown[0]!r} names no route (routes: {', '.join(sorted(known)) or 'none'})",
+                    "pass the name given to config.add_route(name, pattern)"))
+        self.custom_traverser = any(registration.provided.isOrExtends(ITraverser)
+                                    for registration in registry.registeredAdapters())
+        self.request_factory = registry.queryUtility(IRequestFactory, default=Request)
+        self.extensions = registry.queryUtility(IRequestExtensions)
+        # supplies Vary names and the debug switch to a fail-closed refusal
+        self.refusing = refusing
+
+    def path_policy(self, path: str) -> Optional[Policy]:
+        """The path policy for ``path`` as Pyramid decoded it (text)."""
+        if self.rules is None:
+            return None
+        return self.rules.policy_for(path.encode("utf-8").decode("latin-1"))
+
+    def route_policy(self, route: Any, path: str) -> Optional[Policy]:
+        try:
+            return self.routes[route.name]
+        except KeyError:
+            return self.path_policy(path)
+
+    def traversal_policy(self, request: Request) -> Optional[Policy]:
+        if self.rules is None:
+            return None
+        if self.rules.single_policy is not None:
+            return self.rules.single_policy
+        if self.custom_traverser:
+            return None
+        path = request.path_info or "/"
+        root = request.environ.get(VH_ROOT_KEY)
+        if root is not None:
+            path = decode_path_info(root) + path
+        return self.path_policy("/" + "/".join(split_path_info(path)))
+
+    def actual_policy(self, request: Request) -> Optional[Policy]:
+        """The policy of what the router dispatched ``request`` to (after it ran)."""
+        attrs = request.__dict__
+        route = attrs.get("matched_route")
+        try:
+            if route is not None:
+                path = request.path_info or "/"
+                if route.match(path) is None:
+                    return None  # the path changed after routing: what the route matched is unknown
+                return self.route_policy(route, path)
+            if "view_name" in attrs:  # the router traversed
+                return self.traversal_policy(request)
+        except UnicodeDecodeError:
+            return None
+        # the router stopped before dispatching (a NewRequest subscriber raised): the raw path
+        return None if self.rules is None else self.rules.policy_for_request(request.environ)
+
+    def preflight_policy(self, request: Request) -> Tuple[Optional[Policy], Optional[str]]:
+        """(policy, None) for a preflight, or (a policy to refuse with, why) when it cannot be resolved.
+
+        The router's own steps, on a copy of the request whose method is the
+        one the preflight asks for: the ``NewRequest`` subscribers, then the
+        routes in the mapper's order. A route whose predicates depend on more
+        than the method may or may not match the actual request (headers,
+        parameters differ from the preflight's): every route that might be
+        the one must have the same policy, and so must traversal when no route
+        certainly matches; otherwise the preflight is refused (fail closed),
+        as it is when any step raises.
+        """
+        environ = dict(request.environ)
+        environ["REQUEST_METHOD"] = environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"]
+        probe = self.request_factory(environ)
+        probe.registry = self.registry
+        if self.extensions is not None:
+            apply_request_extensions(probe, extensions=self.extensions)
+        try:
+            if self.registry.has_listeners:
+                self.registry.notify(NewRequest(probe))
+            path = probe.path_info or "/"
+            routes, falls_through = self._candidates(probe, path)
+            policies = [self.route_policy(route, path) for route in routes]
+            if falls_through:
+                policies.append(self.traversal_policy(probe))
+        except Exception as error:  # the router would fail too: no CORS
+            return self.refusing, f"resolving the route raised {type(error).__name__}"
+        first = policies[0]
+        if any(policy is not first for policy in policies[1:]):
+            names = ", ".join(route.name for route in routes) + (", traversal" if falls_through else "")
+            return self.refusing, f"the actual request may reach routes with different CORS policies ({names})"
+        return first, None
+
+    def _candidates(self, probe: Request, path: str) -> Tuple[List[Any], bool]:
+        """The routes the actual request may reach, in order; and whether it may reach none (traversal)."""
+        mapper = self.mapper
+        if mapper is None:
+            return [], True
+        get_routes = getattr(mapper, "get_routes", None)
+        if get_routes is None:  # another IRoutesMapper: its own answer
+            route = mapper(probe)["route"]
+            return ([], True) if route is None else ([route], False)
+        candidates = []
+        for route in get_routes():
+            match = route.match(path)
+            if match is None:
+                continue
+            info = {"match": match, "route": route}
+            certain = True
+            for predicate in route.predicates:
+                if isinstance(predicate, RequestMethodPredicate):
+                    if not predicate(info, probe):
+                        break  # the asked-for method is not this route's
+                else:
+                    certain = False
+            else:
+                candidates.append(route)
+                if certain:
+                    return candidates, False
+        return candidates, True
+
+
 def _decorate_last(request: Request, response: Response,
-                   decorate: Callable[[List[Tuple[str, str]]], List[Tuple[str, str]]]) -> None:
+                   decorate: Callable[[HeaderList], HeaderList]) -> None:
     """Apply ``decorate`` to ``response`` after everything else Pyramid runs for the request.
 
     Response callbacks and ``NewResponse`` subscribers run after the tweens,

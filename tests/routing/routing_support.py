@@ -71,8 +71,8 @@ def call(app: Any, path_info: str, method: str = "GET", origin: Optional[str] = 
     return Result(captured["status"], captured["headers"], body)
 
 
-def preflight(app: Any, path_info: str, method: str = "PUT", origin: str = COMMON) -> Result:
-    return call(app, path_info, "OPTIONS", origin, HTTP_ACCESS_CONTROL_REQUEST_METHOD=method)
+def preflight(app: Any, path_info: str, method: str = "PUT", origin: str = COMMON, **extra: str) -> Result:
+    return call(app, path_info, "OPTIONS", origin, HTTP_ACCESS_CONTROL_REQUEST_METHOD=method, **extra)
 
 
 def latin1(text: str) -> str:
