@@ -254,7 +254,7 @@ def _report_removed(policy: Policy, removed: Sequence[str], path: Optional[str])
             "it was removed: in scope only the policy writes CORS headers. To let the application "
             "answer CORS itself on a path, exempt the path: a None rule in CORSMiddleware(rules=...), "
             "cors=False on a Bottle route, @cross_origin(enabled=False) on a Flask view, or "
-            "config.add_cors_policy(path, enabled=False) in Pyramid",
+            "config.add_cors_policy(path or route_name=..., enabled=False) in Pyramid",
             _shown(name), _shown(path if path is not None else ""))
     if policy.debug and not warned:
         logger.info("wsgicors: removed the application's %s (path %s); only the policy's CORS headers were sent",

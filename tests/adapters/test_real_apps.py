@@ -6,9 +6,7 @@ Behind ``CORS(app, origins=[PAGE], allow_credentials=True)`` an unlisted
 origin must not read ``/cookies`` with credentials, and the policy's
 ``expose_headers`` must reach the listed page.
 
-Kinto (Pyramid) could not be installed here; the Pyramid case of an app
-that sets ``*`` itself is covered with a real Pyramid app in
-``tests/routing/test_pyramid_routing.py`` and ``test_every_framework.py``.
+Kinto (Pyramid), which sends ``*`` itself, is in ``test_kinto.py``.
 """
 
 import os
