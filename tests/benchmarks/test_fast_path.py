@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
+
 from wsgicors import Policy
 from wsgicors import origins as origins_module
 
@@ -88,6 +90,24 @@ def test_request_origin_parsing_equals_the_per_label_regex() -> None:
                      + rng.choice(["", ":8080", ":443", ":0", ":65536"]))
     for value in cases:
         assert origins_module.parse_request_origin(value) == _reference_parse(value), value
+
+
+WEB_ORIGIN_EDGES = [
+    f"{scheme}://{host}{port}"
+    for scheme in ("http", "https", "HTTP", "httpx", "http+s")
+    for host in ("a", "_", "a_b", "a-b", "a--b", "-a", "a-", ".a", "a.", "a..b", "a.-b", "a-.b", "a._b", "A.b", "a.B",
+                 "a" * 63, "a" * 64, "x." + "a" * 63, "x." + "a" * 64 + ".y", ("a" * 62 + ".") * 4 + "a",
+                 ("a" * 62 + ".") * 4 + "ab", ("a" * 62 + ".") * 4 + "abc", "1.2.3.4", "[::1]", "[::1", "",
+                 "a b", "a/b", "caf\u00e9", "a\u212a", "a\n")
+    for port in ("", ":1", ":80", ":443", ":8080", ":65535", ":65536", ":99999", ":0", ":01", ":", ":1a",
+                 ":\u0661", ":123456", ":8080/")
+]
+
+
+@pytest.mark.parametrize("value", WEB_ORIGIN_EDGES)
+def test_the_one_regex_path_for_web_origins_parses_like_the_per_label_regex(value: str) -> None:
+    """``http(s)://host[:port]`` takes a single compiled regex; every edge of it answers as before."""
+    assert origins_module.parse_request_origin(value) == _reference_parse(value)
 
 
 def _serve(middleware, environ):  # type: ignore[no-untyped-def]
