@@ -23,7 +23,7 @@ from .options import check_names, raise_unknown
 from .policy import Policy
 
 __all__ = ["CORSMiddleware", "Rules", "RuleSpec", "PROPAGATE_KEY", "handle", "preflight_answer", "response_decorator",
-           "repolicy_response"]
+           "repolicy_response", "warn_limited"]
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
@@ -429,7 +429,17 @@ def repolicy_response(policy: Optional[Policy], environ: Mapping[str, Any], head
     logger with the request's ``PATH_INFO``, once per ``cause`` per interval
     (:func:`wsgicors.logs.log_limited`).
     """
-    log_limited(logging.WARNING, cause, "wsgicors: %s (PATH_INFO %s); the response's CORS headers are now "
-                "that policy's", reason, shown(str(environ.get("PATH_INFO", ""))))
+    warn_limited(cause, reason + "; the response's CORS headers are now that policy's", environ)
     headers = engine.without_cors_headers(headers)
     return headers if policy is None else response_decorator(policy, environ)(headers)
+
+
+def warn_limited(cause: Hashable, reason: str, environ: Mapping[str, Any]) -> None:
+    """Log ``reason`` as a WARNING on the ``wsgicors`` logger, naming the request's ``PATH_INFO`` (escaped).
+
+    For adapters that change what CORS a request gets after the fact; logged
+    once per ``cause`` per interval (:func:`wsgicors.logs.log_limited`), so a
+    client cannot flood the log.
+    """
+    log_limited(logging.WARNING, cause, "wsgicors: %s (PATH_INFO %s)", reason,
+                shown(str(environ.get("PATH_INFO", ""))))

@@ -31,15 +31,29 @@ Routes of a Bottle app mounted with ``outer.mount("/inner/", inner)`` keep the
 inner app's own plugin and policy; an app mounted as a WSGI app (Bottle 0.12,
 or a prefix without a trailing slash) answers CORS itself.
 
-A ``before_request`` hook may rewrite ``PATH_INFO`` after the policy was
-chosen (Bottle's "ignore trailing slashes" recipe), so Bottle runs another
-route. When routes have policies of their own, the route Bottle ran
-(``environ["bottle.route"]``, both releases) is checked when the response
-starts: if its policy is not the chosen one, the response's
-``Access-Control-*`` headers are replaced by that route's policy's (removed
-for a route without CORS) and a WARNING is logged once. Preflights never reach
-the hooks: they are answered with the policy of the route the unrewritten path
-matches.
+Bottle runs ``before_request`` hooks before routing, and a hook may rewrite
+``PATH_INFO`` (Bottle's "ignore trailing slashes" recipe, a version prefix),
+so Bottle calls another route than the raw path names. When routes have
+policies of their own:
+
+- A preflight is answered with the policy of the route Bottle would call: the
+  app's ``before_request`` hooks (then its ``after_request`` hooks, as Bottle
+  pairs them) run on a copy of the environ, with Bottle's thread-local
+  ``request`` bound to it and restored afterwards, and the path they leave is
+  matched by the app's router with the ``Access-Control-Request-Method``. A
+  hook that raises for the preflight (``abort``, ``redirect``, a failure)
+  leaves the route unknown, so the preflight fails closed: no CORS, the app
+  answers it, a WARNING is logged once. Preflights carry no credentials: an
+  auth hook should let ``OPTIONS`` through.
+- The actual response is checked when it starts against the route Bottle ran
+  (``environ["bottle.route"]``, both releases) or, when none ran (a hook
+  answered, 404, 405), the route the path the hooks left matches: if its
+  policy is not the chosen one, the response's ``Access-Control-*`` headers
+  are replaced by that policy's (removed for a route without CORS,
+  :func:`wsgicors.middleware.repolicy_response`) and a WARNING is logged once.
+
+Hooks, router and ``HTTPError`` are always those of the Bottle module the app
+was built from.
 """
 
 from __future__ import annotations
@@ -54,7 +68,7 @@ import bottle
 from wsgicors import ConfigError, Policy
 from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight, split_list
-from wsgicors.middleware import handle, repolicy_response
+from wsgicors.middleware import handle, repolicy_response, warn_limited
 from wsgicors.options import raise_unknown
 from wsgicors.settings import OPTION_NAMES, options_from_settings, policy_from_settings
 
@@ -186,6 +200,37 @@ class CORSPlugin:
 
 
 _ABSENT: Any = object()
+_UNKNOWN: Any = object()  # a before_request hook failed: the route Bottle would call is unknown
+
+
+def _answers_itself(route: Any) -> bool:
+    """Whether ``route`` is a WSGI mount point of a Bottle app with its own CORSPlugin (both releases)."""
+    target = route.config.get("mountpoint.target")
+    return target is not None and isinstance(getattr(target, "__dict__", {}).get("wsgi"), _AppCORS)
+
+
+def _thread_state(local: Any) -> Dict[str, Any]:
+    """The set thread-local fields of Bottle's ``request`` or ``response`` (its class's own properties)."""
+    state = {}
+    for name, field in vars(type(local)).items():
+        if isinstance(field, property):
+            try:
+                state[name] = getattr(local, name)
+            except (RuntimeError, AttributeError):  # not bound in this thread
+                continue
+    return state
+
+
+def _restore_thread_state(local: Any, state: Dict[str, Any]) -> None:
+    for name, field in vars(type(local)).items():
+        if isinstance(field, property):
+            if name in state:
+                setattr(local, name, state[name])
+            else:
+                try:
+                    delattr(local, name)
+                except AttributeError:
+                    pass
 
 
 def _arguments_policy(options: Dict[str, Any]) -> Optional[Policy]:
@@ -296,8 +341,7 @@ class _AppCORS:
         WSGI mount point hands the request to the mounted app, which, if it has a
         CORSPlugin, answers CORS itself: this app then stays out of the way.
         """
-        target = route.config.get("mountpoint.target")  # a WSGI mount point (both releases)
-        if target is not None and isinstance(getattr(target, "__dict__", {}).get("wsgi"), _AppCORS):
+        if _answers_itself(route):
             return None
         owner = route.app.__dict__.get("wsgi") if route.app is not self.app else self
         if isinstance(owner, _AppCORS) and owner is not self:
@@ -312,19 +356,29 @@ class _AppCORS:
             self._checked = len(routes)
         return self._overridden
 
-    def _route(self, environ: Dict[str, Any]) -> Optional[bottle.Route]:
+    def _route(self, environ: Dict[str, Any]) -> Any:
         """The route Bottle will call (for a preflight: for the asked-for method).
 
         If the path exists only for other methods, the route of the first of
-        those answers, so a 405 page carries that route's CORS headers.
+        those answers, so a 405 page carries that route's CORS headers. None:
+        no route (the app-wide policy answers); :data:`_UNKNOWN`: a
+        ``before_request`` hook failed for the preflight (no CORS).
         """
         method = environ.get("REQUEST_METHOD", "GET")
         asked = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-        if is_preflight(method, environ.get("HTTP_ORIGIN"), asked):
-            method = asked
         path = bottle_path(self.module, environ.get("PATH_INFO") or "/")
         if path is None:
-            return None  # Bottle answers 400 without routing
+            return None  # Bottle answers 400 without hooks or routing
+        if is_preflight(method, environ.get("HTTP_ORIGIN"), asked):
+            method = asked
+            if self._hooks("before_request"):
+                path = self._hooked_path(environ, path)
+                if path is None:
+                    return _UNKNOWN
+        return self._match(path, method)
+
+    def _match(self, path: str, method: str) -> Optional[bottle.Route]:
+        """The route the app's router gives a decoded ``path`` and ``method``; for a 405, the path's route."""
         match = self.app.router.match
         error_class = self.module.HTTPError
         try:
@@ -338,10 +392,51 @@ class _AppCORS:
                 continue
         return None
 
+    def _hooks(self, name: str) -> bool:
+        """Whether the app has ``name`` hooks (both releases keep them in ``Bottle._hooks``)."""
+        hooks = getattr(self.app, "_hooks", None)
+        return bool(hooks.get(name)) if isinstance(hooks, Mapping) else True
+
+    def _hooked_path(self, environ: Dict[str, Any], path: str) -> Optional[str]:
+        """The ``PATH_INFO`` Bottle routes a preflight on after the app's ``before_request`` hooks.
+
+        The hooks run as Bottle's ``_handle`` runs them, with ``bottle.request``
+        bound to a copy of the environ (path decoded, ``bottle.app`` set), then
+        the ``after_request`` hooks, as Bottle always runs them; the response
+        they build is thrown away and the thread's ``request``/``response``
+        are restored. None when a hook raised (``abort()``, ``redirect()`` or a
+        failure): which route the actual request reaches is then unknown.
+        """
+        module, app = self.module, self.app
+        copy = dict(environ, PATH_INFO=path)
+        copy["bottle.raw_path"] = environ.get("PATH_INFO")
+        copy["bottle.app"] = app
+        saved = [(local, _thread_state(local)) for local in (module.request, module.response)]
+        try:
+            module.request.bind(copy)
+            module.response.bind()
+            try:
+                app.trigger_hook("before_request")
+            finally:
+                app.trigger_hook("after_request")
+        except Exception as error:  # HTTPResponse (abort, redirect) is an Exception in both releases
+            warn_limited(("bottle_wsgicors", "preflight hook", type(error).__name__),
+                         f"a before_request hook raised {type(error).__name__} for a preflight, so the route "
+                         "Bottle would call is unknown: the preflight gets no CORS (fail closed); let preflights "
+                         "(OPTIONS with Access-Control-Request-Method, never credentialed) through the hook",
+                         environ)
+            return None
+        finally:
+            for local, state in saved:
+                _restore_thread_state(local, state)
+        return copy.get("PATH_INFO") or "/"
+
     def policy_for(self, environ: Dict[str, Any]) -> Optional[Policy]:
         if not self._any_override():
             return self.policy
         route = self._route(environ)
+        if route is _UNKNOWN:
+            return None
         return self.policy if route is None else self._route_policy(route)
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -359,8 +454,19 @@ class _AppCORS:
 
         def checked_start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
             ran = environ.get("bottle.route")  # set by Bottle's _handle once it routed (0.12 and 0.13)
+            raw_path = environ.get("bottle.raw_path")  # set once Bottle's _handle started (0.12 and 0.13)
+            if ran is None and raw_path is not None and bottle_path(self.module, raw_path) is not None:
+                # Bottle ran no route (a hook answered, 404, 405; not 0.12's 400 for a path that is not
+                # UTF-8): the route the path the hooks left designates (PATH_INFO is decoded by now)
+                ran = self._match(environ.get("PATH_INFO") or "/", environ.get("REQUEST_METHOD", "GET"))
+                policy = self.policy if ran is None else self._route_policy(ran)
+                if policy is not chosen:
+                    headers = repolicy_response(
+                        policy, environ, headers, ("bottle_wsgicors", "path changed"),
+                        "Bottle ran no route after the before_request hooks rewrote the path, which another "
+                        "policy covers than the path the policy was chosen for")
             # a route of this app (or copied in by mount()); a WSGI-mounted app's routes are its own business
-            if ran is not None and (ran.app is self.app or ran in self.app.routes) \
+            elif ran is not None and (ran.app is self.app or ran in self.app.routes) \
                     and self._route_policy(ran) is not chosen:
                 headers = repolicy_response(
                     self._route_policy(ran), environ, headers, ("bottle_wsgicors", "route changed", ran.rule),

@@ -7,13 +7,16 @@ Every view answers the name of the view that ran.
 
 from __future__ import annotations
 
+import pathlib
 from typing import Any, Dict, List, Optional, Tuple
+from urllib.parse import unquote
 from wsgiref.util import setup_testing_defaults
 
 COMMON = "https://common.example"      # allowed by every policy
 PARTNER = "https://partner.example"    # allowed by the app-wide credentialed policy only
 ADMIN = "https://admin.example.com"    # allowed by the admin policy only
 EVIL = "https://evil.example"
+HERE = pathlib.Path(__file__).resolve().parent
 
 
 def policy_options(label: str, *origins: str, credentials: bool = True) -> Dict[str, Any]:
@@ -78,3 +81,24 @@ def preflight(app: Any, path_info: str, method: str = "PUT", origin: str = COMMO
 def latin1(text: str) -> str:
     """PATH_INFO for a path whose bytes are ``text`` in UTF-8."""
     return text.encode("utf-8").decode("latin-1")
+
+
+def path_info(raw: str) -> str:
+    """What a WSGI server puts in PATH_INFO: the %-decoded bytes as latin-1 (gunicorn, wsgiref)."""
+    return unquote(raw, encoding="latin-1")
+
+
+#: Ways clients and servers vary a request path (p: the path, i: a position in it), as percent-encoded targets.
+MUTATIONS = [
+    lambda p, i: p[:i] + "/" + p[i:] if p[i - 1:i] == "/" else p,        # repeated slash
+    lambda p, i: p[:i] + "%FF" + p[i:],                                   # a byte that is not UTF-8
+    lambda p, i: p[:i] + "x/../" + p[i:] if p[i - 1:i] == "/" else p,   # dot segments
+    lambda p, i: p[:i] + "./" + p[i:] if p[i - 1:i] == "/" else p,
+    lambda p, i: p[:i] + "%2F" + p[i + 1:] if p[i:i + 1] == "/" else p,  # an encoded slash
+    lambda p, i: p[:i] + p[i:].upper(),                                   # case
+    lambda p, i: p + "/" if not p.endswith("/") else p[:-1],              # trailing slash
+    lambda p, i: p + ";x",
+    lambda p, i: p[:i] + "+" + p[i:],
+    lambda p, i: p.replace("%C3%A9", "%E9"),                              # latin-1, not UTF-8
+    lambda p, i: "/" + p,                                                 # a leading double slash
+]

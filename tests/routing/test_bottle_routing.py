@@ -205,3 +205,110 @@ def test_a_changed_route_is_logged_once(caplog):
         for _ in range(3):
             browser_get(app, "/admin/", PARTNER)
     assert len([r for r in caplog.records if "before_request" in r.getMessage()]) == 1
+
+
+# -- preflights to paths a before_request hook rewrites --------------------------
+
+def vendored_bottle():
+    if not CI:
+        pytest.importorskip("pypiserver")
+    from pypiserver.bottle_wrapper import bottle as vendored
+
+    return vendored
+
+
+@pytest.fixture(params=["installed", "vendored-0.12"])
+def bottle_module(request):
+    return bottle if request.param == "installed" else vendored_bottle()
+
+
+@pytest.mark.parametrize("path, origin, allowed", [
+    ("/admin/", PARTNER, False),    # the hook makes Bottle run /admin, which has no CORS
+    ("/staff/", PARTNER, False),    # unrewritten: the app-wide policy; rewritten: /staff's own
+    ("/staff/", ADMIN, True),
+    ("/public/", PARTNER, True),
+])
+def test_a_preflight_is_answered_with_the_policy_of_the_route_a_hook_rewrites_to(bottle_module, path, origin,
+                                                                                allowed):
+    result = preflight(hooked_app(bottle_module), path, "GET", origin)
+    assert bool(result.values("Access-Control-Allow-Origin")) is allowed
+    if allowed:
+        assert result.code == 204 and result.values("Access-Control-Allow-Credentials") == ["true"]
+
+
+def aborting_app(module, raise_in_hook):
+    app = module.Bottle()
+    app.install(CORSPlugin(origins=[PARTNER], allow_credentials=True))
+    app.add_hook("before_request", raise_in_hook)
+    app.route("/admin", ["GET", "PUT"], lambda: "view:admin", cors={"origins": [ADMIN]})
+    app.route("/public", ["GET", "PUT"], lambda: "view:public")
+    return app
+
+
+def require_login():
+    if not bottle.request.get_cookie("session"):
+        bottle.abort(401, "log in")
+
+
+def go_to_login():
+    bottle.redirect("/login")
+
+
+def broken_hook():
+    raise KeyError("session")
+
+
+@pytest.mark.parametrize("hook", [require_login, go_to_login, broken_hook], ids=["abort", "redirect", "raise"])
+def test_a_preflight_a_hook_refuses_gets_no_cors(hook):
+    logs.limited.reset()
+    result = preflight(aborting_app(bottle, hook), "/public", "PUT", PARTNER)
+    assert result.values("Access-Control-Allow-Origin") == []
+    assert result.code in (302, 303, 401, 500)  # the app's own answer, passed through
+
+
+def test_a_preflight_a_hook_refuses_is_logged_once(caplog):
+    logs.limited.reset()
+    app = aborting_app(bottle, require_login)
+    with caplog.at_level("WARNING", logger="wsgicors"):
+        for _ in range(3):
+            preflight(app, "/public", "PUT", PARTNER)
+    assert len([r for r in caplog.records if "fail closed" in r.getMessage()]) == 1
+
+
+def test_a_hook_that_lets_preflights_through_keeps_cors():
+    def login_unless_preflight():
+        if bottle.request.method != "OPTIONS":
+            require_login()
+
+    app = aborting_app(bottle, login_unless_preflight)
+    assert preflight(app, "/public", "PUT", PARTNER).code == 204
+    assert preflight(app, "/admin", "PUT", ADMIN).code == 204
+    assert preflight(app, "/admin", "PUT", PARTNER).code == 403
+
+
+def test_the_hooks_see_the_preflight_as_bottle_binds_it_and_after_request_hooks_run():
+    seen = []
+    app = hooked_app()
+    app.add_hook("before_request", lambda: seen.append(("before", bottle.request.path, bottle.request.app is app)))
+    app.add_hook("after_request", lambda: seen.append(("after",)))
+    preflight(app, latin1("/café/"), "GET", PARTNER)
+    assert seen == [("before", "/café", True), ("after",)]  # decoded as Bottle decodes it; the hook stripped "/"
+
+
+def test_a_preflight_leaves_the_threads_bottle_request_and_response_as_they_were():
+    outer_environ = {"PATH_INFO": "/outer", "REQUEST_METHOD": "GET"}
+    bottle.request.bind(outer_environ)
+    bottle.response.bind()
+    bottle.response.set_header("X-Outer", "1")
+    preflight(hooked_app(), "/staff/", "GET", ADMIN)
+    assert bottle.request.environ is outer_environ
+    assert bottle.response.get_header("X-Outer") == "1"
+
+
+def test_a_response_no_route_ran_for_gets_the_policy_of_the_path_the_hooks_left():
+    # /staff/ is unrouted before the hooks (the app-wide policy); a hook strips the slash, then
+    # another answers 401 itself: the response belongs to /staff, whose policy admits only ADMIN
+    app = hooked_app()
+    app.add_hook("before_request", lambda: bottle.abort(401))
+    assert browser_get(app, "/staff/", PARTNER).headers.get("Access-Control-Allow-Origin") is None
+    assert browser_get(app, "/staff/", ADMIN).headers["Access-Control-Allow-Origin"] == ADMIN

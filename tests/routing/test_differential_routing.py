@@ -17,7 +17,7 @@ import pathlib
 import subprocess
 import sys
 from typing import Any, Optional
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import routing_apps
 from gunicorn_testing import Server, private_options, request, stop
-from routing_support import COMMON, PARTNER, Result, call
+from routing_support import COMMON, MUTATIONS, PARTNER, Result, call, path_info
 
 HERE = pathlib.Path(__file__).resolve().parent
 SEGMENTS = ["admin", "data", "internal", "public", "items", "caf%C3%A9", "menu", "Admin", "DATA", "",
@@ -34,20 +34,6 @@ SEGMENTS = ["admin", "data", "internal", "public", "items", "caf%C3%A9", "menu",
 
 
 ROUTES = ["/admin/data", "/internal/data", "/caf%C3%A9/menu", "/public", "/items/", "/legacy/data", "/v1/admin/data"]
-MUTATIONS = [
-    lambda p, i: p[:i] + "/" + p[i:] if p[i - 1:i] == "/" else p,        # repeated slash
-    lambda p, i: p[:i] + "%FF" + p[i:],                                   # a byte that is not UTF-8
-    lambda p, i: p[:i] + "x/../" + p[i:] if p[i - 1:i] == "/" else p,   # dot segments
-    lambda p, i: p[:i] + "./" + p[i:] if p[i - 1:i] == "/" else p,
-    lambda p, i: p[:i] + "%2F" + p[i + 1:] if p[i:i + 1] == "/" else p,  # an encoded slash
-    lambda p, i: p[:i] + p[i:].upper(),                                   # case
-    lambda p, i: p + "/" if not p.endswith("/") else p[:-1],              # trailing slash
-    lambda p, i: p + ";x",
-    lambda p, i: p[:i] + "+" + p[i:],
-    lambda p, i: p.replace("%C3%A9", "%E9"),                              # latin-1, not UTF-8
-    lambda p, i: "/" + p,                                                 # a leading double slash
-]
-
 
 @st.composite
 def raw_paths(draw: Any) -> str:
@@ -60,11 +46,6 @@ def raw_paths(draw: Any) -> str:
         mutate = draw(st.sampled_from(MUTATIONS))
         path = mutate(path, draw(st.integers(1, len(path))))
     return path
-
-
-def path_info(raw: str) -> str:
-    """What a WSGI server puts in PATH_INFO: the %-decoded bytes as latin-1 (gunicorn, wsgiref)."""
-    return unquote(raw, encoding="latin-1")
 
 
 def check(name: str, raw: str, result: Result, origin: str, follow: Any, virtual_root: Optional[str] = None) -> None:
