@@ -42,9 +42,9 @@ policies of their own:
   ``request`` bound to it and restored afterwards, and the path they leave is
   matched by the app's router with the ``Access-Control-Request-Method``. A
   hook that raises for the preflight (``abort``, ``redirect``, a failure)
-  leaves the route unknown, so the preflight fails closed: no CORS, the app
-  answers it, a WARNING is logged once. Preflights carry no credentials: an
-  auth hook should let ``OPTIONS`` through.
+  leaves the route unknown, so the preflight fails closed: it is refused (403,
+  :func:`wsgicors.engine.refuse_preflight`) and a WARNING is logged once.
+  Preflights carry no credentials: an auth hook should let ``OPTIONS`` through.
 - The actual response is checked when it starts against the route Bottle ran
   (``environ["bottle.route"]``, both releases) or, when none ran (a hook
   answered, 404, 405), the route the path the hooks left matches: if its
@@ -61,11 +61,12 @@ from __future__ import annotations
 import re
 import sys
 from types import ModuleType
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 import bottle
 
 from wsgicors import ConfigError, Policy
+from wsgicors.engine import refuse_preflight
 from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight, split_list
 from wsgicors.middleware import handle, repolicy_response, warn_limited
@@ -200,7 +201,12 @@ class CORSPlugin:
 
 
 _ABSENT: Any = object()
-_UNKNOWN: Any = object()  # a before_request hook failed: the route Bottle would call is unknown
+
+
+class _Refusal(NamedTuple):
+    """A preflight whose route is unknown (a before_request hook raised): refused, fail closed."""
+
+    reason: str
 
 
 def _answers_itself(route: Any) -> bool:
@@ -361,8 +367,8 @@ class _AppCORS:
 
         If the path exists only for other methods, the route of the first of
         those answers, so a 405 page carries that route's CORS headers. None:
-        no route (the app-wide policy answers); :data:`_UNKNOWN`: a
-        ``before_request`` hook failed for the preflight (no CORS).
+        no route (the app-wide policy answers); a :class:`_Refusal` when a
+        ``before_request`` hook raised for the preflight.
         """
         method = environ.get("REQUEST_METHOD", "GET")
         asked = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
@@ -373,8 +379,8 @@ class _AppCORS:
             method = asked
             if self._hooks("before_request"):
                 path = self._hooked_path(environ, path)
-                if path is None:
-                    return _UNKNOWN
+                if isinstance(path, _Refusal):
+                    return path
         return self._match(path, method)
 
     def _match(self, path: str, method: str) -> Optional[bottle.Route]:
@@ -397,15 +403,16 @@ class _AppCORS:
         hooks = getattr(self.app, "_hooks", None)
         return bool(hooks.get(name)) if isinstance(hooks, Mapping) else True
 
-    def _hooked_path(self, environ: Dict[str, Any], path: str) -> Optional[str]:
+    def _hooked_path(self, environ: Dict[str, Any], path: str) -> Union[str, _Refusal]:
         """The ``PATH_INFO`` Bottle routes a preflight on after the app's ``before_request`` hooks.
 
         The hooks run as Bottle's ``_handle`` runs them, with ``bottle.request``
         bound to a copy of the environ (path decoded, ``bottle.app`` set), then
         the ``after_request`` hooks, as Bottle always runs them; the response
         they build is thrown away and the thread's ``request``/``response``
-        are restored. None when a hook raised (``abort()``, ``redirect()`` or a
-        failure): which route the actual request reaches is then unknown.
+        are restored. A :class:`_Refusal` when a hook raised (``abort()``,
+        ``redirect()`` or a failure): which route the actual request reaches is
+        then unknown.
         """
         module, app = self.module, self.app
         copy = dict(environ, PATH_INFO=path)
@@ -420,27 +427,32 @@ class _AppCORS:
             finally:
                 app.trigger_hook("after_request")
         except Exception as error:  # HTTPResponse (abort, redirect) is an Exception in both releases
+            reason = (f"a before_request hook raised {type(error).__name__} for the preflight, so the route "
+                      "Bottle would call is unknown")
             warn_limited(("bottle_wsgicors", "preflight hook", type(error).__name__),
-                         f"a before_request hook raised {type(error).__name__} for a preflight, so the route "
-                         "Bottle would call is unknown: the preflight gets no CORS (fail closed); let preflights "
-                         "(OPTIONS with Access-Control-Request-Method, never credentialed) through the hook",
-                         environ)
-            return None
+                         reason + ": the preflight was refused (fail closed); let preflights (OPTIONS with "
+                         "Access-Control-Request-Method, never credentialed) through the hook", environ)
+            return _Refusal(reason)
         finally:
             for local, state in saved:
                 _restore_thread_state(local, state)
         return copy.get("PATH_INFO") or "/"
 
-    def policy_for(self, environ: Dict[str, Any]) -> Optional[Policy]:
+    def policy_for(self, environ: Dict[str, Any]) -> Union[Policy, None, _Refusal]:
+        """The policy covering the request (None: no CORS), or why its preflight is refused."""
         if not self._any_override():
             return self.policy
         route = self._route(environ)
-        if route is _UNKNOWN:
-            return None
+        if isinstance(route, _Refusal):
+            return route
         return self.policy if route is None else self._route_policy(route)
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         policy = self.policy_for(environ)
+        if isinstance(policy, _Refusal):  # the app-wide policy supplies Vary and the debug switch
+            answer = refuse_preflight(self.policy, policy.reason)
+            start_response(answer.status, list(answer.headers))
+            return [answer.body]
         if policy is None:
             return self.wsgi(environ, start_response)
         if self._overridden:  # route policies differ: a before_request hook may change the route

@@ -9,7 +9,7 @@ Bottle app: ``before_request`` hooks strip an API version prefix (``/v1``),
 strip a trailing slash, map ``/alias/<x>`` to ``/admin/<x>``, and answer
 ``/locked/data`` themselves with a 401 (``view:locked``) for every method,
 preflights too: no route runs, the response is the one of the path the hooks
-left (the admin-policy ``/locked/data`` route), and the preflight fails closed.
+left (the admin-policy ``/locked/data`` route), and the preflight is refused (fail closed).
 """
 
 from __future__ import annotations
