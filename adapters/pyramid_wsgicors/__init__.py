@@ -63,8 +63,10 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pyramid.config import Configurator
-from pyramid.events import NewRequest
-from pyramid.interfaces import VH_ROOT_KEY, IRequestExtensions, IRequestFactory, IRoutesMapper, ITraverser
+from pyramid.events import NewRequest, NewResponse
+from pyramid.interfaces import (
+    VH_ROOT_KEY, IRequestExtensions, IRequestFactory, IRoutesMapper, ITraverser, ITweens,
+)
 from pyramid.predicates import RequestMethodPredicate
 from pyramid.registry import Registry
 from pyramid.request import Request, apply_request_extensions
@@ -72,6 +74,7 @@ from pyramid.response import Response
 from pyramid.traversal import decode_path_info, split_path_info
 from pyramid.tweens import EXCVIEW
 from pyramid.urldispatch import old_route_re, route_re
+from zope.interface import implementedBy
 
 from wsgicors import ConfigError, Policy, Problem
 from wsgicors.engine import refuse_preflight
@@ -91,6 +94,7 @@ _INSTEAD = {"resources": "flask-cors's resources: declare a policy per path with
                          "config.add_cors_policy(path, ...)"}
 MAX_REQUEUE = 64  # finished callbacks that may still follow ours (bounded against a ping-pong)
 HeaderList = List[Tuple[str, str]]
+TWEEN = "pyramid_wsgicors.tween_factory"
 
 
 class _Configuration:
@@ -158,7 +162,7 @@ def includeme(config: Configurator) -> None:
         return  # included twice (pyramid.includes and config.include): the first one counts
     config.registry[REGISTRY_KEY] = _Configuration(dict(config.get_settings() or {}))
     config.add_directive("add_cors_policy", add_cors_policy)
-    config.add_tween("pyramid_wsgicors.tween_factory", over=EXCVIEW)
+    config.add_tween(TWEEN, over=EXCVIEW)
 
 
 def add_cors_policy(config: Configurator, path: Optional[str] = None, *, route_name: Optional[str] = None,
@@ -244,7 +248,7 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
     rules = configuration.rules()
     state = rules.single_state if rules is not None and not configuration.routes else None
     if state is not None:
-        return _one_policy_tween(handler, state)
+        return _one_policy_tween(handler, registry, state)
     policies = configuration.policies()
     dispatch = _Dispatch(registry, rules, dict(configuration.routes), policies[0] if policies else None)
 
@@ -266,15 +270,18 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
             policy = dispatch.actual_policy(request)
             return headers if policy is None else response_decorator(policy, environ)(headers)
 
-        _decorate_last(request, response, decorate)
+        finish(request, response, decorate)
         return response
 
+    finish = _finisher(registry)
     return cors_tween
 
 
-def _one_policy_tween(handler: Callable[[Request], Response], state: Any) -> Callable[[Request], Response]:
+def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry,
+                      state: Any) -> Callable[[Request], Response]:
     """The tween when one policy covers every request: its remembered answers, nothing to resolve."""
-    preflights, actuals, actual, decorate_with = state.preflights, state.actuals, state.actual, state.decorate
+    actuals, actual, decorate_with = state.actuals, state.actual, state.decorate
+    finish = _finisher(registry)
 
     def cors_tween(request: Request) -> Response:
         environ = request.environ
@@ -286,7 +293,7 @@ def _one_policy_tween(handler: Callable[[Request], Response], state: Any) -> Cal
         add, tail = actuals.get(origin) or actual(origin, environ)
         response = handler(request)
         path = environ.get("PATH_INFO")
-        _decorate_last(request, response, lambda headers: decorate_with(headers, add, tail, path))
+        finish(request, response, lambda headers: decorate_with(headers, add, tail, path))
         return response
 
     return cors_tween
@@ -430,6 +437,33 @@ class _Dispatch:
                 if certain:
                     return candidates, False
         return candidates, True
+
+
+def _finisher(registry: Registry) -> Callable[[Request, Response, Callable[[HeaderList], HeaderList]], None]:
+    """How to apply a decoration to a response after everything that may change its headers.
+
+    Response callbacks, ``NewResponse`` subscribers, tweens over this one and
+    finished callbacks all run after this tween returns. When this tween is
+    the outermost, no ``NewResponse`` subscriber is registered and the request
+    has no response or finished callback, nothing else will touch the
+    response: it is decorated at once. Otherwise in the last finished callback
+    (:func:`_decorate_last`).
+    """
+    tweens = registry.queryUtility(ITweens)
+    chain = (tweens.explicit or tweens.implicit()) if tweens is not None else []
+    event = implementedBy(NewResponse)  # what the router's event provides: its class, INewResponse, Interface
+    at_once = bool(chain) and chain[0][0] == TWEEN and not any(
+        registration.required and event.isOrExtends(registration.required[0])
+        for registration in registry.registeredHandlers())
+
+    def finish(request: Request, response: Response, decorate: Callable[[HeaderList], HeaderList]) -> None:
+        attrs = request.__dict__  # the callback queues are created on first use: absent means empty
+        if at_once and not attrs.get("response_callbacks") and not attrs.get("finished_callbacks"):
+            response.headerlist = decorate(response.headerlist)
+        else:
+            _decorate_last(request, response, decorate)
+
+    return finish
 
 
 def _decorate_last(request: Request, response: Response,

@@ -187,3 +187,52 @@ def test_the_same_path_in_two_prefixed_includes_is_no_conflict():
     app = webtest.TestApp(config.make_wsgi_app())
     for path in ("/admin/data", "/staff/data"):
         assert "Access-Control-Allow-Origin" not in app.get(path, headers={"Origin": PARTNER}).headers
+
+
+# -- whatever runs after the tween: NewResponse subscribers, tweens over ours --------
+
+def set_star_and_cookie_vary(response):
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers.add("Vary", "Cookie")
+
+
+def outer_tween_factory(handler, registry):
+    def outer_tween(request):
+        response = handler(request)
+        set_star_and_cookie_vary(response)
+        return response
+    return outer_tween
+
+
+def new_response_subscriber(config):
+    from pyramid.events import NewResponse
+    config.add_subscriber(lambda event: set_star_and_cookie_vary(event.response), NewResponse)
+
+
+def outer_tween(config):
+    from pyramid.tweens import INGRESS
+    config.add_tween("test_pyramid_routing.outer_tween_factory", under=INGRESS)
+
+
+def public_route(config):
+    config.add_route("public", "/public")
+    config.add_view(lambda request: Response("view:public"), route_name="public")
+
+
+@pytest.mark.parametrize("late", [new_response_subscriber, outer_tween], ids=["NewResponse", "tween over ours"])
+@pytest.mark.parametrize("scoped", [False, True], ids=["one policy", "path policies"])
+def test_cors_headers_and_vary_set_after_the_tween_are_the_policys(late, scoped):
+    def configure(config):
+        public_route(config)
+        late(config)
+        if scoped:
+            config.add_cors_policy("/internal/*", enabled=False)
+    config = Configurator()
+    config.include("pyramid_wsgicors")
+    config.add_cors_policy(**policy_options("site", PARTNER))
+    configure(config)
+    app = config.make_wsgi_app()
+    allowed, refused = call(app, "/public", origin=PARTNER), call(app, "/public", origin="https://evil.example")
+    assert allowed.values("Access-Control-Allow-Origin") == [PARTNER]
+    assert refused.values("Access-Control-Allow-Origin") == []
+    assert allowed.values("Vary") == refused.values("Vary") == ["Cookie, Origin"]
