@@ -50,9 +50,10 @@ differ, or a step raises, the preflight is refused (403, fail closed).
 Framework glue only: a tween placed over Pyramid's exception view tween answers
 preflights before any view lookup (:func:`wsgicors.middleware.preflight_answer`);
 for other requests it lets Pyramid finish the response (views, exception views,
-response callbacks, ``NewResponse`` subscribers) and then applies the policy's
-headers and one merged ``Vary`` as the request's last finished callback, just
-before the response is sent. Exceptions no exception view handles go on up the
+response callbacks, ``NewResponse`` subscribers, tweens over this one) and then
+applies the policy's headers and one merged ``Vary`` as the request's last
+finished callback, just before the response is sent (or as the tween returns
+when none of those is registered for the request: the same, cheaper). Exceptions no exception view handles go on up the
 tween chain untouched (pyramid_tm must see them to abort; pyramid_debugtoolbar
 shows them); an exception view for ``Exception`` is Pyramid's way to answer
 them, and that response carries the CORS headers.
