@@ -264,7 +264,7 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
                 return handler(request)  # exempt: the application answers its OPTIONS itself, untouched
             else:
                 answer = preflight_answer(policy, environ)  # type: ignore[assignment]
-            return Response(status=answer.status, headerlist=list(answer.headers), app_iter=[answer.body])
+            return _response(answer)
         response = handler(request)
 
         def decorate(headers: HeaderList) -> HeaderList:
@@ -286,11 +286,11 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
 
     def cors_tween(request: Request) -> Response:
         environ = request.environ
-        origin = environ.get("HTTP_ORIGIN")
-        if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS" \
-                and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
+        if environ.get("REQUEST_METHOD") == "OPTIONS":
             answer = preflight_answer(state.policy, environ)
-            return Response(status=answer.status, headerlist=list(answer.headers), app_iter=[answer.body])
+            if answer is not None:
+                return _response(answer)
+        origin = environ.get("HTTP_ORIGIN")
         add, tail = actuals.get(origin) or actual(origin, environ)
         response = handler(request)
         path = environ.get("PATH_INFO")
@@ -298,6 +298,11 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
         return response
 
     return cors_tween
+
+
+def _response(answer: Any) -> Response:
+    """A preflight's answer (:class:`wsgicors.engine.PreflightAnswer`) as a Pyramid response."""
+    return Response(status=answer.status, headerlist=list(answer.headers), app_iter=[answer.body])
 
 
 class _Dispatch:
