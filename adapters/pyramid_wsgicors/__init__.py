@@ -274,7 +274,7 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
         finish(request, response, decorate)
         return response
 
-    finish = _finisher(registry)
+    finish = _finisher(registry)[0]
     return cors_tween
 
 
@@ -282,7 +282,7 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
                       state: Any) -> Callable[[Request], Response]:
     """The tween when one policy covers every request: its remembered answers, nothing to resolve."""
     actuals, actual, decorate_with = state.actuals, state.actual, state.decorate
-    finish = _finisher(registry)
+    finish, at_once = _finisher(registry)
 
     def cors_tween(request: Request) -> Response:
         environ = request.environ
@@ -294,7 +294,11 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
         add, tail = actuals.get(origin) or actual(origin, environ)
         response = handler(request)
         path = environ.get("PATH_INFO")
-        finish(request, response, lambda headers: decorate_with(headers, add, tail, path))
+        attrs = request.__dict__
+        if at_once and not attrs.get("response_callbacks") and not attrs.get("finished_callbacks"):
+            response.headerlist = decorate_with(response.headerlist, add, tail, path)  # finish(), inlined
+        else:
+            finish(request, response, lambda headers: decorate_with(headers, add, tail, path))
         return response
 
     return cors_tween
@@ -445,8 +449,10 @@ class _Dispatch:
         return candidates, True
 
 
-def _finisher(registry: Registry) -> Callable[[Request, Response, Callable[[HeaderList], HeaderList]], None]:
-    """How to apply a decoration to a response after everything that may change its headers.
+def _finisher(registry: Registry) -> Tuple[Callable[[Request, Response, Callable[[HeaderList], HeaderList]], None],
+                                           bool]:
+    """How to apply a decoration to a response after everything that may change its headers;
+    and whether it may be applied at once (for the hot path, which inlines ``finish``).
 
     Response callbacks, ``NewResponse`` subscribers, tweens over this one and
     finished callbacks all run after this tween returns. When this tween is
@@ -469,7 +475,7 @@ def _finisher(registry: Registry) -> Callable[[Request, Response, Callable[[Head
         else:
             _decorate_last(request, response, decorate)
 
-    return finish
+    return finish, at_once
 
 
 def _decorate_last(request: Request, response: Response,

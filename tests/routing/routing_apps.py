@@ -83,12 +83,14 @@ PYRAMID_ROUTES = (("/admin/data", "admin"), ("/internal/data", "internal"), ("/c
                   ("/public", "public"), ("/items/", "items"))
 
 
-def _pyramid_views(config: Any, routes: Any = PYRAMID_ROUTES) -> None:
+def _pyramid_views(config: Any, routes: Any = PYRAMID_ROUTES, route_names: str = "") -> None:
+    """Routes named ``<route_names><view><pattern>`` (route names are global, includes too)."""
     from pyramid.response import Response
 
     for pattern, name in routes:
-        config.add_route(name + pattern, pattern)
-        config.add_view((lambda name: lambda request: Response("view:" + name))(name), route_name=name + pattern)
+        config.add_route(route_names + name + pattern, pattern)
+        config.add_view((lambda name: lambda request: Response("view:" + name))(name),
+                        route_name=route_names + name + pattern)
 
 
 def pyramid_app() -> Any:
@@ -115,7 +117,7 @@ def _legacy_to_admin(event: Any) -> None:
 def _v1_admin(config: Any) -> None:
     """An include loaded with route_prefix='/v1': its own path policy and route."""
     config.add_cors_policy("/*", **ADMIN_POLICY)
-    _pyramid_views(config, (("/admin/data", "admin"),))
+    _pyramid_views(config, (("/admin/data", "admin"),), route_names="v1:")
 
 
 def pyramid_paths_app() -> Any:
