@@ -87,14 +87,15 @@ def _learn(headers: Any) -> None:
 
 
 class PolicyState:
-    """One policy's request path: its remembered answers and the WSGI call.
+    """One policy's request path: its remembered answers (the WSGI call is
+    :meth:`wsgicors.middleware.CORSMiddleware.__call__`).
 
     Built once per policy (by :class:`~wsgicors.middleware.Rules`, or by
     :func:`state_for` for adapters) and never shared between policies, so
     ``reconfigure`` swaps it together with the rules.
     """
 
-    __slots__ = ("policy", "fixed", "preflights", "actuals", "vary_tail", "fast_decorate")
+    __slots__ = ("policy", "fixed", "preflights", "actuals", "vary_tail", "fast_decorate", "single_state")
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
@@ -106,6 +107,9 @@ class PolicyState:
         self.vary_tail: Tuple[Header, ...] = (policy.vary_header,) if policy.vary_header is not None else ()
         # exposing the response's own header names needs them all: always the engine
         self.fast_decorate = not policy.expose_all
+        #: itself: a state stands in for the Rules of one policy covering every path
+        #: (:func:`wsgicors.middleware.handle` runs the middleware's request path over it)
+        self.single_state = self
 
     def preflight(self, key: Tuple[str, str, Optional[str], Optional[str]],
                   environ: Optional[Dict[str, Any]] = None) -> PreflightEntry:
@@ -151,58 +155,21 @@ class PolicyState:
         _learn(headers)
         return engine.decorate_response(self.policy, headers, add, path)
 
-    def handle(self, app: WSGIApp, environ: Dict[str, Any], start_response: Callable[..., Any],
-               propagate: bool = False) -> Iterable[bytes]:
-        """Apply the policy to one WSGI call of ``app`` (see :func:`wsgicors.middleware.handle`)."""
-        origin = environ.get("HTTP_ORIGIN")
-        if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS":
-            request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-            if request_method is not None:  # fetch.is_preflight, inlined on the hottest branch
-                key = (origin, request_method, environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-                       environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"))
-                answer = self.preflights.get(key) or self.preflight(key, environ)
-                start_response(answer[0], [*answer[1]])
-                return [answer[2]]
-        entry = self.actuals.get(origin) or self.actual(origin, environ)
-        path = environ.get("PATH_INFO")
-        started = False
+    def answer_error(self, error: Exception, environ: Dict[str, Any], start_response: Callable[..., Any],
+                     add: Tuple[Header, ...], path: Optional[str]) -> Iterable[bytes]:
+        """Answer ``500`` with the CORS headers after ``error`` escaped the application (logged).
 
-        def cors_start_response(status: str, headers: List[Header], exc_info: Any = None) -> Any:
-            nonlocal started
-            started = True
-            # PolicyState.decorate, inlined: one Python call fewer on every response
-            decorated = None
-            tail = entry[1]
-            if tail is not None and type(headers) is list:
-                try:
-                    for header in headers:
-                        if header[0] not in _plain:
-                            break
-                    else:
-                        decorated = headers + tail
-                except Exception:  # malformed headers: the engine reports them as it always did
-                    pass
-            if decorated is None:
-                _learn(headers)
-                decorated = engine.decorate_response(self.policy, headers, entry[0], path)
-            if exc_info is None:
-                return start_response(status, decorated)
-            return start_response(status, decorated, exc_info)
-
-        try:
-            return app(environ, cors_start_response)
-        except Exception as error:
-            if started or origin is None or propagate or environ.get(PROPAGATE_KEY):
-                raise
-            # Request-triggered: one line (with its traceback) per distinct cause per interval.
-            method = environ.get("REQUEST_METHOD")
-            log_limited(logging.ERROR, exception_cause("application", error),
-                        "wsgicors: the application raised on %s %s; answered 500 with CORS headers "
-                        "(set the environ key %r to let exceptions through)",
-                        shown(str(method)), shown(str(environ.get("PATH_INFO", ""))),
-                        PROPAGATE_KEY, exc_info=True)
-            start_response(ERROR_STATUS, engine.decorate_response(self.policy, ERROR_HEADERS, entry[0], path))
-            return [ERROR_BODY]
+        Called from the ``except`` clause that caught ``error`` (its traceback is logged).
+        """
+        # Request-triggered: one line (with its traceback) per distinct cause per interval.
+        method = environ.get("REQUEST_METHOD")
+        log_limited(logging.ERROR, exception_cause("application", error),
+                    "wsgicors: the application raised on %s %s; answered 500 with CORS headers "
+                    "(set the environ key %r to let exceptions through)",
+                    shown(str(method)), shown(str(environ.get("PATH_INFO", ""))),
+                    PROPAGATE_KEY, exc_info=True)  # called in the except clause
+        start_response(ERROR_STATUS, engine.decorate_response(self.policy, ERROR_HEADERS, add, path))
+        return [ERROR_BODY]
 
 
 _states: Dict[Policy, PolicyState] = {}

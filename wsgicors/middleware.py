@@ -18,6 +18,7 @@ from .errors import ConfigError, Problems
 from .fetch import is_preflight
 from .logs import log_limited
 from .origins import shown
+from . import fastpath
 from .fastpath import ERROR_BODY, ERROR_HEADERS, ERROR_STATUS, PROPAGATE_KEY, PolicyState, state_for
 from .options import check_names, raise_unknown
 from .policy import Policy
@@ -348,13 +349,64 @@ class CORSMiddleware:
         return self._rules.policy_for_request(environ)
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """One WSGI call: the request path (docs/design.md §3; :func:`handle` says what it does).
+
+        Written as one function, the remembered answers read inline: every
+        Python call saved here is saved on every request.
+        """
         rules = self._rules  # read once: reconfigure() may swap it meanwhile
         state = rules.single_state
         if state is None:
             state = rules.state_for_request(environ)
             if state is None:
                 return self.app(environ, start_response)
-        return state.handle(self.app, environ, start_response, self.propagate_exceptions)
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS":
+            request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+            if request_method is not None:  # fetch.is_preflight, inlined on the hottest branch
+                key = (origin, request_method, environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+                       environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"))
+                answer = state.preflights.get(key) or state.preflight(key, environ)
+                start_response(answer[0], [*answer[1]])
+                return [answer[2]]
+        entry = state.actuals.get(origin) or state.actual(origin, environ)
+        path = environ.get("PATH_INFO")
+        started = False
+
+        def cors_start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+            nonlocal started
+            started = True
+            # PolicyState.decorate, inlined: one Python call fewer on every response
+            tail = entry[1] if type(headers) is list else None
+            if tail is not None:
+                plain = fastpath._plain
+                try:
+                    for header in headers:
+                        if header[0] not in plain:
+                            tail = None
+                            break
+                except Exception:  # malformed headers: the engine reports them as it always did
+                    tail = None
+            headers = headers + tail if tail is not None else state.decorate(headers, entry[0], None, path)
+            if exc_info is None:
+                return start_response(status, headers)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self.app(environ, cors_start_response)
+        except Exception as error:
+            if started or origin is None or self.propagate_exceptions or environ.get(PROPAGATE_KEY):
+                raise
+            return state.answer_error(error, environ, start_response, entry[0], path)
+
+
+class _PolicyCall(CORSMiddleware):
+    """:func:`handle`'s call of ``app``: the middleware's request path over one policy's state."""
+
+    def __init__(self, state: PolicyState, app: WSGIApp, propagate: bool) -> None:
+        self.app = app
+        self.propagate_exceptions = propagate
+        self._rules = state  # type: ignore[assignment]  # a state is the Rules of its one policy
 
 
 def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable[..., Any],
@@ -377,7 +429,7 @@ def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable
     The decisions are :mod:`wsgicors.engine`'s, remembered per policy by
     :mod:`wsgicors.fastpath`, which runs the call.
     """
-    return state_for(policy).handle(app, environ, start_response, propagate)
+    return _PolicyCall(state_for(policy), app, propagate)(environ, start_response)
 
 
 def preflight_answer(policy: Policy, environ: Mapping[str, Any]) -> Optional[engine.PreflightAnswer]:
