@@ -34,6 +34,23 @@ registration added it (recorded from Flask's ``BlueprintSetupState``), never
 because its endpoint name contains a dot: an app-level endpoint named
 ``partner.secret`` is not blueprint ``partner``'s.
 
+Flask routes before any ``before_request`` function or ``url_value_preprocessor``
+runs, and those cannot change the route, so a ``before_request`` function that
+answers itself (a login check's 401 or redirect) answers with the policy of the
+rule Flask matched. WSGI middlewares wrapped around ``app.wsgi_app`` *before*
+``CORS(app)`` (``ProxyFix``, ``DispatcherMiddleware``, a path rewriter) run after
+the CORS wrapper, so it cannot see the request Flask will route: then
+``CORS(app)`` also takes over the app's ``full_dispatch_request``, where Flask has
+routed the request as the middlewares passed it on. The policy is looked up
+there; a preflight is passed through the middlewares and answered there (no
+``request_started`` receiver, ``before_request`` function or view runs), and an
+actual response whose policy differs from the one the wrapper saw is re-policied
+(:func:`wsgicors.middleware.repolicy_response`; an exempt view's own headers
+stay). A request the middlewares hand to another app with its own ``CORS(app)``
+is left to that app; one they answer themselves keeps the policy of the request
+as the wrapper saw it. Middlewares wrapped after ``CORS(app)`` run before it,
+so the lookup already sees what they change.
+
 Without ``CORS(app)``, ``@cross_origin`` views get their CORS from Flask's
 ``request_started`` signal, before any ``before_request`` function. Every
 configuration is validated whole before it replaces the one in force.
@@ -43,7 +60,8 @@ from __future__ import annotations
 
 import functools
 import weakref
-from typing import Any, Callable, Dict, FrozenSet, Iterable, Mapping, NamedTuple, Optional, Tuple, TypeVar, Union
+from typing import (Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Tuple, TypeVar,
+                    Union)
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, Flask, abort, after_this_request, request, request_started
@@ -54,7 +72,7 @@ from werkzeug.test import run_wsgi_app
 from wsgicors import ConfigError, Policy
 from wsgicors.fetch import is_preflight
 from wsgicors.options import raise_unknown
-from wsgicors.middleware import handle
+from wsgicors.middleware import handle, preflight_answer, repolicy_response
 from wsgicors.settings import OPTION_NAMES, policy_from_settings
 
 __all__ = ["CORS", "cross_origin", "CONFIG_PREFIX"]
@@ -69,6 +87,8 @@ EXTENSION_KEY = "wsgicors"
 # Set in the WSGI environ when the app-level wrapper handles the request, so the
 # request_started receiver knows CORS has already been applied.
 ENVIRON_KEY = "wsgicors.flask"
+# The _Record of a request that passes through middlewares wrapped around app.wsgi_app before CORS(app)
+RECORD_KEY = "wsgicors.flask.record"
 VIEW_ATTRIBUTE = "_wsgicors_options"
 RECORDER_ATTRIBUTE = "_wsgicors_records_rules"
 #: Redirects of the URL map followed to find the view that finally answers.
@@ -120,6 +140,19 @@ def _located(error: ConfigError, where: str, keys: Optional[Mapping[str, str]] =
     return ConfigError(problem.renamed(f"{where}: {problem.option}") for problem in spelt)
 
 
+class _Record:
+    """What one request met inside the middlewares wrapped before ``CORS(app)`` (see ``_AppCORS.dispatch``)."""
+
+    __slots__ = ("state", "preflight", "reached", "policy", "answer")
+
+    def __init__(self, state: "_AppCORS", preflight: bool) -> None:
+        self.state = state
+        self.preflight = preflight
+        self.reached = False  # this app's Flask dispatched it
+        self.policy: Optional[Policy] = None  # the policy of the request as Flask routed it
+        self.answer: Any = None  # the preflight answer given there
+
+
 class _Config(NamedTuple):
     """Everything one request reads, swapped in with one assignment."""
 
@@ -144,6 +177,12 @@ class _AppCORS:
     def __init__(self, app: Flask, lenient: bool = False) -> None:
         self.app = app
         self.wsgi_app = app.wsgi_app
+        # Whether app.wsgi_app was wrapped (ProxyFix, DispatcherMiddleware, ...) before CORS(app): those
+        # middlewares run after this wrapper and may change the request Flask routes (PATH_INFO,
+        # SCRIPT_NAME, the host) or hand it to another app.
+        inner = self.wsgi_app
+        self.wrapped_middlewares = not (getattr(inner, "__self__", None) is app
+                                        and getattr(inner, "__name__", "") == "wsgi_app")
         self.lenient = lenient
         # endpoint -> full name of the blueprint whose registration added its rule
         self.owners: Dict[str, str] = {}
@@ -282,11 +321,104 @@ class _AppCORS:
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         environ[ENVIRON_KEY] = self
         policy = self.policy_for(environ)
+        if self.wrapped_middlewares:
+            return self._through_middlewares(policy, environ, start_response)
         if policy is None:
             return self.wsgi_app(environ, start_response)
+        return handle(policy, self.wsgi_app, environ, start_response, self._propagates())
+
+    def _propagates(self) -> bool:
         # Flask re-raises in debug and testing mode for the debugger and the test client: let it
         # through then; otherwise (PROPAGATE_EXCEPTIONS under a real server) the page gets a 500 with CORS.
-        return handle(policy, self.wsgi_app, environ, start_response, self.app.debug or self.app.testing)
+        return bool(self.app.debug or self.app.testing)
+
+    # -- WSGI middlewares between CORS(app) and Flask --------------------------
+
+    def dispatch(self, full_dispatch_request: Callable[[], Any]) -> Any:
+        """``app.full_dispatch_request`` with wrapped middlewares: the policy from the request Flask routed.
+
+        Flask has matched the URL by now (in its request context), after every
+        middleware: the policy is looked up on that request, recorded for the
+        wrapper and, for a preflight, answered here without running a
+        ``request_started`` receiver, ``before_request`` function or view.
+        """
+        record = request.environ.get(RECORD_KEY)
+        if not isinstance(record, _Record) or record.state is not self:
+            return full_dispatch_request()
+        record.reached = True
+        record.policy = self.policy_for(request.environ)
+        if record.preflight and record.policy is not None:
+            record.answer = preflight_answer(record.policy, request.environ)
+            return self.app.response_class(b"", 204)  # replaced by record.answer in _through_middlewares
+        return full_dispatch_request()
+
+    def _through_middlewares(self, chosen: Optional[Policy], environ: Dict[str, Any],
+                             start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Run the middlewares; the policy is the one :meth:`dispatch` found where Flask routed.
+
+        A request that never reaches this app's Flask dispatch (a
+        DispatcherMiddleware hands it to another app) keeps ``chosen``, the
+        policy of the request as this wrapper saw it, unless another
+        ``CORS(app)`` answered it, whose headers are left as they are.
+        """
+        record = environ[RECORD_KEY] = _Record(self, is_preflight(
+            environ.get("REQUEST_METHOD"), environ.get("HTTP_ORIGIN"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")))
+        if record.preflight:
+            return self._preflight_through_middlewares(chosen, record, environ, start_response)
+        raw: List[Any] = []  # the application's own headers, as the middlewares passed them on
+
+        def inner(environ_: Dict[str, Any], start: Callable[..., Any]) -> Iterable[bytes]:
+            def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+                raw[:] = [list(headers)]
+                return start(status, headers) if exc_info is None else start(status, headers, exc_info)
+            return self.wsgi_app(environ_, capture)
+
+        def repolicied(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
+            policy = self._final_policy(chosen, record, environ)
+            if policy is not chosen and raw:  # exempt, or another app's CORS(app): the app's own headers
+                headers = raw[0] if policy is None else repolicy_response(
+                    policy, environ, raw[0], ("flask_wsgicors", "middleware changed the route"),
+                    "a WSGI middleware wrapped around app.wsgi_app before CORS(app) changed the request, so "
+                    "Flask dispatched it to a view with another policy than the request had")
+            return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
+
+        if chosen is None:
+            return inner(environ, repolicied)
+        return handle(chosen, inner, environ, repolicied, self._propagates())
+
+    def _final_policy(self, chosen: Optional[Policy], record: "_Record", environ: Dict[str, Any]) -> Any:
+        if record.reached:
+            return record.policy
+        other = environ.get(ENVIRON_KEY)
+        if isinstance(other, _AppCORS) and other is not self:
+            return None  # another Flask app with CORS(app) answered: its headers stand
+        return chosen
+
+    def _preflight_through_middlewares(self, chosen: Optional[Policy], record: "_Record", environ: Dict[str, Any],
+                                       start_response: Callable[..., Any]) -> Iterable[bytes]:
+        captured: List[Any] = []
+        chunks: List[bytes] = []
+
+        def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            captured[:] = [status, list(headers)]
+            return chunks.append
+
+        body = self.wsgi_app(environ, capture)
+        try:
+            chunks.extend(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        policy = self._final_policy(chosen, record, environ)
+        answer = record.answer if record.reached else (
+            preflight_answer(policy, environ) if policy is not None else None)
+        if answer is None:  # no CORS here: the application's own answer, as it gave it
+            start_response(captured[0], captured[1])
+            return chunks
+        start_response(answer.status, list(answer.headers))
+        return [answer.body]
 
 
 def _match(adapter: Any, path_info: Optional[str], method: str) -> Optional[str]:
@@ -365,6 +497,9 @@ class _CheckedViews(dict):  # type: ignore[type-arg]
 def _install(app: Flask, state: _AppCORS) -> None:
     app.extensions[EXTENSION_KEY] = state
     app.wsgi_app = state  # type: ignore[method-assign]
+    if state.wrapped_middlewares:
+        full_dispatch_request = app.full_dispatch_request  # the instance attribute shadows Flask's method
+        app.full_dispatch_request = functools.partial(state.dispatch, full_dispatch_request)  # type: ignore
     if type(app.view_functions) is dict:
         app.view_functions = _CheckedViews(app.view_functions, state)
 

@@ -7,7 +7,7 @@ blueprint whose name happens to prefix its endpoint.
 import pytest
 from flask import Blueprint, Flask
 
-from flask_wsgicors import CORS
+from flask_wsgicors import CORS, cross_origin
 from routing_support import ADMIN, COMMON, EVIL, PARTNER, call, policy_options, preflight
 
 
@@ -64,3 +64,138 @@ def test_nested_blueprints_inherit_their_parents_policy():
     app.register_blueprint(parent, url_prefix="/p")
     assert call(app, "/p/child/c").label == "parent"
     assert call(app, "/p/child/c", origin=EVIL).values("Access-Control-Allow-Origin") == []
+
+
+# -- WSGI middlewares wrapped around app.wsgi_app before CORS(app) ---------------
+# They run after the CORS wrapper: the request Flask routes is the one they pass on.
+
+def views_app():
+    app = Flask(__name__)
+    app.add_url_rule("/admin/data", "admin", cross_origin(**policy_options("admin", ADMIN))(lambda: "view:admin"),
+                     methods=["GET", "PUT"])
+    app.add_url_rule("/internal/data", "internal", cross_origin(enabled=False)(internal_view), methods=["GET", "PUT"])
+    app.add_url_rule("/public", "public", lambda: "view:public", methods=["GET", "PUT"])
+    return app
+
+
+def internal_view():
+    return "view:internal", 200, {"Access-Control-Allow-Origin": "https://own.example"}
+
+
+def strip_v1(app):
+    """A middleware that strips an API version prefix (as a reverse proxy's mount would)."""
+    inner = app.wsgi_app
+
+    def middleware(environ, start_response):
+        if environ["PATH_INFO"].startswith("/v1/"):
+            environ["PATH_INFO"] = environ["PATH_INFO"][len("/v1"):]
+        return inner(environ, start_response)
+
+    return middleware
+
+
+def rewritten_app():
+    app = views_app()
+    app.wsgi_app = strip_v1(app)
+    CORS(app, **policy_options("partner", PARTNER))
+    return app
+
+
+@pytest.mark.parametrize("origin, allowed", [(PARTNER, False), (ADMIN, True)])
+def test_a_middleware_rewriting_the_path_before_cors_gives_the_view_it_reaches_its_policy(origin, allowed):
+    app = rewritten_app()
+    actual = call(app, "/v1/admin/data", origin=origin)
+    assert actual.view == "admin"
+    assert bool(actual.values("Access-Control-Allow-Origin")) is allowed
+    answer = preflight(app, "/v1/admin/data", origin=origin)
+    assert answer.code == (204 if allowed else 403)
+
+
+def test_an_exempt_view_reached_through_a_middleware_keeps_its_own_headers():
+    app = rewritten_app()
+    actual = call(app, "/v1/internal/data", origin=PARTNER)
+    assert actual.view == "internal"
+    assert actual.values("Access-Control-Allow-Origin") == ["https://own.example"]
+    assert preflight(app, "/v1/internal/data", origin=PARTNER).values("Access-Control-Allow-Origin") == []
+
+
+def test_a_preflight_through_middlewares_runs_no_hook_or_view():
+    app = rewritten_app()
+    ran = []
+    app.before_request(lambda: ran.append("before_request"))
+    app.after_request(lambda response: ran.append("after_request") or response)
+    answer = preflight(app, "/v1/admin/data", origin=ADMIN)
+    assert answer.code == 204 and answer.body == b""
+    assert ran == []
+
+
+def test_a_middleware_wrapped_after_cors_is_seen_by_the_lookup():
+    app = views_app()
+    CORS(app, **policy_options("partner", PARTNER))
+    app.wsgi_app = strip_v1(app)
+    assert call(app, "/v1/admin/data", origin=PARTNER).values("Access-Control-Allow-Origin") == []
+    assert preflight(app, "/v1/admin/data", origin=PARTNER).code == 403
+
+
+def dispatching_app(mounted):
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    app = views_app()
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/other": mounted})
+    CORS(app, **policy_options("partner", PARTNER))
+    return app
+
+
+def test_an_app_mounted_by_dispatcher_middleware_answers_cors_with_its_own_policy():
+    other = views_app()
+    CORS(other, **policy_options("other", ADMIN))
+    app = dispatching_app(other)
+    partner = call(app, "/other/public", origin=PARTNER)
+    assert partner.view == "public" and partner.values("Access-Control-Allow-Origin") == []
+    assert call(app, "/other/public", origin=ADMIN).label == "other"
+    assert preflight(app, "/other/public", origin=PARTNER).code == 403
+    assert preflight(app, "/other/public", origin=ADMIN).code == 204
+
+
+def test_a_plain_wsgi_app_mounted_by_dispatcher_middleware_gets_the_app_wide_policy():
+    def plain(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"view:plain"]
+
+    app = dispatching_app(plain)
+    assert call(app, "/other/x", origin=PARTNER).label == "partner"
+    assert preflight(app, "/other/x", origin=PARTNER).code == 204
+
+
+def test_the_host_proxy_fix_passes_on_decides_with_host_matching():
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app = Flask(__name__, host_matching=True, static_host="static.example")
+    app.add_url_rule("/data", "admin", cross_origin(**policy_options("admin", ADMIN))(lambda: "view:admin"),
+                     host="admin.example")
+    app.add_url_rule("/data", "public", lambda: "view:public", host="www.example")
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_host=1)
+    CORS(app, **policy_options("partner", PARTNER))
+    headers = dict(HTTP_HOST="www.example", HTTP_X_FORWARDED_HOST="admin.example")
+    actual = call(app, "/data", origin=PARTNER, **headers)
+    assert actual.view == "admin" and actual.values("Access-Control-Allow-Origin") == []
+    assert preflight(app, "/data", "GET", PARTNER, **headers).code == 403
+
+
+# -- before_request functions and url_value_preprocessors -------------------------
+
+def test_a_before_request_answer_carries_the_policy_of_the_rule_flask_matched():
+    from flask import request
+
+    app = views_app()
+    CORS(app, **policy_options("partner", PARTNER))
+    app.url_value_preprocessor(lambda endpoint, values: None)
+
+    @app.before_request
+    def login_required():
+        if request.endpoint == "admin":
+            return "view:login", 401
+
+    assert call(app, "/admin/data", origin=ADMIN).label == "admin"
+    assert call(app, "/admin/data", origin=PARTNER).values("Access-Control-Allow-Origin") == []
+    assert preflight(app, "/admin/data", origin=ADMIN).code == 204   # preflights never reach the function

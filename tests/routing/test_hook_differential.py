@@ -1,14 +1,16 @@
-"""Differential property for apps whose hooks change the route: preflight and response follow the view that runs.
+"""Differential property for apps whose hooks or middlewares change the route: preflight and response
+follow the view that runs.
 
-For generated request paths (hook-rewritten prefixes, trailing slashes,
-aliases, aborting paths, and the path mutations of the routing differential)
-and origins that exactly one policy admits, the app is sent a ``PUT`` and the
-preflight for it:
+For generated request paths (version prefixes, trailing slashes and aliases
+that hooks or middlewares rewrite, an app mounted by ``DispatcherMiddleware``,
+a path a hook answers itself, and the path mutations of the routing
+differential) and origins that exactly one policy admits, each app
+(``hooked_apps``) is sent a ``PUT`` and the preflight for it:
 
 - the ``PUT``'s CORS headers are those of the policy configured for the view
-  that ran (or, when no view ran, the app-wide policy or none);
+  that ran (no view: the app-wide policy or none; a redirect: its target's);
 - the preflight is allowed exactly when that view's policy admits the origin
-  (the app's answer to the actual request decides, not the unrewritten path);
+  (the view the actual request reaches decides, not the path as it arrived);
   when no view runs, it is allowed at most for the app-wide policy's origins.
 
 Part of it runs through real gunicorn, which decodes the path itself.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import os
 from typing import Any, Callable, Optional
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,13 +33,14 @@ from routing_support import COMMON, HERE, MUTATIONS, Result, call, path_info, pr
 CI = os.environ.get("CI") == "true"
 ORIGINS = [COMMON, *hooked_apps.OWN_ORIGIN.values()]
 ROUTES = ["/admin/data", "/internal/data", "/caf%C3%A9/menu", "/public", "/items", "/staff", "/staff/x",
-          "/locked/data"]
+          "/locked/data", "/other/data"]
 REWRITES = [
-    lambda p: "/v1" + p,             # the version prefix a hook strips
-    lambda p: p + "/",               # a trailing slash a hook strips
-    lambda p: p.replace("/admin/", "/alias/", 1),  # an alias a hook maps to /admin/
+    lambda p: "/v1" + p,             # the version prefix a hook or middleware strips
+    lambda p: p + "/",               # a trailing slash it strips
+    lambda p: p.replace("/admin/", "/alias/", 1),  # an alias it maps to /admin/
     lambda p: "/v1" + p + "/",
 ]
+APP_WIDE = "partner"
 
 
 @st.composite
@@ -55,70 +59,83 @@ def admits(label: Optional[str], origin: str) -> bool:
     return label is not None and (origin == COMMON or hooked_apps.OWN_ORIGIN[label] == origin)
 
 
-def check(actual: Result, answer: Result, origin: str, app_wide: str = "partner") -> None:
+def served_by_other(name: str, raw: str) -> bool:
+    """Whether the Flask app's DispatcherMiddleware hands the path to the mounted app (by PATH_INFO prefix)."""
+    path = path_info(raw)
+    return name == "flask" and (path == "/other" or path.startswith("/other/"))
+
+
+def check(name: str, raw: str, actual: Result, answer: Result, origin: str,
+          follow: Callable[[str], Result]) -> None:
     allowed = bool(answer.values("Access-Control-Allow-Origin"))
     assert not allowed or 200 <= answer.code < 300, answer.status
     assert len(actual.values("Access-Control-Allow-Origin")) <= 1
-    if actual.view is not None:
-        expected = hooked_apps.EXPECTED[actual.view]
+    view = actual.view
+    if view is None and 300 <= actual.code < 400:  # a router's redirect: its target's view decides
+        view = follow(urlsplit(actual.values("Location")[0]).path).view
+    if view is not None:
+        expected = hooked_apps.EXPECTED[view]
         if origin == COMMON:
-            assert actual.label == expected, (actual.view, actual.label)
+            assert actual.label == expected, (view, actual.label)
         else:
-            assert bool(actual.values("Access-Control-Allow-Origin")) == admits(expected, origin), actual.view
-        if actual.view in hooked_apps.PREFLIGHT_FAILS_CLOSED:
+            assert bool(actual.values("Access-Control-Allow-Origin")) == admits(expected, origin), view
+        if view in hooked_apps.PREFLIGHT_FAILS_CLOSED.get(name, ()):
             expected = None
-        assert allowed == admits(expected, origin), (actual.view, origin, answer.status)
+        assert allowed == admits(expected, origin), (view, origin, answer.status)
         return
-    # no view ran (404, 405, a hook's abort): the app-wide policy at most
+    # no view ran (404, 405): the app-wide policy at most, or the mounted app's own
+    wide = "other" if served_by_other(name, raw) else APP_WIDE
     if origin == COMMON:
-        assert actual.label in (None, app_wide), (actual.status, actual.label)
-    assert not allowed or admits(app_wide, origin), (actual.status, origin, answer.status)
+        assert actual.label in (None, wide), (actual.status, actual.label)
+    assert not allowed or admits(wide, origin), (actual.status, origin, answer.status)
 
 
-def app_builders() -> Any:
-    builders = [pytest.param(hooked_apps.bottle_hooked_app, id="bottle")]
+def app_names() -> Any:
+    names = ["bottle", "flask"]
     try:
         import pypiserver  # noqa: F401 - ships a vendored Bottle 0.12
     except ImportError:
         if CI:
             raise
     else:
-        builders.append(pytest.param(hooked_apps.vendored_bottle_hooked_app, id="vendored-bottle-0.12"))
-    return builders
-
-
-@pytest.mark.parametrize("build", app_builders())
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(raw=raw_paths(), origin=st.sampled_from(ORIGINS))
-def test_preflight_and_response_follow_the_view_the_hooks_route_to(build, raw, origin):
-    app = _built(build)
-    target = path_info(raw)
-    check(call(app, target, "PUT", origin), preflight(app, target, "PUT", origin), origin)
+        names.append("vendored-bottle")
+    return names
 
 
 _apps: dict = {}
 
 
-def _built(build: Callable[[], Any]) -> Any:
-    """One app per builder for the whole run (hypothesis calls the test body many times)."""
-    if build not in _apps:
-        _apps[build] = build()
-    return _apps[build]
+def built(name: str) -> Any:
+    """One app per name for the whole run (hypothesis calls the test body many times)."""
+    if name not in _apps:
+        _apps[name] = hooked_apps.APPS[name]()
+    return _apps[name]
+
+
+@pytest.mark.parametrize("name", app_names())
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=raw_paths(), origin=st.sampled_from(ORIGINS))
+def test_preflight_and_response_follow_the_view_the_hooks_route_to(name, raw, origin):
+    app = built(name)
+    target = path_info(raw)
+    check(name, raw, call(app, target, "PUT", origin), preflight(app, target, "PUT", origin), origin,
+          lambda location: call(app, path_info(location), "PUT", origin))
 
 
 # -- through real gunicorn -------------------------------------------------------
 
 SERVER_PATHS = ["/v1/admin/data", "/admin/data/", "/alias/data", "/v1/alias/data/", "/internal/data/",
                 "/v1/internal/data", "/staff/", "/v1/staff", "/staff/x", "/v1/public/", "/locked/data",
-                "/v1/locked/data/", "/caf%C3%A9/menu/", "//v1/admin/data", "/v1//admin/data", "/alias/dat%FFa"]
+                "/v1/locked/data/", "/caf%C3%A9/menu/", "//v1/admin/data", "/v1//admin/data", "/alias/dat%FFa",
+                "/other/data", "/other/data/", "/other/v1/data", "//other/data"]
 
 
-@pytest.fixture(scope="module")
-def gunicorn_bottle(tmp_path_factory):
-    server = Server(["hooked_apps:bottle_site"], "sync", tmp_path_factory.mktemp("gunicorn") / "log.txt",
-                    private_options(), chdir=HERE)
+@pytest.fixture(scope="module", params=["bottle", "flask"])
+def served(request, tmp_path_factory):
+    server = Server([f"hooked_apps:{request.param}_site"], "sync",
+                    tmp_path_factory.mktemp("gunicorn") / "log.txt", private_options(), chdir=HERE)
     try:
-        yield server
+        yield request.param, server
     finally:
         server.stop()
 
@@ -130,9 +147,9 @@ def over_http(server: Any, method: str, raw: str, headers: Any) -> Result:
 
 @pytest.mark.server
 @pytest.mark.parametrize("origin", ORIGINS)
-def test_preflight_and_response_follow_the_hooks_through_gunicorn(gunicorn_bottle, origin):
+def test_preflight_and_response_follow_the_hooks_through_gunicorn(served, origin):
+    name, server = served
     for raw in SERVER_PATHS:
-        actual = over_http(gunicorn_bottle, "PUT", raw, {"Origin": origin})
-        answer = over_http(gunicorn_bottle, "OPTIONS", raw,
-                           {"Origin": origin, "Access-Control-Request-Method": "PUT"})
-        check(actual, answer, origin)
+        actual = over_http(server, "PUT", raw, {"Origin": origin})
+        answer = over_http(server, "OPTIONS", raw, {"Origin": origin, "Access-Control-Request-Method": "PUT"})
+        check(name, raw, actual, answer, origin, lambda location: over_http(server, "PUT", location, {"Origin": origin}))
