@@ -160,7 +160,7 @@ class _Config(NamedTuple):
     blueprints: Dict[str, Options]  # registered blueprint name -> options
     overrides: Dict[str, Optional[Policy]]  # endpoint -> policy, where not the app-wide one
     refused: Dict[str, ConfigError]  # endpoint -> why its @cross_origin was refused (lenient mode)
-    built_for: Tuple[int, int]
+    built_for: Tuple[int, int, int]  # _views_state(app) and the number of blueprints it was built for
     keywords: FrozenSet[str] = frozenset()  # the option names CORS(app, ...) was given
 
 
@@ -186,7 +186,7 @@ class _AppCORS:
         self.lenient = lenient
         # endpoint -> full name of the blueprint whose registration added its rule
         self.owners: Dict[str, str] = {}
-        self._config = _Config(None, {}, {}, {}, (-1, -1))
+        self._config = _Config(None, {}, {}, {}, (-1, -1, -1))
 
     @property
     def policy(self) -> Optional[Policy]:
@@ -229,7 +229,7 @@ class _AppCORS:
             elif parent is not policy:
                 overrides[endpoint] = parent
         self._config = _Config(policy, blueprint_options, overrides, refused,
-                               (len(app.view_functions), len(blueprint_options)), given)
+                               (*_views_state(app), len(blueprint_options)), given)
 
     def check_view(self, endpoint: str, view: Any) -> None:
         """Validate a ``@cross_origin`` view as it is registered (raises ConfigError).
@@ -278,7 +278,7 @@ class _AppCORS:
     def lookup(self, environ: Dict[str, Any]) -> Tuple[Optional[str], Optional[Policy]]:
         """(the endpoint if it has a policy of its own, the policy covering the request)."""
         config = self._config
-        if config.built_for != (len(self.app.view_functions), len(config.blueprints)):
+        if config.built_for != (*_views_state(self.app), len(config.blueprints)):
             self.refresh()
             config = self._config
         if not config.overrides:
@@ -486,12 +486,26 @@ class _CheckedViews(dict):  # type: ignore[type-arg]
     def __init__(self, views: Mapping[str, Any], state: _AppCORS) -> None:
         super().__init__(views)
         self._state = weakref.ref(state)
+        #: counts the views set or removed, so a view replacing another (``@app.endpoint(name)``
+        #: over a registered one) makes the per-endpoint policies be computed again
+        self.version = 0
 
     def __setitem__(self, endpoint: str, view: Any) -> None:
         state = self._state()
         if state is not None:
             state.check_view(endpoint, view)
         super().__setitem__(endpoint, view)
+        self.version += 1
+
+    def __delitem__(self, endpoint: str) -> None:
+        super().__delitem__(endpoint)
+        self.version += 1
+
+
+def _views_state(app: Flask) -> Tuple[int, int]:
+    """What the per-endpoint policies depend on in ``app.view_functions``: its size and version."""
+    views = app.view_functions
+    return len(views), getattr(views, "version", 0)
 
 
 def _install(app: Flask, state: _AppCORS) -> None:

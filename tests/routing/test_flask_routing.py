@@ -199,3 +199,34 @@ def test_a_before_request_answer_carries_the_policy_of_the_rule_flask_matched():
     assert call(app, "/admin/data", origin=ADMIN).label == "admin"
     assert call(app, "/admin/data", origin=PARTNER).values("Access-Control-Allow-Origin") == []
     assert preflight(app, "/admin/data", origin=ADMIN).code == 204   # preflights never reach the function
+
+
+# -- the URL map and views changed after CORS(app) --------------------------------
+
+def test_a_view_set_over_a_registered_endpoint_gets_its_own_policy():
+    app = Flask(__name__)
+    CORS(app, **policy_options("partner", PARTNER))
+    app.add_url_rule("/x", "x", lambda: "view:plain")
+    CORS.policy_for(app, {"PATH_INFO": "/x", "REQUEST_METHOD": "GET", "SERVER_NAME": "localhost",
+                          "SERVER_PORT": "80", "wsgi.url_scheme": "http"})  # policies computed for the plain view
+
+    @app.endpoint("x")  # Flask's way to give a rule's endpoint its view: replaces the plain one
+    @cross_origin(**policy_options("admin", ADMIN))
+    def admin():
+        return "view:admin"
+
+    result = call(app, "/x", origin=PARTNER)
+    assert result.view == "admin" and result.values("Access-Control-Allow-Origin") == []
+    assert call(app, "/x", origin=ADMIN).label == "admin"
+
+
+@pytest.mark.parametrize("path, label", [("/late", "admin"), ("/loose", "admin"), ("/loose/", "admin")])
+def test_rules_and_map_settings_changed_after_cors_apply(path, label):
+    app = Flask(__name__)
+    CORS(app, **policy_options("partner", PARTNER))
+    admin = cross_origin(**policy_options("admin", ADMIN))
+    app.add_url_rule("/late", "late", admin(lambda: "view:late"))
+    app.url_map.strict_slashes = False  # /loose serves /loose/ itself, without a redirect
+    app.add_url_rule("/loose/", "loose", admin(lambda: "view:loose"))
+    result = call(app, path)
+    assert result.code == 200 and result.label == label
