@@ -379,12 +379,17 @@ class CORSMiddleware:
             # PolicyState.decorate, inlined: one Python call fewer on every response
             tail = entry[1] if type(headers) is list else None
             if tail is not None:
-                plain = fastpath._plain
+                # fastpath.all_plain, its loop for short lists inlined (one call fewer per response)
                 try:
-                    for header in headers:
-                        if header[0] not in plain:
+                    if len(headers) > fastpath.LOOP_HEADERS:
+                        if not fastpath.all_plain(headers):
                             tail = None
-                            break
+                    else:
+                        plain = fastpath._plain
+                        for header in headers:
+                            if header[0] not in plain:
+                                tail = None
+                                break
                 except Exception:  # malformed headers: the engine reports them as it always did
                     tail = None
             headers = headers + tail if tail is not None else state.decorate(headers, entry[0], None, path)
@@ -427,7 +432,7 @@ def handle(policy: Policy, app: WSGIApp, environ: dict, start_response: Callable
     Exceptions raised while the server iterates the body are the server's.
 
     The decisions are :mod:`wsgicors.engine`'s, remembered per policy by
-    :mod:`wsgicors.fastpath`, which runs the call.
+    :mod:`wsgicors.fastpath`; the call is :meth:`CORSMiddleware.__call__`'s code.
     """
     return _PolicyCall(state_for(policy), app, propagate)(environ, start_response)
 

@@ -209,3 +209,43 @@ def test_remembered_rule_choices_are_bounded_and_equal_fresh_dispatch() -> None:
             None if expected is None else expected), path
         assert len(rules._path_memo) <= middleware_module.PATH_MEMO_SIZE
     assert "/" + "a" * 300 not in rules._path_memo
+
+
+ACTUAL_ALLOWED = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_ORIGIN": "https://app.example.com"}
+
+
+@pytest.mark.parametrize("length", [0, 1, 2, 8, 9, 10, 30, 60])
+@pytest.mark.parametrize("special", [None, "Vary", "vary", "Access-Control-Allow-Origin", "ACCESS-CONTROL-X"])
+@pytest.mark.parametrize("position", [0, -1])
+def test_short_and_long_header_lists_are_decorated_like_the_reference(length: int, special, position: int) -> None:
+    """Lists up to fastpath.LOOP_HEADERS are checked by a Python loop, longer ones by one set
+    operation: both answer like the reference, whether a Vary or Access-Control-* name is first or last."""
+    import reference_engine as reference
+    from wsgicors import CORSMiddleware, fastpath
+
+    assert 0 < fastpath.LOOP_HEADERS < 60  # the lengths above fall on both sides of it
+    headers = [(f"X-Filler-{index}", "value") for index in range(length)]
+    if special is not None:
+        headers.insert(len(headers) if position == -1 else 0, (special, "Accept-Encoding"))
+
+    def app(environ, start_response):  # type: ignore[no-untyped-def]
+        start_response("200 OK", list(headers))
+        return [b"ok"]
+
+    policy = Policy(["https://app.example.com"])
+    middleware = CORSMiddleware(app, policy=policy)
+    for _ in range(3):  # first sight of the names, then the remembered plain names
+        expected = _serve(lambda env, sr: reference.handle([("*", policy)], app, env, sr), ACTUAL_ALLOWED)
+        assert _serve(middleware, ACTUAL_ALLOWED) == expected
+
+
+@pytest.mark.parametrize("headers", [
+    [("Content-Type", "text/plain")] * 12, [("Content-Type", "text/plain")] * 3,
+    [["Content-Type", "text/plain"]] * 12, ["Content-Type"] * 12, [()] * 12, [()], [{"a": 1}] * 12, [1] * 3,
+    [("Content-Type", "text/plain")] * 11 + [("Vary", "x")], [("Unseen-Name-Q", "x")] * 12,
+])
+def test_all_plain_never_raises_and_says_true_only_for_names_seen_plain(headers) -> None:  # type: ignore[no-untyped-def]
+    from wsgicors import fastpath
+    fastpath._learn([("Content-Type", "x")])
+    expected = all(isinstance(h, (tuple, list, str)) and len(h) > 0 and h[0] in fastpath._plain for h in headers)
+    assert fastpath.all_plain(headers) is expected
