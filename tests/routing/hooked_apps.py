@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from routing_support import ADMIN, PARTNER, policy_options
+from routing_support import ADMIN, PARTNER, policy_options, serve
 
 CAFE = "https://cafe.example"
 OTHER = "https://other.example"
@@ -151,3 +151,7 @@ APPS = {"bottle": bottle_hooked_app, "vendored-bottle": vendored_bottle_hooked_a
 # gunicorn targets: hooked_apps:bottle_site, hooked_apps:flask_site
 bottle_site = bottle_hooked_app()
 flask_site = flask_middleware_app()
+
+
+if __name__ == "__main__":
+    serve(APPS)

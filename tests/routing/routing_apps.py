@@ -14,10 +14,9 @@ Run as a script to serve one app on the stdlib server:
 
 from __future__ import annotations
 
-import sys
 from typing import Any, Dict, Optional
 
-from routing_support import ADMIN, PARTNER, policy_options
+from routing_support import ADMIN, PARTNER, policy_options, serve
 
 CAFE = "https://cafe.example"
 #: view name -> label of the policy configured for it (None: no CORS)
@@ -228,12 +227,4 @@ pyramid_traversal_site = pyramid_traversal_app()
 
 
 if __name__ == "__main__":
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
-
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = make_server("127.0.0.1", 0, APPS[sys.argv[1]](), handler_class=Quiet)
-    print(server.server_port, flush=True)
-    server.serve_forever()
+    serve(APPS)

@@ -7,7 +7,10 @@ Every view answers the name of the view that ran.
 
 from __future__ import annotations
 
+import os
 import pathlib
+import subprocess
+import sys
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import unquote
 from wsgiref.util import setup_testing_defaults
@@ -102,3 +105,46 @@ MUTATIONS = [
     lambda p, i: p.replace("%C3%A9", "%E9"),                              # latin-1, not UTF-8
     lambda p, i: "/" + p,                                                 # a leading double slash
 ]
+
+
+def serve(apps: Dict[str, Any]) -> None:
+    """``python SCRIPT NAME``: serve ``apps[NAME]()`` on the stdlib server; print the port, then serve until killed."""
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = make_server("127.0.0.1", 0, apps[sys.argv[1]](), handler_class=Quiet)
+    print(server.server_port, flush=True)
+    server.serve_forever()
+
+
+class Wsgiref:
+    """``python SCRIPT NAME`` (a module of apps calling :func:`serve`): the stdlib server in a subprocess."""
+
+    def __init__(self, script: str, name: str) -> None:
+        self.process = subprocess.Popen([sys.executable, str(HERE / script), name], cwd=HERE,
+                                        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                        env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                            [str(HERE), str(HERE.parent), os.environ.get("PYTHONPATH", "")])},
+                                        start_new_session=True)
+        line = self.process.stdout.readline()
+        if not line.strip().isdigit():
+            self.stop()
+            import pytest  # the apps modules import this one in servers too, without the tests' path
+
+            pytest.fail(f"the wsgiref server did not start: {line!r}")
+        self.port = int(line)
+
+    def request(self, method: str, path: str, headers: Any) -> Any:
+        from gunicorn_testing import request
+
+        return request(self.port, method, path, headers)
+
+    def stop(self) -> None:
+        from gunicorn_testing import stop
+
+        stop(self.process)
+        if self.process.stdout is not None:
+            self.process.stdout.close()

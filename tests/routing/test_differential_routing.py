@@ -12,10 +12,6 @@ stdlib ``wsgiref`` server, which decode the path themselves.
 
 from __future__ import annotations
 
-import os
-import pathlib
-import subprocess
-import sys
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
@@ -24,10 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import routing_apps
-from gunicorn_testing import Server, private_options, request, stop
-from routing_support import COMMON, MUTATIONS, PARTNER, Result, call, path_info
+from gunicorn_testing import Server, private_options
+from routing_support import COMMON, HERE, MUTATIONS, PARTNER, Result, Wsgiref, call, path_info
 
-HERE = pathlib.Path(__file__).resolve().parent
 SEGMENTS = ["admin", "data", "internal", "public", "items", "caf%C3%A9", "menu", "Admin", "DATA", "",
             ".", "..", "%2E", "%2e%2e", "dat%FFa", "%FF", "a+b", "data;x", "%2F", "admin%2Fdata", "caf%E9",
             "legacy", "v1"]
@@ -116,30 +111,6 @@ SERVER_PATHS = ["/admin/data", "//admin/data", "/admin//data", "/admin/dat%FFa",
                 "/v1/admin/data", "//v1/admin/data", "/v1/x", "/admin/missing"]
 
 
-class Wsgiref:
-    """``routing_apps.py NAME``: the stdlib server in a subprocess."""
-
-    def __init__(self, name: str) -> None:
-        self.process = subprocess.Popen([sys.executable, str(HERE / "routing_apps.py"), name], cwd=HERE,
-                                        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                        env={**os.environ, "PYTHONPATH": os.pathsep.join(
-                                            [str(HERE), str(HERE.parent), os.environ.get("PYTHONPATH", "")])},
-                                        start_new_session=True)
-        line = self.process.stdout.readline()
-        if not line.strip().isdigit():
-            self.stop()
-            pytest.fail(f"the wsgiref server did not start: {line!r}")
-        self.port = int(line)
-
-    def request(self, method: str, path: str, headers: Any) -> Any:
-        return request(self.port, method, path, headers)
-
-    def stop(self) -> None:
-        stop(self.process)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-
-
 @pytest.fixture(scope="module", params=[(server, name) for server in ("gunicorn", "wsgiref")
                                         for name in sorted(routing_apps.APPS)],
                 ids=lambda param: "-".join(param))
@@ -149,7 +120,7 @@ def served(request, tmp_path_factory):
         running: Any = Server([f"routing_apps:{name}_site"], "sync",
                               tmp_path_factory.mktemp("gunicorn") / "log.txt", private_options(), chdir=HERE)
     else:
-        running = Wsgiref(name)
+        running = Wsgiref("routing_apps.py", name)
     try:
         yield name, running
     finally:

@@ -13,7 +13,8 @@ differential) and origins that exactly one policy admits, each app
   (the view the actual request reaches decides, not the path as it arrived);
   when no view runs, it is allowed at most for the app-wide policy's origins.
 
-Part of it runs through real gunicorn, which decodes the path itself.
+Part of it runs through real gunicorn and the stdlib ``wsgiref`` server, which
+decode the path themselves.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hooked_apps
-from gunicorn_testing import Server, private_options, request
-from routing_support import COMMON, HERE, MUTATIONS, Result, call, path_info, preflight
+from gunicorn_testing import Server, private_options
+from routing_support import COMMON, HERE, MUTATIONS, Result, Wsgiref, call, path_info, preflight
 
 CI = os.environ.get("CI") == "true"
 ORIGINS = [COMMON, *hooked_apps.OWN_ORIGIN.values()]
@@ -122,7 +123,7 @@ def test_preflight_and_response_follow_the_view_the_hooks_route_to(name, raw, or
           lambda location: call(app, path_info(location), "PUT", origin))
 
 
-# -- through real gunicorn -------------------------------------------------------
+# -- through real servers (gunicorn, wsgiref) -------------------------------------------------------
 
 SERVER_PATHS = ["/v1/admin/data", "/admin/data/", "/alias/data", "/v1/alias/data/", "/internal/data/",
                 "/v1/internal/data", "/staff/", "/v1/staff", "/staff/x", "/v1/public/", "/locked/data",
@@ -130,24 +131,29 @@ SERVER_PATHS = ["/v1/admin/data", "/admin/data/", "/alias/data", "/v1/alias/data
                 "/other/data", "/other/data/", "/other/v1/data", "//other/data"]
 
 
-@pytest.fixture(scope="module", params=["bottle", "flask"])
+@pytest.fixture(scope="module", params=[(server, name) for server in ("gunicorn", "wsgiref")
+                                        for name in ("bottle", "flask")], ids="-".join)
 def served(request, tmp_path_factory):
-    server = Server([f"hooked_apps:{request.param}_site"], "sync",
-                    tmp_path_factory.mktemp("gunicorn") / "log.txt", private_options(), chdir=HERE)
+    server_kind, name = request.param
+    if server_kind == "gunicorn":
+        server: Any = Server([f"hooked_apps:{name}_site"], "sync", tmp_path_factory.mktemp("gunicorn") / "log.txt",
+                             private_options(), chdir=HERE)
+    else:
+        server = Wsgiref("hooked_apps.py", name)
     try:
-        yield request.param, server
+        yield name, server
     finally:
         server.stop()
 
 
 def over_http(server: Any, method: str, raw: str, headers: Any) -> Result:
-    response = request(server.port, method, raw, headers)
+    response = server.request(method, raw, headers)
     return Result(f"{response.status} {response.reason}", response.getheaders(), response.body)
 
 
 @pytest.mark.server
 @pytest.mark.parametrize("origin", ORIGINS)
-def test_preflight_and_response_follow_the_hooks_through_gunicorn(served, origin):
+def test_preflight_and_response_follow_the_hooks_through_servers(served, origin):
     name, server = served
     for raw in SERVER_PATHS:
         actual = over_http(server, "PUT", raw, {"Origin": origin})
