@@ -21,7 +21,7 @@ import functools
 import logging
 import re
 import warnings
-from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Pattern, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, Set, Tuple
 
 from . import fetch as _fetch
 from .errors import CORSConfigWarning, Problems, user_stacklevel
@@ -217,7 +217,7 @@ class OriginMatcher:
     """Decides whether a request's ``Origin`` is allowed; built from config."""
 
     __slots__ = ("any_origin", "exact", "subdomains", "any_port", "patterns", "predicate", "predicate_takes_environ",
-                 "_needs_parse", "_memo", "_suffix_hosts", "_suffix_lengths", "_pattern_scan")
+                 "_needs_parse", "_memo", "_suffix_tails", "_suffix_any_port", "_suffix_lengths", "_pattern_scan")
 
     def __init__(
         self,
@@ -239,11 +239,16 @@ class OriginMatcher:
         self.predicate_takes_environ = predicate_takes_environ
         self._needs_parse = bool(subdomains or any_port or patterns or predicate)
         self._memo: Dict[str, bool] = {}
-        # The hosts after '*.', and their lengths: a request host is looked up only
-        # at the dots where one of them could start, so the cost grows with the
-        # host's length, never with its number of labels.
-        self._suffix_hosts = frozenset(host for _, host, _ in subdomains)
-        self._suffix_lengths = tuple(sorted({len(host) for host in self._suffix_hosts}))
+        # The '*.' entries as the end of a request origin, per scheme: "." + host
+        # + ":port" (no port: the default), and "." + host for ':*' ports; and the
+        # hosts' lengths. A request origin is looked up once per length (one slice,
+        # one set look-up), so the cost grows with the number of distinct lengths,
+        # never with the number of entries or the host's labels.
+        self._suffix_tails: Dict[str, FrozenSet[str]] = _by_scheme(
+            (scheme, f".{host}:{port}" if port else f".{host}") for scheme, host, port in subdomains if port != ANY_PORT)
+        self._suffix_any_port: Dict[str, FrozenSet[str]] = _by_scheme(
+            (scheme, f".{host}") for scheme, host, port in subdomains if port == ANY_PORT)
+        self._suffix_lengths = tuple(sorted({len(host) for _, host, _ in subdomains}))
         self._pattern_scan = _combine(patterns)
 
     def allows(self, origin: str, environ: Optional[Mapping[str, Any]] = None) -> bool:
@@ -281,15 +286,15 @@ class OriginMatcher:
         if self.any_port and (scheme, host) in self.any_port:
             return True
         if self._suffix_lengths:
-            suffix_hosts, subdomains, size = self._suffix_hosts, self.subdomains, len(host)
+            tails, any_port, size = self._suffix_tails.get(scheme), self._suffix_any_port.get(scheme), len(host)
+            end = len(scheme) + 3 + size  # the request origin is scheme "://" host [":" port]
             for length in self._suffix_lengths:
                 if length >= size:
                     break
-                if host[size - length - 1] == ".":
-                    suffix = host[size - length:]
-                    if suffix in suffix_hosts and (
-                            (scheme, suffix, port) in subdomains or (scheme, suffix, ANY_PORT) in subdomains):
-                        return True
+                # "." + the host's last `length` characters (+ ":" port): a '*.' entry's tail
+                if (tails is not None and origin[end - length - 1:] in tails) or (
+                        any_port is not None and host[size - length - 1:] in any_port):
+                    return True
         for pattern in self._pattern_scan:
             if pattern.fullmatch(origin):
                 return True
@@ -321,6 +326,13 @@ class OriginMatcher:
         if self.predicate is not None:
             parts.append(getattr(self.predicate, "__name__", repr(self.predicate)))
         return "[" + ", ".join(parts) + "]"
+
+
+def _by_scheme(pairs: Iterable[Tuple[str, str]]) -> Dict[str, FrozenSet[str]]:
+    grouped: Dict[str, Set[str]] = {}
+    for scheme, text in pairs:
+        grouped.setdefault(scheme, set()).add(text)
+    return {scheme: frozenset(texts) for scheme, texts in grouped.items()}
 
 
 _DEFAULT_FLAGS = re.compile("").flags

@@ -249,3 +249,33 @@ def test_all_plain_never_raises_and_says_true_only_for_names_seen_plain(headers)
     fastpath._learn([("Content-Type", "x")])
     expected = all(isinstance(h, (tuple, list, str)) and len(h) > 0 and h[0] in fastpath._plain for h in headers)
     assert fastpath.all_plain(headers) is expected
+
+
+WILDCARDS = ["https://*.example.com", "https://*.a.example.com:8443", "http://*.example.net:*", "http://*.b.c.d.example.org",
+             "https://*.x.io:*", "http://*.x.io"]
+
+
+def _reference_wildcard_admits(origin: str) -> bool:
+    """A '*.' entry admits an origin whose host ends with '.' + its host, same scheme, same port (or ':*')."""
+    parsed = origins_module.parse_request_origin(origin)
+    if parsed is None:
+        return False
+    scheme, host, port = parsed
+    for entry in WILDCARDS:
+        entry_scheme, _, rest = entry.partition("://*.")
+        entry_host, _, entry_port = rest.partition(":")
+        if scheme == entry_scheme and host.endswith("." + entry_host) and entry_port in ("*", port):
+            return True
+    return False
+
+
+def test_wildcard_entries_are_one_slice_and_look_up_per_length_and_admit_like_suffix_matching() -> None:
+    matcher = Policy(WILDCARDS, allow_insecure_origins=True).matcher
+    rng = random.Random(3)
+    hosts = ["example.com", "a.example.com", "x.a.example.com", "example.net", "q.example.net", "b.c.d.example.org",
+             "z.b.c.d.example.org", "c.d.example.org", "x.io", "y.x.io", "xexample.com", "a-example.com", "[::1]"]
+    samples = [f"{scheme}://{prefix}{host}{port}" for scheme in ("http", "https", "ftp") for host in hosts
+               for prefix in ("", "w.", "w.v.", ".", "-.", "w")
+               for port in ("", ":8443", ":8080", ":443", ":80", ":")]
+    for origin in samples + [rng.choice(samples)[: rng.randint(0, 40)] for _ in range(300)]:
+        assert matcher.allows(origin) is _reference_wildcard_admits(origin), origin
