@@ -238,3 +238,37 @@ def test_a_preflight_through_a_virtual_root_gets_the_traversed_paths_policy(trav
     exempt = preflight(traversal, "/keys", origin=PARTNER, HTTP_X_VHM_ROOT="/admin")
     assert exempt.view == "admin" and exempt.values("Access-Control-Allow-Origin") == []  # the app answers it
     assert allows(preflight(traversal, "/keys", origin=PARTNER), PARTNER)
+
+
+def test_a_preflight_for_an_exempt_route_goes_to_the_application_without_another_routes_headers():
+    def routes(config):
+        route(config, "upload", "/files", request_method="PUT")
+        route(config, "files", "/files")  # every method, OPTIONS included
+        config.add_cors_policy(route_name="upload", enabled=False)
+    answer = preflight(site(routes), "/files", method="PUT", origin=PARTNER)
+    assert answer.view == "files"  # Pyramid dispatched the OPTIONS request itself
+    assert answer.values("Access-Control-Allow-Origin") == [] and answer.values("Vary") == []
+
+
+class Traverser:
+    """A custom ITraverser: reads the path its own way (here: backwards)."""
+
+    def __init__(self, root):
+        self.root = root
+
+    def __call__(self, request):
+        from pyramid.traversal import ResourceTreeTraverser
+        request.path_info = "/" + "/".join(reversed(request.path_info.strip("/").split("/")))
+        return ResourceTreeTraverser(self.root)(request)
+
+
+def test_path_policies_give_no_cors_under_a_custom_traverser():
+    def custom(config):
+        from pyramid.interfaces import ITraverser
+        from zope.interface import Interface
+        config.registry.registerAdapter(Traverser, (Interface,), ITraverser)
+        traversal_views(config)
+    app = site(custom, root_factory=Root)
+    result = call(app, "/keys/admin", origin=PARTNER)  # the traverser serves /admin/keys
+    assert result.view == "admin"
+    assert result.values("Access-Control-Allow-Origin") == []
