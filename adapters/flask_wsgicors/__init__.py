@@ -64,15 +64,15 @@ from typing import (Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Nam
                     Union)
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, Flask, abort, after_this_request, request, request_started
+from flask import Blueprint, Flask, abort, request, request_finished, request_started
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
-from werkzeug.test import run_wsgi_app
 
 from wsgicors import ConfigError, Policy
 from wsgicors.fetch import is_preflight
 from wsgicors.options import raise_unknown
-from wsgicors.middleware import handle, preflight_answer, repolicy_response
+from wsgicors.middleware import handle, preflight_answer, repolicy_response, response_decorator
 from wsgicors.settings import OPTION_NAMES, policy_from_settings
 
 __all__ = ["CORS", "cross_origin", "CONFIG_PREFIX"]
@@ -86,6 +86,8 @@ CONFIG_PREFIX = "CORS_"
 EXTENSION_KEY = "wsgicors"
 # Set in the WSGI environ when the app-level wrapper handles the request, so the
 # request_started receiver knows CORS has already been applied.
+# Without CORS(app): what request_started chose (a Policy, or a preflight's answer), for request_finished
+LENIENT_KEY = "wsgicors.flask.views"
 ENVIRON_KEY = "wsgicors.flask"
 # The _Record of a request that passes through middlewares wrapped around app.wsgi_app before CORS(app)
 RECORD_KEY = "wsgicors.flask.record"
@@ -581,20 +583,6 @@ class CORS:
         return state.policy_for(environ) if state is not None else None
 
 
-def _response_from_wsgi(app: Flask, wsgi_app: Callable[..., Iterable[bytes]]) -> Any:
-    """A Flask response with exactly the status, headers and body ``wsgi_app`` produced."""
-    body, status, headers = run_wsgi_app(wsgi_app, request.environ)
-    typed = "Content-Type" in headers
-    response = app.response_class(body, status, headers)
-    if not typed:
-        del response.headers["Content-Type"]  # Flask would add its default mimetype
-    return response
-
-
-def _never_called(environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    raise AssertionError("a preflight never reaches the application")  # pragma: no cover
-
-
 def _views_without_extension(sender: Flask, **_: Any) -> None:
     """``request_started``: CORS for the ``@cross_origin`` views of an app without ``CORS(app)``.
 
@@ -602,8 +590,10 @@ def _views_without_extension(sender: Flask, **_: Any) -> None:
     aborting 401 cannot break a preflight) and before Flask raises a routing
     error, so a preflight is answered for the view of the method it asks
     about, whatever methods the rule accepts. Other responses of the view,
-    ``abort(...)`` pages, 405s and 500 pages included, are decorated after the
-    request like ``CORS(app)`` decorates them.
+    ``abort(...)`` pages, 405s and 500 pages included, are decorated like
+    ``CORS(app)`` decorates them. Both are applied from ``request_finished``
+    (:func:`_views_finished`), after every ``after_request`` function, so only
+    the policy writes the CORS headers.
     """
     app = sender
     state = app.extensions.get(EXTENSION_KEY)
@@ -621,13 +611,26 @@ def _views_without_extension(sender: Flask, **_: Any) -> None:
         return
     if is_preflight(environ.get("REQUEST_METHOD", ""), environ.get("HTTP_ORIGIN"),
                     environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")):
-        answer = _response_from_wsgi(app, functools.partial(handle, policy, _never_called))
-        after_this_request(lambda response: answer)  # exactly this, not Flask's re-wrapped copy of it
-        abort(answer)  # skips before_request functions and the view
+        answer = preflight_answer(policy, environ)
+        environ[LENIENT_KEY] = answer
+        abort(app.response_class(answer.body, answer.status))  # skips before_request functions and the view
+    environ[LENIENT_KEY] = policy
 
-    @after_this_request
-    def decorate(response: Any) -> Any:
-        return _response_from_wsgi(app, functools.partial(handle, policy, response, propagate=True))
+
+def _views_finished(sender: Flask, response: Any, **_: Any) -> None:
+    """``request_finished``, after every ``after_request`` function: the response becomes what the
+    policy :func:`_views_without_extension` chose makes of it (a preflight: exactly its answer)."""
+    chosen = request.environ.pop(LENIENT_KEY, None)
+    if chosen is None:
+        return
+    if isinstance(chosen, Policy):
+        response.headers = Headers(response_decorator(chosen, request.environ)(response.headers.to_wsgi_list()))
+        return
+    # request_finished cannot replace the response object: it takes the answer's status, headers and body
+    response.status = chosen.status
+    response.headers = Headers(chosen.headers)
+    response.response = [chosen.body]
+    response.direct_passthrough = False
 
 
 def cross_origin(view: Optional[Callable[..., Any]] = None, *, enabled: bool = True,
@@ -654,6 +657,7 @@ def cross_origin(view: Optional[Callable[..., Any]] = None, *, enabled: bool = T
     if marked:
         _check_alone(marked)
     request_started.connect(_views_without_extension, weak=False)
+    request_finished.connect(_views_finished, weak=False)
 
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         setattr(function, VIEW_ATTRIBUTE, marked)

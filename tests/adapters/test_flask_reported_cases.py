@@ -162,6 +162,33 @@ def test_a_view_that_handles_options_itself_runs_for_non_preflight_options(mode)
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_cors_headers_an_after_request_function_sets_are_replaced_by_the_policys(mode):
+    app = make_app(mode)
+
+    @app.after_request
+    def hand_rolled_cors(response):  # the reflect-anything recipe the policy must win over
+        response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")
+        response.headers["Access-Control-Allow-Credentials"] = "true"
+        return response
+
+    @app.route("/data", methods=["GET", "PUT"])
+    @cross_origin(origins=[B])
+    def data():
+        return "data"
+
+    evil = "https://evil.example"
+    actual = app.test_client().get("/data", headers={"Origin": evil})
+    assert "Access-Control-Allow-Origin" not in actual.headers
+    assert "Access-Control-Allow-Credentials" not in actual.headers
+    refused = preflight(app, "/data", "PUT", origin=evil)
+    assert refused.status_code == 403 and "Access-Control-Allow-Origin" not in refused.headers
+    allowed = preflight(app, "/data", "PUT")
+    assert allowed.status_code == 204
+    assert allowed.headers.getlist("Access-Control-Allow-Origin") == [B]
+    assert "Access-Control-Allow-Credentials" not in allowed.headers  # the policy has none
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_cross_origin_in_a_method_views_decorators_answers_its_preflights(mode):
     app = make_app(mode)
 
