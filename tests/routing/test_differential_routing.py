@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import routing_apps
 from gunicorn_testing import Server, private_options
-from routing_support import COMMON, HERE, MUTATIONS, PARTNER, Result, Wsgiref, call, path_info
+from routing_support import COMMON, HERE, MUTATIONS, PARTNER, Result, Wsgiref, call, path_info, preflight
 
 SEGMENTS = ["admin", "data", "internal", "public", "items", "caf%C3%A9", "menu", "Admin", "DATA", "",
             ".", "..", "%2E", "%2e%2e", "dat%FFa", "%FF", "a+b", "data;x", "%2F", "admin%2Fdata", "caf%E9",
@@ -83,6 +83,23 @@ def test_the_policy_is_the_one_of_the_view_that_ran(name, raw, origin):
     except routing_apps.FRAMEWORK_ERRORS:  # the framework's own refusal (Pyramid: URLDecodeError), no CORS
         return
     check(name, raw, result, origin, lambda location: call(app, path_info(location), origin=origin))
+
+
+@pytest.mark.parametrize("name", sorted(routing_apps.APPS))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=raw_paths(), method=st.sampled_from(["PUT", "DELETE", "POST", "GET"]))
+def test_a_preflight_the_credentialed_policy_allows_leads_only_to_views_in_its_scope(name, raw, method):
+    """The preflight is what lets a browser send a PUT with credentials: it must be the ran view's policy's."""
+    app = getattr(routing_apps, f"{name}_site")
+    try:
+        answer = preflight(app, path_info(raw), method=method, origin=PARTNER)
+        if answer.code // 100 != 2 or answer.values("Access-Control-Allow-Origin") != [PARTNER]:
+            return
+        actual = call(app, path_info(raw), method=method, origin=PARTNER)
+    except routing_apps.FRAMEWORK_ERRORS:
+        return
+    if actual.view is not None:
+        assert routing_apps.EXPECTED[actual.view] == "partner", (raw, method, actual.view)
 
 
 VIRTUAL_ROOTS = ["/", "/admin", "/admin/", "//admin", "/internal", "/x/..", "/café", "/v1", "/legacy"]
