@@ -45,7 +45,8 @@ runs: the router's steps are replayed on a copy of the request whose method
 is the one the preflight asks for (``NewRequest`` subscribers, then the routes
 in order, ``request_method`` predicates applied). When other route predicates
 (headers, parameters) leave more than one route possible and their policies
-differ, or a step raises, the preflight is refused (403, fail closed).
+differ, or a step raises, the preflight is refused (403, fail closed) and a
+WARNING is logged once per cause.
 
 Framework glue only: a tween placed over Pyramid's exception view tween answers
 preflights before any view lookup (:func:`wsgicors.middleware.preflight_answer`);
@@ -81,7 +82,7 @@ from wsgicors import ConfigError, Policy, Problem
 from wsgicors.engine import refuse_preflight
 from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight
-from wsgicors.middleware import Rules, preflight_answer, response_decorator
+from wsgicors.middleware import Rules, preflight_answer, response_decorator, warn_limited
 from wsgicors.settings import options_from_settings, policy_from_settings
 
 __all__ = ["includeme", "add_cors_policy", "tween_factory", "SETTINGS_PREFIX"]
@@ -413,12 +414,20 @@ class _Dispatch:
             if falls_through:
                 policies.append(self.traversal_policy(probe))
         except Exception as error:  # the router would fail too: no CORS
-            return self.refusing, f"resolving the route raised {type(error).__name__}"
+            return self._refusal(("raised", type(error).__name__), request,
+                                 f"resolving its route raised {type(error).__name__}")
         first = policies[0]
         if any(policy is not first for policy in policies[1:]):
-            names = ", ".join(route.name for route in routes) + (", traversal" if falls_through else "")
-            return self.refusing, f"the actual request may reach routes with different CORS policies ({names})"
+            names = tuple(route.name for route in routes) + (("traversal",) if falls_through else ())
+            return self._refusal(("ambiguous", names), request,
+                                 f"the actual request may reach routes with different CORS policies "
+                                 f"({', '.join(names)}; route predicates other than request_method)")
         return first, None
+
+    def _refusal(self, cause: Tuple[Any, ...], request: Request, reason: str) -> Tuple[Optional[Policy], str]:
+        """Fail closed: refuse with :attr:`refusing` (WARNING once per cause per interval)."""
+        warn_limited(("pyramid_wsgicors", *cause), "preflight refused: " + reason, request.environ)
+        return self.refusing, reason
 
     def _candidates(self, probe: Request, path: str) -> Tuple[List[Any], bool]:
         """The routes the actual request may reach, in order; and whether it may reach none (traversal)."""

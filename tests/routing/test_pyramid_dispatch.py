@@ -121,6 +121,15 @@ def test_a_preflight_that_may_reach_routes_with_different_policies_is_refused():
     assert answer.values("Access-Control-Allow-Origin") == []
 
 
+def test_an_ambiguous_preflight_is_logged_once_as_a_warning_naming_the_routes(caplog):
+    app = site(header_routes)
+    with caplog.at_level("WARNING", logger="wsgicors"):
+        for _ in range(3):
+            preflight(app, "/items", origin=PARTNER)
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 1 and "secret, items" in warnings[0]
+
+
 def test_routes_that_only_a_header_tells_apart_but_share_a_policy_answer_the_preflight():
     answer = preflight(site(lambda config: header_routes(config, same_policy=True)), "/items", origin=PARTNER)
     assert allows(answer, PARTNER)
