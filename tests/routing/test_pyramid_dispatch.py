@@ -281,3 +281,16 @@ def test_path_policies_give_no_cors_under_a_custom_traverser():
     result = call(app, "/keys/admin", origin=PARTNER)  # the traverser serves /admin/keys
     assert result.view == "admin"
     assert result.values("Access-Control-Allow-Origin") == []
+
+
+def test_a_not_found_redirect_carries_the_requested_paths_policy_and_its_target_keeps_its_own():
+    def slash_routes(config):
+        route(config, "admin", "/admin/")
+        config.add_cors_policy(route_name="admin", **ADMIN_POLICY)
+        config.add_notfound_view(lambda request: Response("not found", status=404), append_slash=True)
+    app = site(slash_routes)
+    redirect = call(app, "/admin", method="DELETE", origin=PARTNER)
+    assert redirect.code in (307, 308) and redirect.values("Location")[0].endswith("/admin/")
+    assert redirect.values("Access-Control-Allow-Origin") == [PARTNER]  # the requested path: app-wide
+    assert preflight(app, "/admin/", method="DELETE", origin=PARTNER).code == 403  # what the browser asks next
+    assert call(app, "/admin/", origin=PARTNER).values("Access-Control-Allow-Origin") == []
