@@ -394,7 +394,7 @@ class _AppCORS:
             return record.policy
         other = environ.get(ENVIRON_KEY)
         if isinstance(other, _AppCORS) and other is not self:
-            return None  # another Flask app with CORS(app) answered: its headers stand
+            return None  # another Flask app's CORS(app) or @cross_origin view answered: its headers stand
         return chosen
 
     def _preflight_through_middlewares(self, chosen: Optional[Policy], record: "_Record", environ: Dict[str, Any],
@@ -609,6 +609,7 @@ def _views_without_extension(sender: Flask, **_: Any) -> None:
         raise refusal  # this view only; CORS(app) reports it at set-up instead
     if policy is None:
         return
+    environ[ENVIRON_KEY] = views  # CORS is this app's answer: a CORS(app) wrapped around it leaves it alone
     if is_preflight(environ.get("REQUEST_METHOD", ""), environ.get("HTTP_ORIGIN"),
                     environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")):
         answer = preflight_answer(policy, environ)

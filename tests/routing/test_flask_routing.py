@@ -157,6 +157,17 @@ def test_an_app_mounted_by_dispatcher_middleware_answers_cors_with_its_own_polic
     assert preflight(app, "/other/public", origin=ADMIN).code == 204
 
 
+def test_a_cross_origin_view_of_an_app_mounted_by_dispatcher_middleware_keeps_its_policy():
+    other = Flask("other")  # no CORS(app): its @cross_origin view answers CORS itself
+    other.add_url_rule("/own", "own", cross_origin(**policy_options("other", ADMIN))(lambda: "view:own"),
+                       methods=["GET", "PUT"])
+    app = dispatching_app(other)
+    assert call(app, "/other/own", origin=PARTNER).values("Access-Control-Allow-Origin") == []
+    assert call(app, "/other/own", origin=ADMIN).label == "other"
+    assert preflight(app, "/other/own", origin=PARTNER).code == 403
+    assert preflight(app, "/other/own", origin=ADMIN).code == 204
+
+
 def test_a_plain_wsgi_app_mounted_by_dispatcher_middleware_gets_the_app_wide_policy():
     def plain(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain")])
