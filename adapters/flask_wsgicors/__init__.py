@@ -302,10 +302,7 @@ class _AppCORS:
         asked = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
         if is_preflight(method, environ.get("HTTP_ORIGIN"), asked):
             method = asked
-        try:
-            adapter = self.app.create_url_adapter(self.app.request_class(environ))
-        except HTTPException:  # a bad host: the app-wide policy answers
-            return None
+        adapter, host = self._adapter(environ)
         if adapter is None:
             return None
         path_info: Optional[str] = None  # None: the request's own path
@@ -313,12 +310,27 @@ class _AppCORS:
             try:
                 return _match(adapter, path_info, method)
             except RequestRedirect as redirect:
+                target = urlsplit(redirect.new_url)
+                if target.netloc and target.netloc != host:
+                    # another host (host matching, a subdomain): matched as a request to that host
+                    adapter, host = self._adapter(dict(environ, HTTP_HOST=target.netloc,
+                                                       **{"wsgi.url_scheme": target.scheme or "http"}))
+                    if adapter is None:
+                        return None
                 path_info = _redirect_path(adapter.script_name, redirect.new_url)
                 if path_info is None:
                     return None
             except HTTPException:  # 404 and other failures: the app-wide policy answers
                 return None
         return None
+
+    def _adapter(self, environ: Dict[str, Any]) -> Tuple[Any, str]:
+        """Flask's URL adapter for a request with ``environ``, and its host; (None, "") for a refused host."""
+        try:
+            request_ = self.app.request_class(environ)
+            return self.app.create_url_adapter(request_), request_.host
+        except HTTPException:  # a bad or untrusted host: the app-wide policy answers
+            return None, ""
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         environ[ENVIRON_KEY] = self

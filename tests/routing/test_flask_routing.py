@@ -241,3 +241,17 @@ def test_rules_and_map_settings_changed_after_cors_apply(path, label):
     app.add_url_rule("/loose/", "loose", admin(lambda: "view:loose"))
     result = call(app, path)
     assert result.code == 200 and result.label == label
+
+
+@pytest.mark.parametrize("origin, allowed", [(PARTNER, False), (ADMIN, True)])
+def test_a_redirect_to_another_host_carries_the_policy_of_that_hosts_view(origin, allowed):
+    app = Flask(__name__, host_matching=True, static_host="static.example")
+    app.add_url_rule("/data", "old", redirect_to="http://b.example/data", host="a.example")
+    app.add_url_rule("/data", "b", cross_origin(**policy_options("admin", ADMIN))(lambda: "view:b"),
+                     host="b.example", methods=["GET", "PUT"])
+    app.add_url_rule("/data", "c", lambda: "view:c", host="c.example")
+    CORS(app, **policy_options("partner", PARTNER))
+    redirect = call(app, "/data", origin=origin, HTTP_HOST="a.example")
+    assert redirect.code == 308 and redirect.values("Location") == ["http://b.example/data"]
+    assert bool(redirect.values("Access-Control-Allow-Origin")) is allowed
+    assert (preflight(app, "/data", origin=origin, HTTP_HOST="a.example").code == 204) is allowed
