@@ -339,12 +339,9 @@ class _AppCORS:
             return self._through_middlewares(policy, environ, start_response)
         if policy is None:
             return self.wsgi_app(environ, start_response)
-        return handle(policy, self.wsgi_app, environ, start_response, self._propagates())
-
-    def _propagates(self) -> bool:
         # Flask re-raises in debug and testing mode for the debugger and the test client: let it
         # through then; otherwise (PROPAGATE_EXCEPTIONS under a real server) the page gets a 500 with CORS.
-        return bool(self.app.debug or self.app.testing)
+        return handle(policy, self.wsgi_app, environ, start_response, self.app.debug or self.app.testing)
 
     # -- WSGI middlewares between CORS(app) and Flask --------------------------
 
@@ -399,7 +396,7 @@ class _AppCORS:
 
         if chosen is None:
             return inner(environ, repolicied)
-        return handle(chosen, inner, environ, repolicied, self._propagates())
+        return handle(chosen, inner, environ, repolicied, self.app.debug or self.app.testing)
 
     def _final_policy(self, chosen: Optional[Policy], record: "_Record", environ: Dict[str, Any]) -> Any:
         if record.reached:
