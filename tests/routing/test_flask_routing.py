@@ -255,3 +255,15 @@ def test_a_redirect_to_another_host_carries_the_policy_of_that_hosts_view(origin
     assert redirect.code == 308 and redirect.values("Location") == ["http://b.example/data"]
     assert bool(redirect.values("Access-Control-Allow-Origin")) is allowed
     assert (preflight(app, "/data", origin=origin, HTTP_HOST="a.example").code == 204) is allowed
+
+
+def test_a_redirect_to_a_rules_defaults_carries_the_views_policy():
+    app = Flask(__name__)
+    CORS(app, **policy_options("partner", PARTNER))
+    page = cross_origin(**policy_options("admin", ADMIN))(lambda n: "view:page")
+    app.add_url_rule("/page/", "page", page, defaults={"n": 1}, methods=["GET", "PUT"])
+    app.add_url_rule("/page/<int:n>", "page", methods=["GET", "PUT"])
+    redirect = call(app, "/page/1", origin=ADMIN)  # Werkzeug's redirect_defaults: /page/1 is /page/
+    assert redirect.code == 308 and redirect.label == "admin"
+    assert call(app, "/page/1", origin=PARTNER).values("Access-Control-Allow-Origin") == []
+    assert preflight(app, "/page/1", origin=PARTNER).code == 403
