@@ -98,10 +98,10 @@ def mapped_options():
 @pytest.mark.parametrize("section, theirs, ours", mapped_options())
 def test_the_config_error_for_their_option_names_the_option_the_guide_maps_it_to(section, theirs, ours) -> None:
     """The guide and the E600 hints agree: a user who keeps an old option name is told what to write."""
-    from wsgicors import ConfigError
+    from wsgicors import ConfigError, CORSMiddleware
 
-    with pytest.raises(ConfigError) as raised:
-        Policy(origins=[ORIGIN], **{theirs: True})
+    with pytest.raises(ConfigError) as raised:  # CORSMiddleware: the guide's examples, which take rules too
+        CORSMiddleware(lambda environ, start_response: [], origins=[ORIGIN], **{theirs: True})
     problem = str(raised.value.problems[0])
     assert "wsgicors.E600" in problem
     if ours is None:
