@@ -19,7 +19,7 @@ from .fetch import is_preflight
 from .logs import log_limited
 from .origins import shown
 from . import fastpath
-from .fastpath import ERROR_BODY, ERROR_HEADERS, ERROR_STATUS, PROPAGATE_KEY, PolicyState, state_for
+from .fastpath import ERROR_BODY, ERROR_HEADERS, ERROR_STATUS, LOOP_HEADERS, PROPAGATE_KEY, PolicyState, state_for
 from .options import check_names, raise_unknown
 from .policy import Policy
 
@@ -381,7 +381,7 @@ class CORSMiddleware:
             if tail is not None:
                 # fastpath.all_plain, its loop for short lists inlined (one call fewer per response)
                 try:
-                    if len(headers) > fastpath.LOOP_HEADERS:
+                    if len(headers) > LOOP_HEADERS:
                         if not fastpath.all_plain(headers):
                             tail = None
                     else:
