@@ -267,3 +267,16 @@ def test_a_redirect_to_a_rules_defaults_carries_the_views_policy():
     assert redirect.code == 308 and redirect.label == "admin"
     assert call(app, "/page/1", origin=PARTNER).values("Access-Control-Allow-Origin") == []
     assert preflight(app, "/page/1", origin=PARTNER).code == 403
+
+
+@pytest.mark.parametrize("host, view, label", [("admin.example.com", "admin", "admin"),
+                                               ("example.com", "public", "partner")])
+def test_subdomain_rules_under_server_name_get_their_views_policy(host, view, label):
+    app = Flask(__name__, subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.com"
+    app.add_url_rule("/d", "admin", cross_origin(**policy_options("admin", ADMIN))(lambda: "view:admin"),
+                     subdomain="admin")
+    app.add_url_rule("/d", "public", lambda: "view:public")
+    CORS(app, **policy_options("partner", PARTNER))
+    result = call(app, "/d", HTTP_HOST=host)
+    assert (result.view, result.label) == (view, label)
