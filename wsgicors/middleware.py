@@ -53,8 +53,10 @@ class Rules:
     CORS, unless one policy covers every path. Those are paths with an empty
     segment (``//admin``, ``/a//b``: Werkzeug merges slashes, Pyramid traversal
     drops empty segments), a ``.`` or ``..`` segment (``/public/../api``, which
-    a browser never sends but ``/public%2F..%2Fapi`` decodes to), and bytes
-    that are not UTF-8 (``%FF``: Bottle drops them, Werkzeug replaces them).
+    a browser never sends but ``/public%2F..%2Fapi`` decodes to), a segment
+    starting with ``@@`` (Pyramid traversal's view selector: ``/@@internal``
+    runs the view named ``internal``, as ``/internal`` does), and bytes that
+    are not UTF-8 (``%FF``: Bottle drops them, Werkzeug replaces them).
 
     ``PATH_INFO`` holds the request's bytes decoded as latin-1 (PEP 3333);
     applications decode it as UTF-8. A pattern is matched against the path as
@@ -174,7 +176,7 @@ class Rules:
 
     def _index_for(self, path: str) -> int:
         """The index of the first rule matching ``path``; ``len(rules)`` when none does."""
-        if "//" in path or ("/." in path and _DOT_SEGMENT.search(path)):
+        if "//" in path or "/@@" in path or ("/." in path and _DOT_SEGMENT.search(path)):
             return len(self._rules)
         if not path.isascii():
             try:

@@ -29,7 +29,9 @@ the router sees it (after the ``NewRequest`` subscribers, which may rewrite
   matches the path the route matched (UTF-8 decoded; a path with ``//``,
   ``.``/``..`` segments matches no path policy: fail closed), or, when no
   route matched, the path Pyramid's traversal resolves: empty and ``.``
-  segments dropped, ``..`` applied, the ``X-Vhm-Root`` virtual root prefixed.
+  segments dropped, ``..`` applied, the ``X-Vhm-Root`` virtual root prefixed
+  (a ``@@name`` segment, the traverser's view selector, matches no path
+  policy: fail closed).
   So a not-found page under ``/admin/`` gets the ``/admin/*`` policy (a path
   policy covers its paths, whatever answers there); with ``route_name``
   policies it gets the app-wide one. A custom ``ITraverser`` may read paths

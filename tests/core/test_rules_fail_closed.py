@@ -2,7 +2,9 @@
 
 ``rules`` cannot know the application's router. Werkzeug merges slashes and
 redirects, Pyramid traversal drops empty and ``.`` segments and resolves
-``..``, Bottle 0.13 drops bytes that are not UTF-8, Werkzeug replaces them: such
+``..``, Pyramid traversal reads a ``@@name`` segment as the view name ``name``
+(``/@@internal`` runs the view ``/internal`` runs), Bottle 0.13 drops bytes
+that are not UTF-8, Werkzeug replaces them: such
 a path could reach a view other than the one its text matches, so it matches no
 rule and gets no CORS headers at all, unless one policy covers every path.
 """
@@ -35,6 +37,8 @@ def latin1(text: str) -> str:
     "/admin/dat\xffa",          # %FF: Bottle 0.13 routes /admin/data
     "/\xc3",                     # a truncated UTF-8 sequence
     "/caf\xe9/x",               # latin-1 é, not UTF-8
+    "/@@internal/secret",       # Pyramid traversal: '@@' selects the view 'internal' (as /internal/secret)
+    "/x/@@admin",
 ])
 def test_paths_routers_rewrite_match_no_rule(path):
     assert RULES.policy_for(path) is None
@@ -46,6 +50,7 @@ def test_paths_routers_rewrite_match_no_rule(path):
     ("/internal/x", None),
     ("/admin/..data", ADMIN),   # not a dot segment
     ("/admin/.well-known", ADMIN),
+    ("/admin/a@@b", ADMIN),     # '@@' inside a segment selects no view
     ("/", PARTNER),
 ])
 def test_ordinary_paths_still_match_their_rule(path, expected):

@@ -7,7 +7,7 @@ from pyramid.response import Response
 
 from wsgicors import ConfigError, CORSMiddleware, Policy
 
-from routing_support import ADMIN, COMMON, PARTNER, call, policy_options
+from routing_support import ADMIN, COMMON, PARTNER, call, policy_options, preflight
 
 
 def admin_routes(config):
@@ -99,6 +99,36 @@ def traversal_app(wrap_rules=False):
         app = CORSMiddleware(app, rules=[("/admin/*", None),
                                          ("*", Policy(origins=[PARTNER], allow_credentials=True))])
     return webtest.TestApp(app)
+
+
+def named_view_app(wrap_rules=False):
+    """Traversal with views by name on the root: /internal runs the view named 'internal'."""
+    config = Configurator(root_factory=Root)
+    if not wrap_rules:
+        config.include("pyramid_wsgicors")
+        config.add_cors_policy(origins=[PARTNER], allow_credentials=True)
+        config.add_cors_policy("/internal*", enabled=False)
+    config.add_view(lambda context, request: Response("view:internal"), context=Root, name="internal")
+    app = config.make_wsgi_app()
+    if wrap_rules:
+        app = CORSMiddleware(app, rules=[("/internal*", None),
+                                         ("*", Policy(origins=[PARTNER], allow_credentials=True))])
+    return app
+
+
+@pytest.mark.parametrize("wrap_rules", [False, True], ids=["tween", "CORSMiddleware rules"])
+@pytest.mark.parametrize("path", ["/@@internal", "/@@internal/x", "/keys/@@internal"])
+def test_a_view_selected_by_at_at_gets_no_cors_when_paths_are_scoped(wrap_rules, path):
+    """'@@internal' is the view name 'internal' to Pyramid's traverser, whatever the path policy's text."""
+    app = named_view_app(wrap_rules)
+    result = call(app, path, origin=PARTNER)
+    if path.startswith("/@@"):
+        assert result.body == b"view:internal"
+    assert result.values("Access-Control-Allow-Origin") == []
+    assert result.values("Access-Control-Allow-Credentials") == []
+    answer = preflight(app, path, origin=PARTNER)
+    assert answer.values("Access-Control-Allow-Origin") == []
+    assert answer.values("Access-Control-Allow-Methods") == []
 
 
 @pytest.mark.parametrize("wrap_rules", [False, True], ids=["tween", "CORSMiddleware rules"])
