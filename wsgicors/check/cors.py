@@ -159,7 +159,12 @@ def _judge_preflight(response: _Response, origin: str, method: str, unsafe: List
         parts.append(f"method {method} allowed")
     if unsafe:
         parts.append("headers " + ", ".join(unsafe) + " allowed")
-    outcome.reason = "; ".join(parts) + f"; cacheable for {max(0, min(outcome.max_age, engine.max_age_cap))} s."
+    outcome.reason = "; ".join(parts) + f"; cacheable for {max(0, min(outcome.max_age, engine.max_age_cap))} s"
+    if outcome.max_age > engine.max_age_cap:
+        # matrix: max-age-cap
+        source = "measured" if engine.max_age_cap_measured else "its documented limit, not measured"
+        outcome.reason += f" ({engine.title} caps Access-Control-Max-Age at {engine.max_age_cap} s: {source})"
+    outcome.reason += "."
     return outcome
 
 
