@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 NO_SERVERS: Any = None  # the launchers below never look at them
 
 
-def _missing(servers: Any) -> Any:
+def _missing(servers: Any, *options: Any) -> Any:
     raise harness.EngineMissing("/usr/bin/nothing not found: apt-get install -y nothing")
 
 
