@@ -82,12 +82,18 @@ class Problem:
         """
         if not keys:
             return self
-        mention = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, keys)) + r")(?==)")
+        return Problem(keys.get(self.option, self.option), spelt(self.message, keys), spelt(self.hint, keys),
+                       self.code)
 
-        def spell(text: str) -> str:
-            return mention.sub(lambda match: keys[match.group(1)], text)
 
-        return Problem(keys.get(self.option, self.option), spell(self.message), spell(self.hint), self.code)
+def spelt(text: str, keys: Mapping[str, str]) -> str:
+    """``text`` with every ``name=`` mention of an option in ``keys`` spelt as ``keys[name]``
+    (see :meth:`Problem.spelt`); a ``name:`` that starts it (a warning's option) too."""
+    if not keys:
+        return text
+    names = "|".join(map(re.escape, keys))
+    text = re.sub(r"^(" + names + r")(?=:)", lambda match: keys[match.group(1)], text)
+    return re.sub(r"(?<![\w.])(" + names + r")(?==)", lambda match: keys[match.group(1)], text)
 
 
 class ConfigError(ValueError):

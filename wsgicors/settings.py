@@ -10,9 +10,10 @@ hide a mistake in another.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
-from .errors import ConfigError, Problems
+from .errors import ConfigError, CORSConfigWarning, Problems, spelt, user_stacklevel
 from .options import BY_NAME, OPTIONS, check_names, parse_bool
 from .policy import Policy
 
@@ -90,11 +91,18 @@ def policy_from_settings(settings: Mapping[str, Any], prefix: str = "", *, upper
     problems.extend(check_names(overrides, keywords_entry, instead=keywords_instead))
     options.update((name, value) for name, value in overrides.items() if name in BY_NAME)
     key_of = _key_of(prefix, upper)
-    try:
-        policy = Policy(**options)
-    except ConfigError as error:
-        # options the keywords did not give are named as settings keys, in messages and hints too
-        keys = {name: key_of(name) for name in OPTION_NAMES if name not in overrides}
-        problems.extend(p.spelt(keys) for p in error.problems)
+    # options the keywords did not give are named as settings keys, in messages, hints and warnings too
+    keys = {name: key_of(name) for name in OPTION_NAMES if name not in overrides}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CORSConfigWarning)
+        try:
+            policy = Policy(**options)
+        except ConfigError as error:
+            problems.extend(p.spelt(keys) for p in error.problems)
     problems.raise_if_any()
+    for warning in caught:  # told again, as the user wrote the keys (their filters apply now)
+        if issubclass(warning.category, CORSConfigWarning):
+            warnings.warn(CORSConfigWarning(spelt(str(warning.message), keys)), stacklevel=user_stacklevel())
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     return policy

@@ -14,7 +14,7 @@ from flask import Blueprint, Flask
 
 from bottle_wsgicors import CORSPlugin
 from flask_wsgicors import CORS, cross_origin
-from wsgicors import ConfigError
+from wsgicors import ConfigError, CORSConfigWarning
 from wsgicors.errors import Problem
 from wsgicors.settings import policy_from_settings
 
@@ -125,3 +125,20 @@ def test_settings_name_the_keys_in_messages_and_hints():
 def test_only_name_equals_mentions_are_respelt(text, expected):
     problem = Problem("origins", text, text, "wsgicors.E104").spelt({"allow_credentials": "KEY"})
     assert (problem.message, problem.hint) == (expected, expected)
+
+
+ANYONE = re.compile(r"https://.*")  # admits every https origin: warned about (W101, W102)
+
+
+@pytest.mark.parametrize("config, keywords, written", [
+    ({"CORS_ORIGINS": [ANYONE]}, {}, "CORS_ORIGINS"),
+    ({}, {"origins": [ANYONE]}, "origins"),
+])
+def test_a_warning_names_the_option_as_it_was_written(config, keywords, written):
+    app = Flask(__name__)
+    app.config.update(config)
+    with pytest.warns(CORSConfigWarning) as caught:
+        CORS(app, **keywords)
+    texts = [str(warning.message) for warning in caught]
+    assert texts and all(text.startswith(f"{written}: ") for text in texts), texts
+    assert any(f"use {written}='*'" in text for text in texts), texts
