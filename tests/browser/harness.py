@@ -243,6 +243,8 @@ class Browser:
     """
 
     name = ""
+    version = ""
+    """The browser version its driver reports (Playwright's ``browser.version``, WebDriver's ``browserVersion``)."""
 
     def call(self, page_url: str, function: str, argument: Any) -> Any:
         raise NotImplementedError
@@ -263,6 +265,7 @@ class ChromiumBrowser(Browser):
         self._playwright = sync_playwright().start()
         try:
             self._browser = launch_chromium(self._playwright, servers.chromium_args() + list(args), env)
+            self.version = self._browser.version
             self._context = self._browser.new_context()
             self._context.set_default_timeout(SCRIPT_TIMEOUT_S * 1000)
         except BaseException:
@@ -295,6 +298,7 @@ class WebDriverBrowser(Browser):
     def __init__(self, name: str, driver: Any, helpers: Sequence[subprocess.Popen] = ()) -> None:
         self.name = name
         self.driver = driver
+        self.version = str(driver.capabilities.get("browserVersion", ""))
         self._helpers = list(helpers)
         self._url: Optional[str] = None
         driver.command_executor.client_config.timeout = SCRIPT_TIMEOUT_S + 30  # no command hangs forever
@@ -634,3 +638,14 @@ class FakeClock:
         """Set the browser's clocks to ``seconds`` ahead of the real ones."""
         with open(self.path, "w", encoding="ascii") as f:
             f.write(f"+{int(seconds)}\n")
+
+
+def engine_label(engine: str, version: str) -> str:
+    """How the docs name an engine at ``version`` (as its driver reports it): ``Chromium 156``,
+    ``Firefox 153 ESR`` (ESR when the binary run is Debian's ``firefox-esr``), ``WebKitGTK 2.50``."""
+    parts = version.split(".")
+    if engine == "chromium":
+        return f"Chromium {parts[0]}"
+    if engine == "firefox":
+        return f"Firefox {parts[0]}" + (" ESR" if FIREFOX.endswith("-esr") else "")
+    return "WebKitGTK " + ".".join(parts[:2])

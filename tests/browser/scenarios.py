@@ -10,11 +10,15 @@ credentialed cross-site response is stored and sent on the next such fetch.
 
 ``python tests/browser/scenarios.py`` rewrites ``docs/browser-matrix.md``
 from this table; ``tests/browser/test_matrix.py`` fails when the file is stale.
+``python tests/browser/scenarios.py --versions`` first starts the three engines,
+records the versions their drivers report (``engine-versions.json``) and
+names them so in the README and docs (:data:`VERSIONED_FILES`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -28,6 +32,21 @@ WSGIApp = Callable[..., Iterable[bytes]]
 
 ALLOW, BLOCK = "allow", "block"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "browser-matrix.md"
+VERSIONS_FILE = Path(__file__).resolve().with_name("engine-versions.json")
+"""What each engine's driver reported when the matrix was last measured, and the docs' name for it;
+``python tests/browser/scenarios.py --versions`` rewrites it from the engines run."""
+ENGINE_VERSIONS: Dict[str, Dict[str, str]] = json.loads(VERSIONS_FILE.read_text(encoding="utf-8"))
+LABELS: Dict[str, str] = {engine: found["label"] for engine, found in ENGINE_VERSIONS.items()}
+"""``chromium`` -> ``Chromium 156``, ... (generated, see :data:`VERSIONS_FILE`)."""
+#: Files whose engine names are rewritten by ``--versions`` and held to :data:`LABELS` by a test.
+VERSIONED_FILES = tuple(DOCS.parents[1] / name for name in (
+    "README.md", "docs/browser-matrix.md", "docs/check.md", "docs/demo.md", "docs/design.md",
+    "wsgicors/check/engines.py", "wsgicors/check/wire.py", "tests/check/test_hostile_servers.py"))
+#: An engine named with a version: ``Chromium 156``, ``Firefox 153 ESR``, ``WebKitGTK 2.50``.
+#: (A full version, ``Chromium 156.0.8078.114``, is not a mention: the docs quote the driver's report.)
+VERSION_MENTION = {"chromium": re.compile(r"Chromium [0-9]{2,3}\b(?!\.[0-9])"),
+                   "firefox": re.compile(r"Firefox [0-9]{2,3}\b(?!\.[0-9])(?: ESR\b)?"),
+                   "webkit": re.compile(r"WebKitGTK [0-9]+\.[0-9]+\b(?!\.[0-9])")}
 
 # Response headers every actual response carries, so "readable" is tested for real:
 # X-Total is exposed where a scenario says so, X-Secret never is.
@@ -763,7 +782,7 @@ def _sent(chromium: bool, firefox: bool, webkit: bool) -> Mapping[str, bool]:
 
 COOKIE_SCENARIOS: Tuple[CookieScenario, ...] = (
     CookieScenario("samesite-unspecified", "", _sent(True, True, False),
-                   "Chromium 156 and Firefox store and send it (no `Secure`: Chromium's third-party blocking"
+                   f"{LABELS['chromium']} and Firefox store and send it (no `Secure`: Chromium's third-party blocking"
                    " did not stop it here); WebKit blocks every third-party cookie"),
     CookieScenario("samesite-none-insecure", "SameSite=None", _sent(False, False, False),
                    "`SameSite=None` without `Secure` is rejected (Chromium, Firefox); WebKit blocks third-party"
@@ -831,7 +850,7 @@ LIMITS_BY_ID: Dict[str, Limit] = {limit.id: limit for limit in LIMITS}
 
 # ---------------------------------------------------------------- docs
 
-ENGINE_COLUMNS = (("chromium", "Chromium 156"), ("firefox", "Firefox 153 ESR"), ("webkit", "WebKitGTK 2.50"))
+ENGINE_COLUMNS = tuple((engine, LABELS[engine]) for engine in ("chromium", "firefox", "webkit"))
 
 
 def _verdict(verdict: str) -> str:
@@ -860,11 +879,15 @@ def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS,
         f"{len(scenarios)} scenarios, each run in three real engines, plus {len(cookies)} cookie scenarios, by",
         "`tests/browser/test_matrix.py` on every `pytest` run. For each row a page on",
         "`http://127.0.0.1:P1` calls `fetch()` on an API at `http://localhost:P2` (a real",
-        "cross-site request) in headless Chromium 156 (Debian's `chromium`, driven by",
-        "Playwright), Firefox 153 ESR (Debian's `firefox-esr`, driven by Selenium and",
-        "geckodriver) and WebKitGTK 2.50 (Debian's `webkit2gtk-driver`, driven by Selenium",
+        f"cross-site request) in headless {LABELS['chromium']} (Debian's `chromium`, driven by",
+        f"Playwright), {LABELS['firefox']} (Debian's `firefox-esr`, driven by Selenium and",
+        f"geckodriver) and {LABELS['webkit']} (Debian's `webkit2gtk-driver`, driven by Selenium",
         "on a private Xvfb display), each with its default settings, and `wsgicors check`",
-        "runs the same request against the same live server. The verdict below is",
+        "runs the same request against the same live server. The versions run, as their drivers",
+        "report them (`tests/browser/engine-versions.json`, rewritten with the engine names in the",
+        "docs by `python tests/browser/scenarios.py --versions`): "
+        + ", ".join(f"{LABELS[e].split(' ')[0]} {ENGINE_VERSIONS[e]['reported']}" for e in LABELS) + ".",
+        "The verdict below is",
         "recorded per engine, as measured; the test fails when an engine's real verdict",
         "(the fetch resolves, or rejects with a `TypeError`) differs from its column, or",
         "from `check`'s verdict for that engine. It also asserts that check blocks with",
@@ -959,6 +982,42 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def measure_versions() -> Dict[str, Dict[str, str]]:
+    """Start each engine as the matrix does and record the version its driver reports."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from browser.harness import ENGINES, Servers, engine_label, launch
+
+    servers, found = Servers(), {}
+    try:
+        for engine in ENGINES:
+            browser = launch(engine, servers)
+            try:
+                found[engine] = {"reported": browser.version, "label": engine_label(engine, browser.version)}
+            finally:
+                browser.close()
+    finally:
+        servers.stop()
+    return found
+
+
+def rewrite_versions(labels: Mapping[str, str]) -> None:
+    """Name each engine as ``labels`` does in every file of :data:`VERSIONED_FILES`."""
+    for path in VERSIONED_FILES:
+        text = original = path.read_text(encoding="utf-8")
+        for engine, pattern in VERSION_MENTION.items():
+            text = pattern.sub(labels[engine], text)
+        if text != original:
+            path.write_text(text, encoding="utf-8")
+            print(f"rewrote engine versions in {path}", file=sys.stderr)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--versions"]:
+        measured = measure_versions()
+        VERSIONS_FILE.write_text(json.dumps(measured, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        rewrite_versions({engine: found["label"] for engine, found in measured.items()})
+        import subprocess  # the docs are rendered by a fresh process, which reads the new versions
+
+        sys.exit(subprocess.call([sys.executable, __file__]))
     DOCS.write_text(render_markdown(), encoding="utf-8")
     print(f"wrote {DOCS} ({len(SCENARIOS)} scenarios)", file=sys.stderr)

@@ -23,9 +23,9 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from browser.harness import DEFAULT_PORT_HOST, ENGINE_NAMES, ENGINES, FETCH_TIMEOUT_MS, Servers
-from browser.scenarios import (ALLOW, BLOCK_MESSAGES, COOKIE_SCENARIOS, DOCS, SCENARIOS, SESSION_COOKIE,
-                               CookieScenario, Ctx, Scenario, render_markdown)
+from browser.harness import DEFAULT_PORT_HOST, ENGINE_NAMES, ENGINES, FETCH_TIMEOUT_MS, Servers, engine_label
+from browser.scenarios import (ALLOW, BLOCK_MESSAGES, COOKIE_SCENARIOS, DOCS, LABELS, SCENARIOS, SESSION_COOKIE,
+                               VERSION_MENTION, VERSIONED_FILES, CookieScenario, Ctx, Scenario, render_markdown)
 from wsgicors.check import CheckResult, PreflightCache, check
 
 pytestmark = [
@@ -226,3 +226,20 @@ def test_readme_names_only_existing_scenarios() -> None:
     named = set(re.findall(r"`([a-z0-9]+(?:-[a-z0-9]+)+)`", section))
     known = {s.id for s in SCENARIOS} | {c.id for c in COOKIE_SCENARIOS}
     assert named and named <= known, named - known
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_run_is_the_version_the_docs_name(browsers: Any, engine: str) -> None:
+    """The docs' engine versions come from the drivers; a browser update fails here until re-measured."""
+    version = browsers.get(engine).version
+    assert engine_label(engine, version) == LABELS[engine], (
+        f"{ENGINE_NAMES[engine]} {version} runs, the docs name {LABELS[engine]}: re-run the matrix, then "
+        "`python tests/browser/scenarios.py --versions`")
+
+
+@pytest.mark.parametrize("path", VERSIONED_FILES, ids=lambda p: p.name)
+def test_docs_name_engines_with_the_versions_measured(path: Any) -> None:
+    text = path.read_text(encoding="utf-8")
+    for engine, pattern in VERSION_MENTION.items():
+        assert set(pattern.findall(text)) <= {LABELS[engine]}, (
+            f"{path.name}: run `python tests/browser/scenarios.py --versions`")
