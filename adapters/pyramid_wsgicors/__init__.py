@@ -55,7 +55,8 @@ preflights before any view lookup (:func:`wsgicors.middleware.preflight_answer`)
 for other requests it lets Pyramid finish the response (views, exception views,
 response callbacks, ``NewResponse`` subscribers, tweens over this one) and then
 applies the policy's headers and one merged ``Vary`` as the request's last
-finished callback, just before the response is sent (or as the tween returns
+finished callback, to the response the router sends (a tween over this one may
+return another), just before the response is sent (or as the tween returns
 when none of those is registered for the request: the same, cheaper). Exceptions no exception view handles go on up the
 tween chain untouched (pyramid_tm must see them to abort; pyramid_debugtoolbar
 shows them); an exception view for ``Exception`` is Pyramid's way to answer
@@ -97,6 +98,8 @@ ENTRY = "the Pyramid settings"
 _INSTEAD = {"resources": "flask-cors's resources: declare a policy per path with "
                          "config.add_cors_policy(path, ...)"}
 MAX_REQUEUE = 64  # finished callbacks that may still follow ours (bounded against a ping-pong)
+# environ key: the response the router is about to send (NewResponse), when a tween over ours may replace it
+FINAL_RESPONSE_KEY = "wsgicors.pyramid.response"
 HeaderList = List[Tuple[str, str]]
 TWEEN = "pyramid_wsgicors.tween_factory"
 
@@ -478,6 +481,11 @@ def _finisher(registry: Registry) -> Tuple[Callable[[Request, Response, Callable
     at_once = bool(chain) and chain[0][0] == TWEEN and not any(
         registration.required and event.isOrExtends(registration.required[0])
         for registration in registry.registeredHandlers())
+    if chain and chain[0][0] != TWEEN and not registry.get(FINAL_RESPONSE_KEY):
+        # A tween over ours may return another Response than ours did (a compressing or legacy CORS
+        # tween): the router announces the one it sends with NewResponse, before the finished callbacks.
+        registry.registerHandler(_remember_final_response, (NewResponse,))
+        registry[FINAL_RESPONSE_KEY] = True
 
     def finish(request: Request, response: Response, decorate: Callable[[HeaderList], HeaderList]) -> None:
         attrs = request.__dict__  # the callback queues are created on first use: absent means empty
@@ -489,6 +497,10 @@ def _finisher(registry: Registry) -> Tuple[Callable[[Request, Response, Callable
     return finish, at_once
 
 
+def _remember_final_response(event: NewResponse) -> None:
+    event.request.environ[FINAL_RESPONSE_KEY] = event.response
+
+
 def _decorate_last(request: Request, response: Response,
                    decorate: Callable[[HeaderList], HeaderList]) -> None:
     """Apply ``decorate`` to ``response`` after everything else Pyramid runs for the request.
@@ -497,6 +509,8 @@ def _decorate_last(request: Request, response: Response,
     and may set ``Vary`` or CORS headers; finished callbacks run after them,
     before the response is sent. This one re-queues itself while other
     finished callbacks are pending (a bounded number of times), so it is the last.
+    It decorates the response the router sends, which a tween over ours may
+    have replaced (:func:`_remember_final_response`).
     """
     requeued = [0]
 
@@ -505,6 +519,7 @@ def _decorate_last(request: Request, response: Response,
             requeued[0] += 1
             request.add_finished_callback(finished)
             return
-        response.headerlist = decorate(list(response.headerlist))
+        final = request.environ.get(FINAL_RESPONSE_KEY, response)
+        final.headerlist = decorate(list(final.headerlist))
 
     request.add_finished_callback(finished)

@@ -266,3 +266,37 @@ def test_cors_headers_and_vary_set_after_the_tween_are_the_policys(late, scoped)
     assert allowed.values("Access-Control-Allow-Origin") == [PARTNER]
     assert refused.values("Access-Control-Allow-Origin") == []
     assert allowed.values("Vary") == refused.values("Vary") == ["Cookie, Origin"]
+
+
+def replacing_tween_factory(handler, registry):
+    """A tween over ours that sends a new Response (a compressing or legacy CORS tween does),
+    copying the body and headers and reflecting the Origin with credentials."""
+    def replacing_tween(request):
+        response = handler(request)
+        new = Response(body=response.body, status=response.status,
+                       headerlist=[h for h in response.headerlist if h[0].lower() != "content-length"])
+        new.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")
+        new.headers["Access-Control-Allow-Credentials"] = "true"
+        new.headers.add("Vary", "Cookie")
+        return new
+    return replacing_tween
+
+
+@pytest.mark.parametrize("scoped", [False, True], ids=["one policy", "path policies"])
+def test_a_response_a_tween_over_ours_replaces_gets_the_policys_headers(scoped):
+    """The response Pyramid sends is the one the outermost tween returned, not the one ours saw."""
+    config = Configurator()
+    config.include("pyramid_wsgicors")
+    config.add_cors_policy(**policy_options("site", PARTNER))
+    if scoped:
+        config.add_cors_policy("/internal/*", enabled=False)
+    public_route(config)
+    config.add_tween("test_pyramid_routing.replacing_tween_factory",
+                     over="pyramid_wsgicors.tween_factory")
+    app = config.make_wsgi_app()
+    allowed, refused = call(app, "/public", origin=PARTNER), call(app, "/public", origin="https://evil.example")
+    assert allowed.body == refused.body == b"view:public"
+    assert allowed.values("Access-Control-Allow-Origin") == [PARTNER]
+    assert refused.values("Access-Control-Allow-Origin") == []
+    assert refused.values("Access-Control-Allow-Credentials") == []
+    assert allowed.values("Vary") == refused.values("Vary") == ["Cookie, Origin"]
