@@ -326,12 +326,12 @@ OPTIONS: Tuple[Option, ...] = (
     Option(
         "max_age", "int | datetime.timedelta | None", None, 'seconds a browser may cache a preflight, `0`..`86400`',
         _check_int("max_age", 0, MAX_AGE_LIMIT,
-                   "browsers cap it anyway (Chromium 7200, Firefox 86400, Safari 600); 0 disables caching",
+                   "browsers cap it anyway (WebKit 600, measured; Chromium 7200 and Firefox 86400, documented); 0 disables caching",
                    allow_none=True, seconds=True),
         _text_int_or_none, "write a whole number", ("600", 600), unit=f"seconds, 0..{MAX_AGE_LIMIT}",
         default_doc='`None` (header omitted; browsers cache 5 s)',
     ),
-    _bool_option("allow_private_network", 'answer Private Network Access preflights (legacy Chromium feature)'),
+    _bool_option("allow_private_network", 'answer Private Network Access preflights (legacy: Chromium and Firefox now stop a public page\'s fetch to loopback before any request)'),
     Option(
         "preflight_status", "int", 204, 'status of an allowed preflight, any 2xx',
         _check_int("preflight_status", 200, 299, "a preflight succeeds only with a 2xx status; use 204 or 200"),

@@ -844,6 +844,11 @@ LIMITS: Tuple[Limit, ...] = (
                       " `network.lna.address_space.public.override`"},
           {"webkit": "**not measured**: WebKitGTK has no address-space override; loopback to loopback"
                      " (scenario `private-network-loopback`) sends no private-network preflight in any engine"}),
+    Limit("authorization-star-pref-off", "`Authorization` under `Access-Control-Allow-Headers: *`, a setting changed",
+          {"firefox": "**blocked** with the preference `network.cors_preflight.authorization_covered_by_wildcard`"
+                      " set to false (allowed by default: scenario `authorization-under-star`)"},
+          {"chromium": "no such setting (allowed: scenario `authorization-under-star`)",
+           "webkit": "no such setting (allowed: scenario `authorization-under-star`)"}),
 )
 LIMITS_BY_ID: Dict[str, Limit] = {limit.id: limit for limit in LIMITS}
 

@@ -122,6 +122,29 @@ PUBLIC_PAGE = {
 PROMPT_WAIT_MS = 3000
 
 
+def star_headers(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
+    """Allows the page; a preflight answers ``Access-Control-Allow-Headers: *``."""
+    headers = [("Access-Control-Allow-Origin", environ.get("HTTP_ORIGIN", "null")), ("Content-Length", "3")]
+    if environ["REQUEST_METHOD"] == "OPTIONS":
+        headers.append(("Access-Control-Allow-Headers", "*"))
+    start_response("200 OK", headers)
+    return [b"ok\n"]
+
+
+def test_firefox_blocks_authorization_under_star_with_its_preference_off(servers: Servers) -> None:
+    assert set(LIMITS_BY_ID["authorization-star-pref-off"].measured) == {"firefox"}
+    browsers = Browsers(servers, prefs={"network.cors_preflight.authorization_covered_by_wildcard": False})
+    key = "firefox-authorization-star-pref-off"
+    servers.api_app.mount(key, star_headers)
+    spec = dict(put_spec(f"{servers.api_origin}/s/{key}/data"), method="GET", headers={"Authorization": "Bearer t"})
+    try:
+        results = browsers.get("firefox").call(servers.page_origin + "/", "runFetches", [spec])
+    finally:
+        browsers.close()
+    assert [r["verdict"] for r in results] == ["block"], results
+    assert [r["method"] for r in servers.api_app.take(key)] == ["OPTIONS"]
+
+
 @pytest.mark.parametrize("engine", sorted(LIMITS_BY_ID["public-page-to-loopback"].measured))
 def test_public_page_to_loopback_sends_nothing(servers: Servers, engine: str) -> None:
     """Local Network Access: a public page's fetch to loopback never reaches the server, even when

@@ -189,6 +189,7 @@ def _judge_allow_lists(response: _Response, method: str, unsafe: List[str], cred
     if missing:
         return "header-not-allowed", _header_sentence(missing, headers, credentials)
     if lenient:
+        # matrix: authorization-under-star, authorization-star-pref-off
         warnings.append(
             "Access-Control-Allow-Headers '*' covers 'Authorization' in Chromium, Firefox and WebKit today, "
             "but the Fetch standard says it does not (and Firefox blocks it when its preference "

@@ -121,19 +121,27 @@ def cookie_verdict(engine: str, set_cookie: str) -> CookieVerdict:
     samesite = ascii_lower(attributes.get("samesite", ""))
     secure, partitioned = "secure" in attributes, "partitioned" in attributes
     if samesite in ("lax", "strict"):
+        # matrix: samesite-lax, samesite-strict
         return CookieVerdict(name, False, f"SameSite={attributes['samesite']} cookies are not sent on a "
                                           "cross-site fetch")
     if samesite == "none" and not secure:
+        # matrix: samesite-none-insecure
         return CookieVerdict(name, False, "SameSite=None without Secure is rejected")
     if partitioned and not secure:
+        # matrix: partitioned-not-secure
         return CookieVerdict(name, False, "Partitioned without Secure is rejected")
     if engine == "webkit":
+        # matrix: samesite-unspecified, samesite-none-secure-partitioned
         return CookieVerdict(name, False, "WebKit blocks third-party cookies")
     if engine == "firefox":
+        # matrix: samesite-none-secure, secure-only
         return CookieVerdict(name, True, "Firefox keeps it in the page site's partition and sends it")
     if partitioned:
+        # matrix: samesite-none-secure-partitioned
         return CookieVerdict(name, True, "Chromium sends a partitioned (CHIPS) cookie")
     if secure:
+        # matrix: samesite-none-secure, secure-only
         return CookieVerdict(name, False, "Chromium blocks an unpartitioned third-party cookie; add "
                                           "'Partitioned'")
+    # matrix: samesite-unspecified
     return CookieVerdict(name, True, "Chromium stores and sends it")

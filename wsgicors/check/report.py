@@ -91,9 +91,11 @@ class CheckResult:
             if name == self.browser or found.verdict == self.verdict:
                 continue
             title = ENGINES[name].title
+            # matrix: every scenario (each engine's verdict is held to the real engine's)
             if found.allowed:
                 sentences.append(f"{title} allows this request.")
             else:
+                # matrix: every scenario
                 sentences.append(f"{title} blocks this request: {found.reason}")
         return sentences
 
@@ -123,6 +125,7 @@ class CheckResult:
         lines = []
         for name, found in self.engines.items():
             for cookie in found.cookies or []:
+                # matrix: every cookie row
                 fate = "stored and sent on later cross-site requests" if cookie.sent else "NOT sent on later requests"
                 lines.append(f"Cookie {_q(cookie.name)} in {ENGINES[name].title}: {fate} ({cookie.reason}).")
         return lines

@@ -218,6 +218,7 @@ def _script_headers(items: List[Header], credentials: bool, warnings: List[str],
         elif is_forbidden_request_header(name, value):
             warnings.append(f"the browser never lets script set {name!r}; it was not sent")
         elif ascii_lower(name) in CHROMIUM_FORBIDDEN_HEADERS:
+            # matrix: user-agent-dropped
             warnings.append(f"Chromium drops a script-set {name!r} header; Firefox and WebKit send it, so it needs "
                             "a preflight there")
             if not engine.drops_user_agent:
@@ -231,6 +232,7 @@ def _script_headers(items: List[Header], credentials: bool, warnings: List[str],
     hints = sorted({ascii_lower(n) for n, v in script_headers if ascii_lower(n) in CHROMIUM_SAFELISTED_HINTS
                     and is_safelisted_request_header(n, v)})
     if hints:
+        # matrix: client-hint-dpr, client-hint-save-data, client-hint-viewport-width
         warnings.append(f"Chromium safelists {', '.join(hints)} (no preflight); Firefox and WebKit preflight them")
     return script_headers, cookie
 
@@ -298,6 +300,7 @@ def check(
                 try:
                     result.engines_found[name] = _engine_verdict(run(engine), name)
                 except CheckError as error:
+                    # matrix: every scenario
                     result.engines_found[name] = EngineVerdict(name, "block", f"{engine.title}: {error}")
 
     cache.defer(other_engines)
