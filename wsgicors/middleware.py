@@ -23,7 +23,7 @@ from .fastpath import ERROR_BODY, ERROR_HEADERS, ERROR_STATUS, LOOP_HEADERS, PRO
 from .options import check_names, raise_unknown
 from .policy import Policy
 
-__all__ = ["CORSMiddleware", "Rules", "RuleSpec", "PROPAGATE_KEY", "handle", "preflight_answer", "response_decorator",
+__all__ = ["CORSMiddleware", "Rules", "RuleSpec", "PROPAGATE_KEY", "OWNER_KEY", "handle", "preflight_answer", "response_decorator",
            "repolicy_response", "warn_limited"]
 
 WSGIApp = Callable[..., Iterable[bytes]]
@@ -39,6 +39,12 @@ _DOT_SEGMENT = re.compile(r"/\.\.?(?:/|$)")
 #: ``PATH_INFO`` (Pyramid's traverser prefixes ``X-Vhm-Root``, its
 #: ``pyramid.interfaces.VH_ROOT_KEY``); path rules give such a request no CORS
 VIRTUAL_ROOT_KEYS = ("HTTP_X_VHM_ROOT",)
+#: environ key: the wsgicors component that last took charge of the request's CORS
+#: (a CORSMiddleware, an adapter's app wrapper or tween), set as each is entered. A
+#: layer that passes the request on to other WSGI code and decorates the answer
+#: afterwards (Flask's CORS(app) around middlewares that mount other apps) leaves
+#: the answer of one inside it, whose policy (or exemption) is the view's own.
+OWNER_KEY = "wsgicors.owner"
 
 
 class Rules:
@@ -356,6 +362,7 @@ class CORSMiddleware:
         Written as one function, the remembered answers read inline: every
         Python call saved here is saved on every request.
         """
+        environ[OWNER_KEY] = self
         rules = self._rules  # read once: reconfigure() may swap it meanwhile
         state = rules.single_state
         if state is None:

@@ -69,7 +69,7 @@ from wsgicors import ConfigError, Policy
 from wsgicors.engine import refuse_preflight
 from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight, split_list
-from wsgicors.middleware import handle, repolicy_response, warn_limited
+from wsgicors.middleware import OWNER_KEY, handle, repolicy_response, warn_limited
 from wsgicors.options import raise_unknown
 from wsgicors.settings import OPTION_NAMES, options_from_settings, policy_from_settings
 
@@ -448,6 +448,7 @@ class _AppCORS:
         return self.policy if route is None else self._route_policy(route)
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ[OWNER_KEY] = self  # this app's routes' policies (or exemptions) decide, not a layer around it
         policy = self.policy_for(environ)
         if isinstance(policy, _Refusal):  # the app-wide policy supplies Vary and the debug switch
             answer = refuse_preflight(self.policy, policy.reason)

@@ -46,8 +46,9 @@ there; a preflight is passed through the middlewares and answered there (no
 ``request_started`` receiver, ``before_request`` function or view runs), and an
 actual response whose policy differs from the one the wrapper saw is re-policied
 (:func:`wsgicors.middleware.repolicy_response`; an exempt view's own headers
-stay). A request the middlewares hand to another app with its own ``CORS(app)``
-is left to that app; one they answer themselves keeps the policy of the request
+stay). A request the middlewares hand to an app with wsgicors of its own (another
+``CORS(app)``, a Bottle ``CORSPlugin``, Pyramid's tween, a ``CORSMiddleware``:
+:data:`wsgicors.middleware.OWNER_KEY`) is left to that app; one they answer themselves keeps the policy of the request
 as the wrapper saw it. Middlewares wrapped after ``CORS(app)`` run before it,
 so the lookup already sees what they change.
 
@@ -72,7 +73,7 @@ from werkzeug.routing import RequestRedirect
 from wsgicors import ConfigError, Policy
 from wsgicors.fetch import is_preflight
 from wsgicors.options import raise_unknown
-from wsgicors.middleware import handle, preflight_answer, repolicy_response, response_decorator
+from wsgicors.middleware import OWNER_KEY, handle, preflight_answer, repolicy_response, response_decorator
 from wsgicors.settings import OPTION_NAMES, policy_from_settings
 
 __all__ = ["CORS", "cross_origin", "CONFIG_PREFIX"]
@@ -380,6 +381,8 @@ class _AppCORS:
         raw: List[Any] = []  # the application's own headers, as the middlewares passed them on
 
         def inner(environ_: Dict[str, Any], start: Callable[..., Any]) -> Iterable[bytes]:
+            environ_[OWNER_KEY] = self  # whatever the middlewares pass it to may take charge instead
+
             def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
                 raw[:] = [list(headers)]
                 return start(status, headers) if exc_info is None else start(status, headers, exc_info)
@@ -404,6 +407,8 @@ class _AppCORS:
         other = environ.get(ENVIRON_KEY)
         if isinstance(other, _AppCORS) and other is not self:
             return None  # another Flask app's CORS(app) or @cross_origin view answered: its headers stand
+        if environ.get(OWNER_KEY, self) is not self:
+            return None  # another wsgicors component (Bottle's plugin, a CORSMiddleware, Pyramid's tween) did
         return chosen
 
     def _preflight_through_middlewares(self, chosen: Optional[Policy], record: "_Record", environ: Dict[str, Any],
@@ -415,6 +420,7 @@ class _AppCORS:
             captured[:] = [status, list(headers)]
             return chunks.append
 
+        environ[OWNER_KEY] = self  # whatever the middlewares pass it to may take charge instead
         body = self.wsgi_app(environ, capture)
         try:
             chunks.extend(body)

@@ -85,7 +85,7 @@ from wsgicors import ConfigError, Policy, Problem
 from wsgicors.engine import refuse_preflight
 from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight
-from wsgicors.middleware import Rules, preflight_answer, response_decorator, warn_limited
+from wsgicors.middleware import OWNER_KEY, Rules, preflight_answer, response_decorator, warn_limited
 from wsgicors.settings import options_from_settings, policy_from_settings
 
 __all__ = ["includeme", "add_cors_policy", "tween_factory", "SETTINGS_PREFIX"]
@@ -261,6 +261,7 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
 
     def cors_tween(request: Request) -> Response:
         environ = request.environ
+        environ[OWNER_KEY] = dispatch  # this app's policies (or exemptions) decide, not a layer around it
         if is_preflight(environ.get("REQUEST_METHOD"), environ.get("HTTP_ORIGIN"),
                         environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")):
             policy, refusal = dispatch.preflight_policy(request)
@@ -292,6 +293,7 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
 
     def cors_tween(request: Request) -> Response:
         environ = request.environ
+        environ[OWNER_KEY] = state  # this app's policy decides, not a layer around it
         if environ.get("REQUEST_METHOD") == "OPTIONS":
             answer = preflight_answer(state.policy, environ)
             if answer is not None:

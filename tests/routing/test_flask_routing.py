@@ -168,6 +168,66 @@ def test_a_cross_origin_view_of_an_app_mounted_by_dispatcher_middleware_keeps_it
     assert preflight(app, "/other/own", origin=ADMIN).code == 204
 
 
+def bottle_with_plugin():
+    import bottle
+    from bottle_wsgicors import CORSPlugin
+
+    other = bottle.Bottle()
+    other.route("/own", method=["GET", "PUT"], callback=lambda: "view:own")
+    other.route("/exempt", method=["GET", "PUT"], callback=lambda: "view:exempt", cors=False)
+    other.install(CORSPlugin(**policy_options("other", ADMIN)))
+    return other
+
+
+def plain_views(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"view:" + environ["PATH_INFO"].strip("/").encode()]
+
+
+def cors_middleware_with_rules():
+    from wsgicors import CORSMiddleware
+
+    return CORSMiddleware(plain_views, rules=[("/exempt", None), ("*", policy_options("other", ADMIN))])
+
+
+def pyramid_with_include():
+    from pyramid.config import Configurator
+    from pyramid.response import Response
+
+    config = Configurator()
+    config.include("pyramid_wsgicors")
+    config.add_cors_policy(**policy_options("other", ADMIN))
+    config.add_cors_policy("/exempt", enabled=False)
+    for name in ("own", "exempt"):
+        config.add_route(name, "/" + name)
+        config.add_view(lambda request, name=name: Response("view:" + name), route_name=name)
+    return config.make_wsgi_app()
+
+
+@pytest.mark.parametrize("mounted", [bottle_with_plugin, cors_middleware_with_rules, pyramid_with_include],
+                         ids=["Bottle CORSPlugin", "CORSMiddleware", "pyramid_wsgicors"])
+def test_an_app_with_wsgicors_of_its_own_mounted_by_dispatcher_middleware_keeps_its_policy(mounted):
+    """Its own policy covers its views: the Flask app's credentialed policy never reaches them."""
+    app = dispatching_app(mounted())
+    partner = call(app, "/other/own", origin=PARTNER)
+    assert partner.view == "own" and partner.values("Access-Control-Allow-Origin") == []
+    assert partner.values("Access-Control-Allow-Credentials") == []
+    assert call(app, "/other/own", origin=ADMIN).label == "other"
+    assert preflight(app, "/other/own", origin=PARTNER).code == 403
+    assert preflight(app, "/other/own", origin=ADMIN).code == 204
+
+
+@pytest.mark.parametrize("mounted", [bottle_with_plugin, cors_middleware_with_rules, pyramid_with_include],
+                         ids=["Bottle CORSPlugin", "CORSMiddleware", "pyramid_wsgicors"])
+def test_a_view_a_mounted_app_exempts_gets_no_cors_from_the_flask_app(mounted):
+    app = dispatching_app(mounted())
+    result = call(app, "/other/exempt", origin=PARTNER)
+    assert result.view == "exempt"
+    assert result.values("Access-Control-Allow-Origin") == []
+    assert result.values("Access-Control-Allow-Credentials") == []
+    assert preflight(app, "/other/exempt", origin=PARTNER).values("Access-Control-Allow-Origin") == []
+
+
 def test_a_plain_wsgi_app_mounted_by_dispatcher_middleware_gets_the_app_wide_policy():
     def plain(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain")])
