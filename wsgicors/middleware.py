@@ -157,9 +157,12 @@ class Rules:
         routers prefix to the path (fail closed)."""
         if self.single_state is not None:
             return self.single_state
-        if _virtual_root(environ):
-            return None
-        return self.state_for(environ.get("PATH_INFO", ""))
+        for key in VIRTUAL_ROOT_KEYS:  # _virtual_root, inlined: this runs on every request under rules
+            if key in environ:
+                return None
+        path = environ.get("PATH_INFO", "")
+        state = self._path_memo.get(path, _UNKNOWN)  # state_for's memory, read inline
+        return self.state_for(path) if state is _UNKNOWN else state  # type: ignore[return-value]
 
     def state_for(self, path: str) -> Optional[PolicyState]:
         """The request-path state of the policy covering ``path`` (None: not in scope).
@@ -209,7 +212,10 @@ class Rules:
 
 
 def _virtual_root(environ: Mapping[str, Any]) -> bool:
-    return any(key in environ for key in VIRTUAL_ROOT_KEYS)
+    for key in VIRTUAL_ROOT_KEYS:  # a loop, not any(generator): no frame per call
+        if key in environ:
+            return True
+    return False
 
 
 def _glob_match(parts: Tuple[str, ...], path: str) -> bool:
