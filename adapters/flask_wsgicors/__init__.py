@@ -71,6 +71,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
 from wsgicors import ConfigError, Policy
+from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight
 from wsgicors.options import raise_unknown
 from wsgicors.middleware import OWNER_KEY, handle, preflight_answer, repolicy_response, response_decorator
@@ -220,6 +221,13 @@ class _AppCORS:
         refused: Dict[str, ConfigError] = {}
         for endpoint, view in list(app.view_functions.items()):
             parent = self._blueprint_policy(self.owners.get(endpoint), layered, policy)
+            try:
+                _refuse_marked_methods(endpoint, view)
+            except ConfigError as error:
+                if not self.lenient:
+                    raise
+                overrides[endpoint], refused[endpoint] = None, error
+                continue
             if hasattr(view, VIEW_ATTRIBUTE):
                 try:
                     overrides[endpoint] = _layered(
@@ -241,6 +249,7 @@ class _AppCORS:
         endpoint names a registered blueprint that still has ``CORS(blueprint)``
         options to tell is left to the check those options trigger.
         """
+        _refuse_marked_methods(endpoint, view)
         options = getattr(view, VIEW_ATTRIBUTE, _KEEP)
         if options is _KEEP:
             return
@@ -436,6 +445,28 @@ class _AppCORS:
             return chunks
         start_response(answer.status, list(answer.headers))
         return [answer.body]
+
+
+def _refuse_marked_methods(endpoint: str, view: Any) -> None:
+    """Raise ConfigError ``wsgicors.E720`` when a method of ``view``'s class carries ``@cross_origin``.
+
+    Flask calls the function ``View.as_view()`` made, whose own mark (from the
+    class's ``decorators``) is the only one read; a mark on ``get`` or
+    ``dispatch_request`` would be silently ignored and the view would get the
+    blueprint's or app's policy instead (flask-cors's decorator does work there).
+    """
+    view_class = getattr(view, "view_class", None)
+    if not isinstance(view_class, type):
+        return
+    marked = sorted(name for name in dir(view_class)
+                    if callable(getattr(view_class, name, None)) and hasattr(getattr(view_class, name), VIEW_ATTRIBUTE))
+    if marked:
+        raise ConfigError(Problems.single(
+            f"@cross_origin on {endpoint!r}", "wsgicors.E720",
+            f"it marks {view_class.__name__}.{marked[0]}, a method of a class-based view, which Flask never "
+            "consults: the view would get the enclosing policy",
+            "list it in the class's decorators (decorators = [cross_origin(...)]); give methods different "
+            "policies with separate views"))
 
 
 def _match(adapter: Any, path_info: Optional[str], method: str) -> Optional[str]:

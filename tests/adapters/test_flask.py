@@ -290,3 +290,49 @@ def test_app_can_leave_cors_to_its_blueprints_and_views(browser, make_flask):
     assert browser(app, B).request("/partner").headers["Access-Control-Allow-Origin"] == B
     assert browser(app, B).preflight("/partner", "GET").status_int == 204
     assert "Vary" not in browser(app, B).request("/items").headers
+
+
+# -- @cross_origin on a method of a class-based view --------------------------------------------
+
+
+def method_view_with_marked_method(enabled=False):
+    from flask.views import MethodView
+
+    class Internal(MethodView):
+        @cross_origin(enabled=enabled)
+        def get(self):
+            return "internal"
+
+    return Internal.as_view("internal")
+
+
+def test_cross_origin_on_a_method_view_method_is_a_config_error_at_cors_app(make_flask):
+    """The decorator only marks the view Flask calls: on a method it would be silently ignored, and the
+    view would get the app's policy (flask-cors users write it there)."""
+    app = make_flask()
+    app.add_url_rule("/internal", view_func=method_view_with_marked_method())
+    with pytest.raises(ConfigError) as raised:
+        CORS(app, origins=[A], allow_credentials=True)
+    assert raised.value.problems[0].code == "wsgicors.E720"
+    assert "decorators" in raised.value.problems[0].hint
+    assert "wsgicors" not in app.extensions
+
+
+def test_cross_origin_on_a_method_view_method_is_a_config_error_at_registration(app):
+    with pytest.raises(ConfigError) as raised:
+        app.add_url_rule("/internal", view_func=method_view_with_marked_method())
+    assert raised.value.problems[0].code == "wsgicors.E720"
+
+
+def test_cross_origin_in_a_method_views_decorators_is_its_policy(app):
+    from flask.views import MethodView
+
+    class Internal(MethodView):
+        decorators = [cross_origin(enabled=False)]
+
+        def get(self):
+            return "internal"
+
+    app.add_url_rule("/internal", view_func=Internal.as_view("internal"))
+    response = app.test_client().get("/internal", headers={"Origin": A})
+    assert "Access-Control-Allow-Origin" not in response.headers
