@@ -137,7 +137,31 @@ class CORSPlugin:
         self._apps.append(app)
 
     def apply(self, callback: Callable[..., Any], route: bottle.Route) -> Callable[..., Any]:
-        return callback  # CORS happens around the whole app, not around one callback
+        """``callback`` itself: CORS happens around the whole app, not around one callback.
+
+        Except for a route that an app without this plugin serves: Bottle 0.13's
+        ``outer.mount("/inner/", inner)`` copies ``inner``'s routes into
+        ``outer``, whose entry point runs them, so ``inner``'s plugin never sees
+        their requests. Their callback then raises ConfigError ``wsgicors.E711``
+        (Bottle answers 500 and logs it) rather than let the route answer without
+        its policy (its own CORS headers would reach the browser). Bottle applies
+        plugins again after ``outer.install(...)``, so installing CORSPlugin on the
+        outer app (in any order) gives these routes their own app's policy.
+        """
+        serving = _serving_app(route.app)
+        if serving is route.app or isinstance(serving.__dict__.get("wsgi"), _AppCORS):
+            return callback
+        error = ConfigError(Problems.single(
+            f"route {route.method} {route.rule}", "wsgicors.E711",
+            "the app with this CORSPlugin was mounted with its routes copied into an app without one, "
+            "whose entry point runs them: the plugin's policy cannot govern their responses",
+            "install CORSPlugin on the app it is mounted into too (its routes keep this app's policy), or "
+            "mount it as a WSGI app (a prefix without a trailing slash)"))
+
+        def refused(*args: Any, **kwargs: Any) -> Any:
+            raise error
+
+        return refused
 
     def close(self) -> None:
         """Unwrap every app this plugin is no longer installed on."""
@@ -213,6 +237,18 @@ def _answers_itself(route: Any) -> bool:
     """Whether ``route`` is a WSGI mount point of a Bottle app with its own CORSPlugin (both releases)."""
     target = route.config.get("mountpoint.target")
     return target is not None and isinstance(getattr(target, "__dict__", {}).get("wsgi"), _AppCORS)
+
+
+def _serving_app(app: Any) -> Any:
+    """The app whose entry point runs ``app``'s routes: the one ``app`` was mounted into with its routes
+    copied (Bottle 0.13 records it as ``_mount.app``), and so on outwards; else ``app`` itself."""
+    seen = {id(app)}
+    while True:
+        outer = app.config.get("_mount.app") if hasattr(app.config, "get") else None
+        if outer is None or id(outer) in seen or not hasattr(outer, "config"):
+            return app
+        seen.add(id(outer))
+        app = outer
 
 
 def _thread_state(local: Any) -> Dict[str, Any]:
