@@ -51,7 +51,7 @@ FETCH_TIMEOUT_MS = 10_000
 #: Upper bound for one script call in a browser (seconds).
 SCRIPT_TIMEOUT_S = 120
 #: Upper bound for starting a Selenium-driven browser (seconds).
-LAUNCH_TIMEOUT_S = 90
+LAUNCH_TIMEOUT_S = 45
 
 WSGIApp = Callable[..., Iterable[bytes]]
 

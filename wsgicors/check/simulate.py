@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 from urllib.parse import urljoin, urlsplit
@@ -282,7 +283,7 @@ def check(
     exchanges = _Exchanges(app, timeout)
 
     def run(engine: Engine) -> CheckResult:
-        warnings: List[str] = []
+        warnings: List[str] = _local_network_warnings(page_origin, normal_url)
         script_headers, cookie = _script_headers(items, bool(credentials), warnings, engine)
         result = CheckResult(url=normal_url, origin=page_origin, method=method, credentials=bool(credentials),
                              warnings=warnings, browser=engine.name)
@@ -352,6 +353,31 @@ class _Exchanges:
                 seen.append(bytes(record))
 
         return send
+
+
+def _address_space(host: str) -> str:
+    """``"loopback"``, ``"private"`` or ``"public"`` for a literal address or ``localhost``; a host name
+    other than ``localhost`` is ``"unknown"`` (check does not resolve names)."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return "loopback"
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return "unknown"
+    return "loopback" if address.is_loopback else "private" if address.is_private else "public"
+
+
+def _local_network_warnings(origin: str, url: str) -> List[str]:
+    """A warning when a page that may be public fetches loopback: measured, the engines stop it before
+    any request (Local Network Access), which a check from the command line cannot reproduce."""
+    if origin == "null" or _address_space(_split_url(url)[1]) != "loopback":
+        return []
+    if _address_space(_split_url(origin)[1]) in ("loopback", "private"):
+        return []
+    # matrix: public-page-to-loopback, private-network-loopback
+    return ["if the page is served from a public address, Chromium and Firefox stop its fetch to loopback "
+            "before any request (Local Network Access asks the user for permission; WebKit not measured); "
+            "check cannot know the page's address and judges the CORS headers only"]
 
 
 def _engine_verdict(result: CheckResult, name: str) -> EngineVerdict:
