@@ -271,7 +271,7 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
                 return handler(request)  # exempt: the application answers its OPTIONS itself, untouched
             else:
                 answer = preflight_answer(policy, environ)  # type: ignore[assignment]
-            return _response(answer)
+            return _preflight_response(request, answer, finish)
         response = handler(request)
 
         def decorate(headers: HeaderList) -> HeaderList:
@@ -297,7 +297,7 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
         if environ.get("REQUEST_METHOD") == "OPTIONS":
             answer = preflight_answer(state.policy, environ)
             if answer is not None:
-                return _response(answer)
+                return _preflight_response(request, answer, finish)
         origin = environ.get("HTTP_ORIGIN")
         add, tail = actuals.get(origin) or actual(origin, environ)
         response = handler(request)
@@ -315,6 +315,16 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
 def _response(answer: Any) -> Response:
     """A preflight's answer (:class:`wsgicors.engine.PreflightAnswer`) as a Pyramid response."""
     return Response(status=answer.status, headerlist=list(answer.headers), app_iter=[answer.body])
+
+
+def _preflight_response(request: Request, answer: Any,
+                        finish: Callable[[Request, Response, Callable[[HeaderList], HeaderList]], None]) -> Response:
+    """The answer as a response whose headers are exactly the answer's when it is sent: tweens over
+    ours, response callbacks and ``NewResponse`` subscribers run for preflights too, and one that
+    sets CORS headers (``Access-Control-Allow-Origin: *``) would otherwise widen what the policy allowed."""
+    response = _response(answer)
+    finish(request, response, lambda headers: list(answer.headers))
+    return response
 
 
 class _Dispatch:

@@ -328,3 +328,24 @@ def test_a_wsgi_app_view_with_wsgicors_of_its_own_keeps_its_policy(wrapper):
     assert result.body == b"view:admin"
     assert result.values("Access-Control-Allow-Origin") == []
     assert result.values("Access-Control-Allow-Credentials") == []
+
+
+@pytest.mark.parametrize("late", [new_response_subscriber, outer_tween], ids=["NewResponse", "tween over ours"])
+@pytest.mark.parametrize("scoped", [False, True], ids=["one policy", "path policies"])
+def test_a_preflights_cors_headers_are_the_policys_whatever_runs_after_the_tween(late, scoped):
+    def configure(config):
+        public_route(config)
+        late(config)
+        if scoped:
+            config.add_cors_policy("/internal/*", enabled=False)
+    config = Configurator()
+    config.include("pyramid_wsgicors")
+    config.add_cors_policy(**policy_options("site", PARTNER))
+    configure(config)
+    app = config.make_wsgi_app()
+    allowed = preflight(app, "/public", origin=PARTNER)
+    refused = preflight(app, "/public", origin="https://evil.example")
+    assert (allowed.code, refused.code) == (204, 403)
+    assert allowed.values("Access-Control-Allow-Origin") == [PARTNER]
+    assert refused.values("Access-Control-Allow-Origin") == []
+    assert len(allowed.values("Vary")) == len(refused.values("Vary")) == 1
