@@ -523,6 +523,22 @@ def check_names(given: Iterable[str], entry: str, extra: Iterable[str] = (),
             for name in given if name not in known]
 
 
+def check_enabled(enabled: object, entry: str) -> bool:
+    """``enabled`` as an adapter takes it (Flask ``CORS(..., enabled=)`` and ``@cross_origin(enabled=)``,
+    Pyramid ``config.add_cors_policy(enabled=)``): ``True`` or ``False``, returned as given.
+
+    Anything else raises :class:`ConfigError` ``wsgicors.E712`` naming ``entry``:
+    text such as ``"false"`` or ``"off"`` is truthy, so reading it as Python
+    would silently leave CORS on where it was meant to be off (as a Bottle
+    route's ``cors="false"`` would: E710).
+    """
+    if enabled is True or enabled is False:
+        return enabled
+    raise ConfigError(Problems.single(
+        f"{entry}: enabled", "wsgicors.E712", f"{enabled!r} is not True or False",
+        "write enabled=False to turn CORS off here, or leave enabled out to keep it on"))
+
+
 def raise_unknown(given: Iterable[str], entry: str, extra: Iterable[str] = (),
                   instead: Optional[Mapping[str, str]] = None) -> None:
     """Raise ConfigError if any keyword in ``given`` is not an option (hints as :func:`check_names`)."""

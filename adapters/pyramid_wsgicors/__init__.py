@@ -86,6 +86,7 @@ from wsgicors.engine import refuse_preflight
 from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight
 from wsgicors.middleware import OWNER_KEY, Rules, preflight_answer, response_decorator, warn_limited
+from wsgicors.options import check_enabled
 from wsgicors.settings import options_from_settings, policy_from_settings
 
 __all__ = ["includeme", "add_cors_policy", "tween_factory", "SETTINGS_PREFIX"]
@@ -183,8 +184,10 @@ def add_cors_policy(config: Configurator, path: Optional[str] = None, *, route_n
     that name (``config.add_route(name, ...)``), whatever path reaches it; it
     wins over path policies. ``options`` are :class:`wsgicors.Policy`'s keyword
     arguments layered on the ``cors.*`` settings; ``policy=Policy(...)`` gives a
-    ready policy; ``enabled=False`` exempts the path or route. Validated at
-    once (ConfigError); a ``route_name`` that names no route is ConfigError
+    ready policy; ``enabled=False`` exempts the path or route (only ``True`` or
+    ``False``: ``enabled="false"`` is ConfigError ``wsgicors.E712``). Validated at
+    once (ConfigError; a path or route policy's problems are named
+    ``config.add_cors_policy('/path'): option``); a ``route_name`` that names no route is ConfigError
     ``wsgicors.E702`` when the app is made. Declaring the same path or route
     twice is a configuration conflict; ``path`` and ``route_name`` together
     raise TypeError.
@@ -192,11 +195,17 @@ def add_cors_policy(config: Configurator, path: Optional[str] = None, *, route_n
     if path is not None and route_name is not None:
         raise TypeError("pass either a path or a route_name, not both")
     configuration = _configuration(config.registry)
-    built = configuration.policy(enabled, policy, options)
+    where = _directive(path, route_name)
     paths: List[str] = []
-    if path is not None:
-        Rules.build(rules=[(path, built)])  # check the pattern now
-        paths = _prefixed(path, (config.route_prefix or "").strip("/"), built is not None)
+    try:
+        built = configuration.policy(check_enabled(enabled, "config.add_cors_policy()"), policy, options)
+        if path is not None:
+            Rules.build(rules=[(path, built)])  # check the pattern now
+            paths = _prefixed(path, (config.route_prefix or "").strip("/"), built is not None)
+    except ConfigError as error:
+        if where is None:
+            raise
+        raise ConfigError(_named(problem, where) for problem in error.problems) from None
 
     def register() -> None:
         if route_name is not None:
@@ -211,6 +220,27 @@ def add_cors_policy(config: Configurator, path: Optional[str] = None, *, route_n
         config.action(("wsgicors.route", route_name), register)
     else:
         config.action(("wsgicors.policy", paths[-1] if paths else DEFAULT), register)
+
+
+def _directive(path: Optional[str], route_name: Optional[str]) -> Optional[str]:
+    """How a path or route policy's problems name the call that declared it (None: the app-wide one,
+    whose problems name the option or ``cors.*`` setting alone, as every adapter's app-wide policy does)."""
+    if route_name is not None:
+        return f"config.add_cors_policy(route_name={route_name!r})"
+    if path is not None:
+        return f"config.add_cors_policy({path!r})"
+    return None
+
+
+def _named(problem: Problem, where: str) -> Problem:
+    """``problem`` prefixed with the directive ``where`` (a pattern's problem names ``path``, not
+    the ``rules[0]`` the core checked it as)."""
+    option = problem.option
+    if option.startswith("rules["):
+        option = "path"
+    elif option.startswith("config.add_cors_policy()"):
+        option = option[len("config.add_cors_policy()"):].lstrip(": ")
+    return problem.renamed(f"{where}: {option}" if option else where)
 
 
 def _prefixed(path: str, prefix: str, grants: bool) -> List[str]:
