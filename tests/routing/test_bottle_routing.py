@@ -101,9 +101,8 @@ def test_a_preflight_to_a_mounted_route_gets_the_inner_policy(prefix):
     assert preflight(app, "/inner/data", origin=EVIL).code == 403
 
 
-def reflecting_inner_mounted_into_an_app_without_the_plugin(install_on_outer_later=False):
-    """An inner app whose view reflects the Origin with credentials, governed by its own CORSPlugin,
-    its routes copied into an outer app that has none (Bottle 0.13, prefix with a trailing slash)."""
+def reflecting_inner():
+    """An app whose view reflects the Origin with credentials, governed by its own CORSPlugin."""
     inner = bottle.Bottle()
     inner.install(CORSPlugin(**policy_options("inner", ADMIN)))
 
@@ -113,9 +112,15 @@ def reflecting_inner_mounted_into_an_app_without_the_plugin(install_on_outer_lat
         bottle.response.set_header("Access-Control-Allow-Credentials", "true")
         return "view:inner"
 
+    return inner
+
+
+def reflecting_inner_mounted_into_an_app_without_the_plugin(install_on_outer_later=False):
+    """:func:`reflecting_inner`'s routes copied into an outer app that has no CORSPlugin (Bottle 0.13,
+    a prefix with a trailing slash)."""
     outer = bottle.Bottle()
     outer.route("/outer", callback=lambda: "view:outer")
-    outer.mount("/inner/", inner)
+    outer.mount("/inner/", reflecting_inner())
     if install_on_outer_later:
         outer.install(CORSPlugin(**policy_options("outer", PARTNER)))
     return outer
@@ -146,17 +151,8 @@ def test_installing_the_plugin_on_the_outer_app_after_the_mount_gives_the_inner_
     "apply time that an app without CORSPlugin serves them, and checking bottle.request.app on every "
     "call would cost every route a wrapper; the route answers with its own CORS headers"))
 def test_routes_merged_into_an_app_without_the_plugin_never_answer_with_their_own_cors_headers():
-    inner = bottle.Bottle()
-    inner.install(CORSPlugin(**policy_options("inner", ADMIN)))
-
-    @inner.route("/data")
-    def data():
-        bottle.response.set_header("Access-Control-Allow-Origin", bottle.request.headers.get("Origin", "*"))
-        bottle.response.set_header("Access-Control-Allow-Credentials", "true")
-        return "view:inner"
-
     outer = bottle.Bottle()
-    outer.merge(inner)
+    outer.merge(reflecting_inner())
     evil = call(outer, "/data", origin=EVIL)
     assert evil.values("Access-Control-Allow-Origin") == []
 

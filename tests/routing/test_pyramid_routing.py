@@ -86,34 +86,33 @@ class Root(dict):
         super().__init__(keys={"public": True}, admin={"keys": Secret()})
 
 
-def traversal_app(wrap_rules=False):
+def traversal_site(add_views, exempt, wrap_rules):
+    """Traversal from :class:`Root` with ``add_views``: the site-wide credentialed policy and the
+    ``exempt`` path pattern, declared with pyramid_wsgicors or (``wrap_rules``) as CORSMiddleware rules."""
     config = Configurator(root_factory=Root)
     if not wrap_rules:
         config.include("pyramid_wsgicors")
         config.add_cors_policy(origins=[PARTNER], allow_credentials=True)
-        config.add_cors_policy("/admin/*", enabled=False)
-    config.add_view(lambda context, request: Response("view:admin"), context=Secret)
-    config.add_view(lambda context, request: Response("view:public"), context=dict)
+        config.add_cors_policy(exempt, enabled=False)
+    add_views(config)
     app = config.make_wsgi_app()
     if wrap_rules:
-        app = CORSMiddleware(app, rules=[("/admin/*", None),
-                                         ("*", Policy(origins=[PARTNER], allow_credentials=True))])
-    return webtest.TestApp(app)
+        app = CORSMiddleware(app, rules=[(exempt, None), ("*", Policy(origins=[PARTNER], allow_credentials=True))])
+    return app
+
+
+def traversal_app(wrap_rules=False):
+    def views(config):
+        config.add_view(lambda context, request: Response("view:admin"), context=Secret)
+        config.add_view(lambda context, request: Response("view:public"), context=dict)
+    return webtest.TestApp(traversal_site(views, "/admin/*", wrap_rules))
 
 
 def named_view_app(wrap_rules=False):
     """Traversal with views by name on the root: /internal runs the view named 'internal'."""
-    config = Configurator(root_factory=Root)
-    if not wrap_rules:
-        config.include("pyramid_wsgicors")
-        config.add_cors_policy(origins=[PARTNER], allow_credentials=True)
-        config.add_cors_policy("/internal*", enabled=False)
-    config.add_view(lambda context, request: Response("view:internal"), context=Root, name="internal")
-    app = config.make_wsgi_app()
-    if wrap_rules:
-        app = CORSMiddleware(app, rules=[("/internal*", None),
-                                         ("*", Policy(origins=[PARTNER], allow_credentials=True))])
-    return app
+    def views(config):
+        config.add_view(lambda context, request: Response("view:internal"), context=Root, name="internal")
+    return traversal_site(views, "/internal*", wrap_rules)
 
 
 @pytest.mark.parametrize("wrap_rules", [False, True], ids=["tween", "CORSMiddleware rules"])
@@ -249,19 +248,23 @@ def public_route(config):
     config.add_view(lambda request: Response("view:public"), route_name="public")
 
 
-@pytest.mark.parametrize("late", [new_response_subscriber, outer_tween], ids=["NewResponse", "tween over ours"])
-@pytest.mark.parametrize("scoped", [False, True], ids=["one policy", "path policies"])
-def test_cors_headers_and_vary_set_after_the_tween_are_the_policys(late, scoped):
-    def configure(config):
-        public_route(config)
-        late(config)
-        if scoped:
-            config.add_cors_policy("/internal/*", enabled=False)
+def site_with_public_route(late, scoped):
+    """The site-wide credentialed policy, /public, ``late`` (what runs after the tween), and, when
+    ``scoped``, a path exemption (so the tween resolves policies per request)."""
     config = Configurator()
     config.include("pyramid_wsgicors")
     config.add_cors_policy(**policy_options("site", PARTNER))
-    configure(config)
-    app = config.make_wsgi_app()
+    public_route(config)
+    late(config)
+    if scoped:
+        config.add_cors_policy("/internal/*", enabled=False)
+    return config.make_wsgi_app()
+
+
+@pytest.mark.parametrize("late", [new_response_subscriber, outer_tween], ids=["NewResponse", "tween over ours"])
+@pytest.mark.parametrize("scoped", [False, True], ids=["one policy", "path policies"])
+def test_cors_headers_and_vary_set_after_the_tween_are_the_policys(late, scoped):
+    app = site_with_public_route(late, scoped)
     allowed, refused = call(app, "/public", origin=PARTNER), call(app, "/public", origin="https://evil.example")
     assert allowed.values("Access-Control-Allow-Origin") == [PARTNER]
     assert refused.values("Access-Control-Allow-Origin") == []
@@ -333,16 +336,7 @@ def test_a_wsgi_app_view_with_wsgicors_of_its_own_keeps_its_policy(wrapper):
 @pytest.mark.parametrize("late", [new_response_subscriber, outer_tween], ids=["NewResponse", "tween over ours"])
 @pytest.mark.parametrize("scoped", [False, True], ids=["one policy", "path policies"])
 def test_a_preflights_cors_headers_are_the_policys_whatever_runs_after_the_tween(late, scoped):
-    def configure(config):
-        public_route(config)
-        late(config)
-        if scoped:
-            config.add_cors_policy("/internal/*", enabled=False)
-    config = Configurator()
-    config.include("pyramid_wsgicors")
-    config.add_cors_policy(**policy_options("site", PARTNER))
-    configure(config)
-    app = config.make_wsgi_app()
+    app = site_with_public_route(late, scoped)
     allowed = preflight(app, "/public", origin=PARTNER)
     refused = preflight(app, "/public", origin="https://evil.example")
     assert (allowed.code, refused.code) == (204, 403)
