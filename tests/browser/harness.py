@@ -616,23 +616,41 @@ LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 
 
 class FakeClock:
-    """A clock offset for a browser started with :attr:`env` (libfaketime, Debian ``faketime``).
+    """A clock offset for a browser started with :meth:`launch_options` (libfaketime, Debian ``faketime``).
 
     The offset is read from a file on every clock call (``FAKETIME_NO_CACHE``),
-    so :meth:`advance_to` moves the browser's wall and monotonic clocks at once.
-    Move it only between script calls: a WebDriver timeout running in the
-    browser would see the jump.
+    so :meth:`advance_to` moves the wall and monotonic clocks at once. Move it
+    only between script calls: a WebDriver timeout running in the browser
+    would see the jump.
     """
 
     def __init__(self, directory: str) -> None:
         if not os.access(LIBFAKETIME, os.R_OK):
             raise EngineMissing(f"{LIBFAKETIME} not found: apt-get install -y faketime")
         self.path = os.path.join(directory, "faketime-offset")
+        self.prefix = os.path.join(directory, "faketime-prefix")
+        with open(self.prefix, "w", encoding="ascii") as f:
+            f.write("#!/bin/sh\nexec env " + " ".join(f"{k}={v}" for k, v in self.env.items()) + ' "$@"\n')
+        os.chmod(self.prefix, 0o755)
         self.advance_to(0)
 
     @property
     def env(self) -> Dict[str, str]:
         return {"LD_PRELOAD": LIBFAKETIME, "FAKETIME_TIMESTAMP_FILE": self.path, "FAKETIME_NO_CACHE": "1"}
+
+    def launch_options(self, engine: str) -> Dict[str, Any]:
+        """``Browsers(servers, **options)`` for ``engine`` on this clock.
+
+        Chromium stops answering after a clock jump of a minute when all of it
+        runs under libfaketime, so only its utility processes do (the network
+        service, which holds the preflight cache), through ``--utility-cmd-prefix``.
+        Firefox does not start under libfaketime at all.
+        """
+        if engine == "chromium":
+            return {"args": [f"--utility-cmd-prefix={self.prefix}"]}
+        if engine == "webkit":
+            return {"env": self.env}
+        raise EngineMissing(f"{engine} does not run under libfaketime")
 
     def advance_to(self, seconds: int) -> None:
         """Set the browser's clocks to ``seconds`` ahead of the real ones."""

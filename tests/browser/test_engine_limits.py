@@ -83,7 +83,7 @@ def test_check_says_whether_a_cap_is_measured_or_documented() -> None:
 def test_preflight_cache_expires_at_the_engines_cap(servers: Servers, clock: FakeClock, engine: str) -> None:
     """A preflight cached for "a million seconds" serves requests until the cap, then is sent again."""
     cap = ENGINES[engine].max_age_cap
-    browsers = Browsers(servers, env=clock.env)
+    browsers = Browsers(servers, **clock.launch_options(engine))
     key = f"{engine}-max-age-cap"
     servers.api_app.mount(key, preflighted_put)
     url, page = f"{servers.api_origin}/s/{key}/data", servers.page_origin + "/"
