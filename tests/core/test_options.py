@@ -93,6 +93,13 @@ def test_readme_options_table_is_the_declarations():
     assert markdown_table() in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("option", OPTIONS, ids=lambda o: o.name)
+def test_adapters_guide_lists_every_flask_config_key(option):
+    """docs/adapters.md lists the Flask keys by hand (CORS_VARY was missing)."""
+    listed = (ROOT / "docs" / "adapters.md").read_text(encoding="utf-8").split("Configuration keys are", 1)[1]
+    assert f"`CORS_{option.name.upper()}`" in listed.split("Values", 1)[0]
+
+
 @pytest.mark.parametrize("value, hint", [("600", "pass an int, e.g. max_age=600"), (" 30 ", "pass an int, e.g. max_age=30")])
 def test_a_whole_number_written_as_text_in_code_is_told_to_pass_an_int(value, hint):
     with pytest.raises(ConfigError) as raised:
