@@ -38,10 +38,12 @@ VERSIONS_FILE = Path(__file__).resolve().with_name("engine-versions.json")
 ENGINE_VERSIONS: Dict[str, Dict[str, str]] = json.loads(VERSIONS_FILE.read_text(encoding="utf-8"))
 LABELS: Dict[str, str] = {engine: found["label"] for engine, found in ENGINE_VERSIONS.items()}
 """``chromium`` -> ``Chromium 156``, ... (generated, see :data:`VERSIONS_FILE`)."""
-#: Files whose engine names are rewritten by ``--versions`` and held to :data:`LABELS` by a test.
-VERSIONED_FILES = tuple(DOCS.parents[1] / name for name in (
-    "README.md", "docs/browser-matrix.md", "docs/check.md", "docs/demo.md", "docs/design.md",
-    "wsgicors/check/engines.py", "wsgicors/check/wire.py", "tests/check/test_hostile_servers.py"))
+#: Files whose engine names are rewritten by ``--versions`` and held to :data:`LABELS` by a test: the
+#: README, SECURITY.md, every doc, the code and the tests (CHANGELOG.md keeps what was true when written).
+VERSIONED_FILES = tuple(sorted(
+    [DOCS.parents[1] / "README.md", DOCS.parents[1] / "SECURITY.md"]
+    + [path for pattern in ("docs/*.md", "wsgicors/**/*.py", "tests/**/*.py")
+       for path in DOCS.parents[1].glob(pattern) if path.resolve() != Path(__file__).resolve()]))
 #: An engine named with a version: ``Chromium 156``, ``Firefox 153 ESR``, ``WebKitGTK 2.50``.
 #: (A full version, ``Chromium 156.0.8078.114``, is not a mention: the docs quote the driver's report.)
 VERSION_MENTION = {"chromium": re.compile(r"Chromium [0-9]{2,3}\b(?!\.[0-9])"),
