@@ -21,6 +21,7 @@ from __future__ import annotations
 import glob
 import importlib.util
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -496,20 +497,35 @@ def launch_firefox(servers: "Servers", env: Optional[Dict[str, str]] = None, arg
 
 
 def start_xvfb() -> "tuple[subprocess.Popen, str]":
-    """``Xvfb`` on the first free display from :90; returns the process and ``DISPLAY``."""
+    """``Xvfb`` on a display it chooses itself (``-displayfd``); returns the process and ``DISPLAY``.
+
+    Xvfb takes the display's lock before it reports the number, so two test
+    runs starting at once never share (or lose) a display, as a "first
+    display without a lock file" search could.
+    """
     _require(XVFB, "apt-get install -y xvfb")
-    for number in range(90, 190):
-        if os.path.exists(f"/tmp/.X{number}-lock"):
-            continue
-        process = subprocess.Popen([XVFB, f":{number}", "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    read_end, write_end = os.pipe()
+    try:
+        process = subprocess.Popen([XVFB, "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0",
+                                    "1280x800x24"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   pass_fds=(write_end,), start_new_session=True)
+    finally:
+        os.close(write_end)
+    try:
+        number = b""
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and process.poll() is None:
-            if os.path.exists(f"/tmp/.X11-unix/X{number}"):
-                return process, f":{number}"
-            time.sleep(0.05)
+        while not number.endswith(b"\n") and time.monotonic() < deadline:
+            ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(read_end, 16) if ready else b""
+            if not chunk:
+                break
+            number += chunk
+    finally:
+        os.close(read_end)
+    if not number.strip().isdigit():
         stop_process_tree(process)
-    raise EngineMissing("no free X display for Xvfb in :90-:189")
+        raise EngineMissing(f"Xvfb did not report a display within 10 s (exit status {process.poll()})")
+    return process, f":{int(number)}"
 
 
 def launch_webkit(servers: "Servers", env: Optional[Dict[str, str]] = None, args: Sequence[str] = (),
