@@ -244,7 +244,9 @@ CODES: Dict[str, Code] = {code.code: code for code in (
          "r'https://([a-z0-9-]+\\.)*example\\.com', or use a string wildcard"),
     # -- booleans
     Code("wsgicors.E200", "allow_credentials, allow_private_network, allow_insecure_origins, debug, "
-         "propagate_exceptions", "{value!r} is not True or False", "pass a bool"),
+         "propagate_exceptions; enabled of Flask's CORS() and @cross_origin, Pyramid's config.add_cors_policy()",
+         "{value!r} is not True or False",
+         "pass a bool (text such as 'false' is truthy: the hint names the bool it means)"),
     # -- names
     Code("wsgicors.E300", "methods, allow_headers, expose_headers", "{value!r} is not a list of names",
          "pass e.g. ['GET', 'POST'] or '*'"),
@@ -299,9 +301,6 @@ CODES: Dict[str, Code] = {code.code: code for code in (
     Code("wsgicors.E711", "a Bottle route", "the app with this CORSPlugin was mounted with its routes copied "
          "into an app without one: the plugin's policy cannot govern them",
          "install CORSPlugin on the app it is mounted into too, or mount it as a WSGI app"),
-    Code("wsgicors.E712", "enabled= of Flask's CORS() and @cross_origin, Pyramid's config.add_cors_policy()",
-         "{value!r} is not True or False (text such as 'false' would leave CORS on)",
-         "write enabled=False to turn CORS off there, or leave enabled out to keep it on"),
     Code("wsgicors.E720", "@cross_origin (Flask)", "it marks {method}, a method of a class-based view, which "
          "Flask never consults: the view would get the enclosing policy",
          "list it in the class's decorators (decorators = [cross_origin(...)]); give methods different "

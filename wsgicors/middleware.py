@@ -20,7 +20,7 @@ from .logs import log_limited
 from .origins import shown
 from . import fastpath
 from .fastpath import ERROR_BODY, ERROR_HEADERS, ERROR_STATUS, LOOP_HEADERS, PROPAGATE_KEY, PolicyState, state_for
-from .options import check_names, raise_unknown
+from .options import check_names, raise_unknown, require_bool
 from .policy import Policy
 
 __all__ = ["CORSMiddleware", "Rules", "RuleSpec", "PROPAGATE_KEY", "OWNER_KEY", "handle", "preflight_answer", "response_decorator",
@@ -301,12 +301,8 @@ class CORSMiddleware:
         propagate_exceptions: bool = False,
         **options: Any,
     ) -> None:
-        if not isinstance(propagate_exceptions, bool):
-            raise ConfigError(Problems.single(
-                "propagate_exceptions", "wsgicors.E200", f"{propagate_exceptions!r} is not True or False",
-                f"pass a bool, e.g. propagate_exceptions={bool(propagate_exceptions)!r}"))
         self.app = app
-        self.propagate_exceptions = propagate_exceptions
+        self.propagate_exceptions = require_bool("propagate_exceptions", propagate_exceptions)
         self._rules = Rules.build(rules, policy, options, "CORSMiddleware()")
         # reconfigure(**options) reads the current policy, then writes: two at once must not lose one
         self._reconfiguring = threading.Lock()

@@ -85,9 +85,9 @@ def _as_names(value: Any) -> Optional[Tuple[Any, ...]]:
 
 def _check_bool(name: str) -> Check:
     def check(value: Any, problems: Problems, given: Mapping[str, Any]) -> bool:
-        if not isinstance(value, bool):
-            problems.add(name, "wsgicors.E200", f"{value!r} is not True or False",
-                         f"pass a bool, e.g. {name}={bool(value)!r}")
+        problem = bool_problem(name, value)
+        if problem is not None:
+            problems.extend([problem])
         return value is True
     return check
 
@@ -523,20 +523,38 @@ def check_names(given: Iterable[str], entry: str, extra: Iterable[str] = (),
             for name in given if name not in known]
 
 
-def check_enabled(enabled: object, entry: str) -> bool:
-    """``enabled`` as an adapter takes it (Flask ``CORS(..., enabled=)`` and ``@cross_origin(enabled=)``,
-    Pyramid ``config.add_cors_policy(enabled=)``): ``True`` or ``False``, returned as given.
+def bool_problem(keyword: str, value: Any, entry: str = "") -> Optional[Problem]:
+    """``wsgicors.E200`` for a keyword argument that takes ``True`` or ``False`` and got ``value``
+    (None when ``value`` is a bool).
 
-    Anything else raises :class:`ConfigError` ``wsgicors.E712`` naming ``entry``:
-    text such as ``"false"`` or ``"off"`` is truthy, so reading it as Python
-    would silently leave CORS on where it was meant to be off (as a Bottle
-    route's ``cors="false"`` would: E710).
+    Text that reads as a boolean (``"false"``, ``"off"``) is told the bool it
+    means: as Python it is truthy, and the bool Python reads it as
+    (``allow_credentials=True`` for ``"false"``) would be the opposite of what
+    was written. ``entry`` (``"CORS()"``) prefixes the option where one call
+    takes policies for several places.
     """
-    if enabled is True or enabled is False:
-        return enabled
-    raise ConfigError(Problems.single(
-        f"{entry}: enabled", "wsgicors.E712", f"{enabled!r} is not True or False",
-        "write enabled=False to turn CORS off here, or leave enabled out to keep it on"))
+    if isinstance(value, bool):
+        return None
+    try:
+        meant = parse_bool(value)
+    except ValueError:
+        meant = bool(value)
+    return Problem(f"{entry}: {keyword}" if entry else keyword, f"{value!r} is not True or False",
+                   f"pass a bool, e.g. {keyword}={meant!r}", "wsgicors.E200")
+
+
+def require_bool(keyword: str, value: Any, entry: str = "") -> bool:
+    """``value`` if it is a bool; else :class:`ConfigError` with :func:`bool_problem`.
+
+    For the keywords that are not policy options: ``enabled=`` (Flask ``CORS``
+    and ``@cross_origin``, Pyramid ``config.add_cors_policy``), where text
+    such as ``"false"`` would silently leave CORS on (as a Bottle route's
+    ``cors="false"`` would: E710), and ``CORSMiddleware``'s ``propagate_exceptions``.
+    """
+    problem = bool_problem(keyword, value, entry)
+    if problem is not None:
+        raise ConfigError([problem])
+    return value
 
 
 def raise_unknown(given: Iterable[str], entry: str, extra: Iterable[str] = (),

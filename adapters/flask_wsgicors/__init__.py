@@ -73,7 +73,7 @@ from werkzeug.routing import RequestRedirect
 from wsgicors import ConfigError, Policy
 from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight
-from wsgicors.options import check_enabled, raise_unknown
+from wsgicors.options import raise_unknown, require_bool
 from wsgicors.middleware import OWNER_KEY, handle, preflight_answer, repolicy_response, response_decorator
 from wsgicors.settings import OPTION_NAMES, policy_from_settings
 
@@ -586,13 +586,13 @@ class CORS:
     Configuration problems raise :class:`wsgicors.ConfigError` from
     ``init_app`` (or ``register_blueprint``), naming the config key; an
     unknown keyword, or an ``enabled`` that is not ``True`` or ``False``
-    (``enabled="false"``: ``wsgicors.E712``), from the constructor.
+    (``enabled="false"``: ``wsgicors.E200``), from the constructor.
     """
 
     def __init__(self, app: Union[Flask, Blueprint, None] = None, *, enabled: bool = True,
                  **options: Any) -> None:
         raise_unknown(options, "CORS()", instead=_INSTEAD)
-        self.enabled = check_enabled(enabled, "CORS()")
+        self.enabled = require_bool("enabled", enabled, "CORS()")
         self.options = options
         if app is not None:
             self.init_app(app)
@@ -696,14 +696,14 @@ def cross_origin(view: Optional[Callable[..., Any]] = None, *, enabled: bool = T
 
     Raises :class:`wsgicors.ConfigError` at decoration for options that are
     wrong on their own (``max_age=-1``, ``enabled="false"``: only ``True`` or
-    ``False``, ``wsgicors.E712``); options that conflict with the app's
+    ``False``, ``wsgicors.E200``); options that conflict with the app's
     policy raise from ``CORS(app)``/``init_app``, from the view's registration
     after ``CORS(app)``, or (without ``CORS(app)``) on the view's requests.
     """
     if view is not None:  # used bare: @cross_origin
         return cross_origin(enabled=enabled, **options)(view)
     raise_unknown(options, "@cross_origin()", instead=_INSTEAD)
-    marked = _options(check_enabled(enabled, "@cross_origin()"), options)
+    marked = _options(require_bool("enabled", enabled, "@cross_origin()"), options)
     if marked:
         _check_alone(marked)
     request_started.connect(_views_without_extension, weak=False)

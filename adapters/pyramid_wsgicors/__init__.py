@@ -86,7 +86,7 @@ from wsgicors.engine import refuse_preflight
 from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight
 from wsgicors.middleware import OWNER_KEY, Rules, preflight_answer, response_decorator, warn_limited
-from wsgicors.options import check_enabled
+from wsgicors.options import require_bool
 from wsgicors.settings import options_from_settings, policy_from_settings
 
 __all__ = ["includeme", "add_cors_policy", "tween_factory", "SETTINGS_PREFIX"]
@@ -185,7 +185,7 @@ def add_cors_policy(config: Configurator, path: Optional[str] = None, *, route_n
     wins over path policies. ``options`` are :class:`wsgicors.Policy`'s keyword
     arguments layered on the ``cors.*`` settings; ``policy=Policy(...)`` gives a
     ready policy; ``enabled=False`` exempts the path or route (only ``True`` or
-    ``False``: ``enabled="false"`` is ConfigError ``wsgicors.E712``). Validated at
+    ``False``: ``enabled="false"`` is ConfigError ``wsgicors.E200``). Validated at
     once (ConfigError; a path or route policy's problems are named
     ``config.add_cors_policy('/path'): option``); a ``route_name`` that names no route is ConfigError
     ``wsgicors.E702`` when the app is made. Declaring the same path or route
@@ -198,7 +198,7 @@ def add_cors_policy(config: Configurator, path: Optional[str] = None, *, route_n
     where = _directive(path, route_name)
     paths: List[str] = []
     try:
-        built = configuration.policy(check_enabled(enabled, "config.add_cors_policy()"), policy, options)
+        built = configuration.policy(require_bool("enabled", enabled, "config.add_cors_policy()"), policy, options)
         if path is not None:
             Rules.build(rules=[(path, built)])  # check the pattern now
             paths = _prefixed(path, (config.route_prefix or "").strip("/"), built is not None)

@@ -1,9 +1,12 @@
-"""``enabled=`` takes True or False only, and a Pyramid path or route policy's problems name its directive.
+"""Keywords that take True or False refuse anything else, and a Pyramid path or route policy's problems
+name its directive.
 
-Text such as ``"false"`` is truthy: read as Python it would silently leave CORS
-on where the user meant to turn it off, as a Bottle route's ``cors="false"``
-would (E710). Every adapter's ``enabled`` refuses it instead (E712), naming
-where it was written.
+Text such as ``"false"`` is truthy: read as Python, ``enabled="false"`` would
+silently leave CORS on where the user meant to turn it off, as a Bottle
+route's ``cors="false"`` would (E710). Every adapter's ``enabled`` refuses it
+instead (E200), naming where it was written, and the hint of every such
+keyword names the bool the text means (it used to offer ``allow_credentials=True``
+for ``allow_credentials="false"``).
 """
 
 import pytest
@@ -12,10 +15,11 @@ from pyramid.config import Configurator
 from pyramid.response import Response
 
 from flask_wsgicors import CORS, cross_origin
-from wsgicors import ConfigError
+from wsgicors import ConfigError, CORSMiddleware, Policy
 
 SITE = "https://a.example"
-NOT_A_BOOL = ["false", "off", "no", 0, 1, None]
+#: (value, the bool the hint offers): text is read as it reads in settings files, anything else as Python does
+NOT_A_BOOL = [("false", False), ("off", False), ("no", False), ("true", True), (0, False), (1, True), (None, False)]
 
 
 def pyramid_app(declare, settings=None):
@@ -47,7 +51,7 @@ def pyramid_path(enabled):
     pyramid_app(lambda config: config.add_cors_policy("/internal/*", enabled=enabled))
 
 
-@pytest.mark.parametrize("value", NOT_A_BOOL)
+@pytest.mark.parametrize("value, meant", NOT_A_BOOL)
 @pytest.mark.parametrize("declare, written", [
     (flask_view, "@cross_origin(): enabled"),
     (flask_app, "CORS(): enabled"),
@@ -55,13 +59,31 @@ def pyramid_path(enabled):
     (pyramid_route, "config.add_cors_policy(route_name='items'): enabled"),
     (pyramid_path, "config.add_cors_policy('/internal/*'): enabled"),
 ])
-def test_enabled_that_is_not_a_bool_is_refused_where_it_was_written(declare, written, value):
+def test_enabled_that_is_not_a_bool_is_refused_where_it_was_written(declare, written, value, meant):
     with pytest.raises(ConfigError) as raised:
         declare(value)
     [problem] = raised.value.problems
-    assert (problem.option, problem.code) == (written, "wsgicors.E712")
+    assert (problem.option, problem.code) == (written, "wsgicors.E200")
     assert repr(value) in problem.message
-    assert "enabled=False" in problem.hint
+    assert problem.hint == f"pass a bool, e.g. enabled={meant}"
+
+
+@pytest.mark.parametrize("keyword", ["allow_credentials", "allow_private_network", "allow_insecure_origins", "debug"])
+@pytest.mark.parametrize("value, meant", NOT_A_BOOL)
+def test_a_bool_option_written_as_text_in_code_is_told_the_bool_it_means(keyword, value, meant):
+    """Policy(allow_credentials="false") was told 'e.g. allow_credentials=True': the opposite of what was meant."""
+    with pytest.raises(ConfigError) as raised:
+        Policy(origins=SITE, **{keyword: value})
+    assert [(p.option, p.code, p.hint) for p in raised.value.problems] == [
+        (keyword, "wsgicors.E200", f"pass a bool, e.g. {keyword}={meant}")]
+
+
+@pytest.mark.parametrize("value, meant", NOT_A_BOOL)
+def test_propagate_exceptions_written_as_text_is_told_the_bool_it_means(value, meant):
+    with pytest.raises(ConfigError) as raised:
+        CORSMiddleware(lambda environ, start_response: [], origins=SITE, propagate_exceptions=value)
+    assert [(p.option, p.code, p.hint) for p in raised.value.problems] == [
+        ("propagate_exceptions", "wsgicors.E200", f"pass a bool, e.g. propagate_exceptions={meant}")]
 
 
 @pytest.mark.parametrize("declare", [flask_view, flask_app, flask_blueprint, pyramid_route, pyramid_path])
