@@ -944,8 +944,7 @@ def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS,
         "credentialed `fetch()` to the API either carries the cookie (*sent*) or not.",
         "This is the usual cause of \"login works but every next call is 401\".",
         "",
-        "| cookie attributes | " + " | ".join(title for _, title in ENGINE_COLUMNS) + " | why |",
-        "| --- | --- | --- | --- | --- |",
+        *_engine_table_head("cookie attributes", "why"),
     ]
     for c in cookies:
         cells = " | ".join("sent" if c.sent[engine] else "**not sent**" for engine, _ in ENGINE_COLUMNS)
@@ -957,8 +956,7 @@ def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS,
         "Measured by `tests/browser/test_engine_limits.py` with a changed clock or address space, or",
         "recorded as not measured; `wsgicors check` says which of its numbers are measured.",
         "",
-        "| limit | " + " | ".join(title for _, title in ENGINE_COLUMNS) + " |",
-        "| --- | --- | --- | --- |",
+        *_engine_table_head("limit"),
     ]
     for limit in limits:
         cells = " | ".join(_cell(limit.measured.get(engine) or limit.not_measured[engine])
@@ -984,6 +982,12 @@ def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS,
         "",
     ]
     return "\n".join(lines)
+
+
+def _engine_table_head(first: str, *last: str) -> List[str]:
+    """A Markdown table's head: ``first``, one column per engine, then ``last``."""
+    columns = [first] + [title for _, title in ENGINE_COLUMNS] + list(last)
+    return ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
 
 
 def _cell(text: str) -> str:
