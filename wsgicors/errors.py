@@ -286,7 +286,7 @@ CODES: Dict[str, Code] = {code.code: code for code in (
     Code("wsgicors.E600", "any option name", "{name}: not an option of {entry}",
          "the option meant: other libraries' names are mapped, misspellings corrected"),
     Code("wsgicors.E601", "a text setting", "{value!r} is not a boolean / not a whole number",
-         "write true or false / a whole number"),
+         "write true or false / whole seconds or none (max_age) / a 2xx status (preflight_status)"),
     # -- integrations
     Code("wsgicors.E700", "cors.origins (Pyramid)", "no CORS policy is configured",
          "set cors.origins in the settings or call config.add_cors_policy(origins=[...])"),

@@ -328,14 +328,15 @@ OPTIONS: Tuple[Option, ...] = (
         _check_int("max_age", 0, MAX_AGE_LIMIT,
                    "browsers cap it anyway (Chromium 7200 and WebKit 600, measured; Firefox 86400, documented); 0 disables caching",
                    allow_none=True, seconds=True),
-        _text_int_or_none, "write a whole number", ("600", 600), unit=f"seconds, 0..{MAX_AGE_LIMIT}",
+        _text_int_or_none, f"write whole seconds (0..{MAX_AGE_LIMIT}, e.g. 600), or none to omit the header",
+        ("600", 600), unit=f"seconds, 0..{MAX_AGE_LIMIT}",
         default_doc='`None` (header omitted; browsers cache 5 s)',
     ),
     _bool_option("allow_private_network", 'answer Private Network Access preflights (legacy: Chromium and Firefox now stop a public page\'s fetch to loopback before any request)'),
     Option(
         "preflight_status", "int", 204, 'status of an allowed preflight, any 2xx',
         _check_int("preflight_status", 200, 299, "a preflight succeeds only with a 2xx status; use 204 or 200"),
-        _text_int, "write a whole number", ("200", 200), unit="200..299",
+        _text_int, "write a 2xx status such as 204", ("200", 200), unit="200..299",
     ),
     Option(
         "vary", "str | Iterable[str]", (),

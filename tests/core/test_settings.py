@@ -39,6 +39,19 @@ def test_problems_name_the_setting_key():
     assert [p.option for p in caught.value.problems] == ["cors.origins"]
 
 
+@pytest.mark.parametrize("key, text, hint", [
+    ("max_age", "soon", "write whole seconds (0..86400, e.g. 600), or none to omit the header"),
+    ("preflight_status", "ok", "write a 2xx status such as 204"),
+    ("allow_credentials", "yes please", "write true or false"),
+])
+def test_unreadable_text_is_told_how_to_write_the_setting(key, text, hint):
+    """The hint says what to write for that setting, not the message again ('not a whole number; write a
+    whole number')."""
+    with pytest.raises(ConfigError) as raised:
+        options_from_settings({"cors." + key: text}, "cors.")
+    assert [(p.option, p.code, p.hint) for p in raised.value.problems] == [("cors." + key, "wsgicors.E601", hint)]
+
+
 def test_unknown_setting_suggests_the_closest_option():
     with pytest.raises(ConfigError, match="did you mean 'cors.allow_credentials'"):
         policy_from_settings({"cors.origins": ALLOWED, "cors.allow_credential": "true"}, "cors.")
