@@ -44,6 +44,8 @@ VIRTUAL_ROOT_KEYS = ("HTTP_X_VHM_ROOT",)
 #: layer that passes the request on to other WSGI code and decorates the answer
 #: afterwards (Flask's CORS(app) around middlewares that mount other apps) leaves
 #: the answer of one inside it, whose policy (or exemption) is the view's own.
+#: ``CORSMiddleware`` records itself only when the key is already there (its
+#: only readers are such layers, which set it before passing the request on).
 OWNER_KEY = "wsgicors.owner"
 
 
@@ -364,7 +366,8 @@ class CORSMiddleware:
         Written as one function, the remembered answers read inline: every
         Python call saved here is saved on every request.
         """
-        environ[OWNER_KEY] = self
+        if OWNER_KEY in environ:  # only a layer around this one reads it, and that layer set it first:
+            environ[OWNER_KEY] = self  # a new environ key would cost every request (a dict resize)
         rules = self._rules  # read once: reconfigure() may swap it meanwhile
         state = rules.single_state
         if state is None:
