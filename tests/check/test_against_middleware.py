@@ -94,3 +94,30 @@ def test_middleware_error_pages_are_readable():
 
     result = check(URL, ORIGIN, app=CORSMiddleware(missing, origins=[ORIGIN]))
     assert result.allowed and result.status == 404 and result.body == b"nope"
+
+
+@pytest.mark.parametrize("path", ["/items", "/missing"])
+def test_a_refused_origin_is_told_the_cors_layer_refused_it_not_that_the_error_page_lacks_headers(app, path):
+    """A 404 for an origin the middleware does not allow varies on Origin: the policy, not the error page,
+    is why the header is missing (it used to say the 404 was 'produced outside the CORS layer')."""
+    def api_404_on_missing(environ, start_response):
+        if environ["PATH_INFO"] == "/missing":
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"no"]
+        return api(environ, start_response)
+
+    refusing = CORSMiddleware(api_404_on_missing, origins=[ORIGIN])
+    result = check("https://api.example.com" + path, "https://other.example", app=refusing)
+    assert (result.allowed, result.code) == (False, "acao-missing")
+    assert "a CORS layer answered it and did not allow this origin" in result.explanation
+    assert "outside the CORS layer" not in result.explanation
+
+
+def test_an_error_page_without_vary_origin_is_said_to_come_from_outside_the_cors_layer():
+    def bare_404(environ, start_response):
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"no"]
+
+    result = check(URL, ORIGIN, app=bare_404)
+    assert "a 404 page without CORS headers usually means the error was produced outside the CORS layer" in (
+        result.explanation)

@@ -47,7 +47,11 @@ def _cors_check(response: _Response, origin: str, credentials: bool, what: str) 
     values = response.values("Access-Control-Allow-Origin")
     if not values:
         hint = ""
-        if response.status >= 400:
+        varies = {ascii_lower(name) for value in response.values("Vary") for name in split_list(value)}
+        if "origin" in varies:
+            # a CORS layer answered (it varies on Origin) and refused this origin: the error page is not the cause
+            hint = "; the response varies on Origin, so a CORS layer answered it and did not allow this origin"
+        elif response.status >= 400:
             hint = (f"; a {response.status} page without CORS headers usually means the error was "
                     "produced outside the CORS layer")
         return ("acao-missing",
