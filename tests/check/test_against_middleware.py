@@ -121,3 +121,23 @@ def test_an_error_page_without_vary_origin_is_said_to_come_from_outside_the_cors
     result = check(URL, ORIGIN, app=bare_404)
     assert "a 404 page without CORS headers usually means the error was produced outside the CORS layer" in (
         result.explanation)
+
+
+@pytest.mark.parametrize("kwargs, asked", [
+    ({"method": "PUT"}, "allow this origin and method 'PUT'."),
+    ({"method": "POST", "headers": {"X-A": "1"}}, "allow this origin and header 'x-a'."),
+    ({"method": "PUT", "headers": {"X-A": "1", "X-B": "2"}}, "allow this origin, method 'PUT' and headers 'x-a', 'x-b'."),
+], ids=["method", "header", "method-and-headers"])
+def test_a_refused_preflight_is_told_to_allow_what_it_asked_for(kwargs, asked):
+    """The fix names the method and headers the preflight asked for (it said 'method and these headers'
+    whatever was asked, also when no header was)."""
+    result = check(URL, "https://other.example", app=CORSMiddleware(api, origins=[ORIGIN]), **kwargs)
+    assert result.code == "preflight-status"
+    assert "fix: let the CORS layer answer OPTIONS preflights for this URL and " + asked in result.explanation
+
+
+def test_a_refused_lower_case_method_is_told_fetch_sends_it_as_written():
+    result = check(URL, ORIGIN, method="patch", app=CORSMiddleware(api, origins=[ORIGIN]))
+    assert result.code == "preflight-status"
+    assert "fetch() sends 'patch' as written" in result.explanation
+    assert "call fetch() with 'PATCH'." in result.explanation

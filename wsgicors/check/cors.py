@@ -148,8 +148,11 @@ def _judge_preflight(response: _Response, origin: str, method: str, unsafe: List
             debug = response.get("X-CORS-Error")
             code, answer = "preflight-status", phrase + (f" (the server says: {_escaped(debug)})" if debug else "")
             need = "the browser needs a 2xx status"
-            fix = ("let the CORS layer answer OPTIONS preflights for this URL and allow this origin, method and "
-                   "these headers")
+            fix = f"let the CORS layer answer OPTIONS preflights for this URL and allow {_asked(method, unsafe)}"
+            if _sent_as_written(method):
+                fix += (f"; note that fetch() sends {_q(method)} as written (it upper-cases only DELETE, GET, HEAD, "
+                        f"OPTIONS, POST and PUT), so a server allowing {_q(ascii_upper(method))} refuses it: call "
+                        f"fetch() with {_q(ascii_upper(method))}")
         failure = (code, f"the preflight (OPTIONS) was answered {answer}, but {need}; fix: {fix}.")
     failure = failure or _cors_check(response, origin, credentials, "the preflight response")
     if failure is None:
@@ -202,6 +205,21 @@ def _judge_allow_lists(response: _Response, method: str, unsafe: List[str], cred
     return None
 
 
+def _asked(method: str, unsafe: List[str]) -> str:
+    """What a preflight asked for, in words: the origin, the method unless safelisted, the unsafe headers."""
+    parts = ["this origin"]
+    if method not in SAFELISTED_METHODS:
+        parts.append(f"method {_q(method)}")
+    if unsafe:
+        parts.append(("header " if len(unsafe) == 1 else "headers ") + ", ".join(_q(name) for name in unsafe))
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def _sent_as_written(method: str) -> bool:
+    """A method fetch() does not upper-case, written with lower case: servers usually list it upper-cased."""
+    return method not in NORMALISED_METHODS and method != ascii_upper(method)
+
+
 def _method_sentence(method: str, methods: Optional[List[str]], credentials: bool) -> str:
     if methods is None:
         return (f"the preflight response has no Access-Control-Allow-Methods header, but the browser needs it to "
@@ -211,7 +229,7 @@ def _method_sentence(method: str, methods: Optional[List[str]], credentials: boo
         return (f"the request method {_q(method)} is not in Access-Control-Allow-Methods {shown}, and with "
                 f"credentials '*' means only a method literally named '*'; fix: list {_q(method)}.")
     same = [m for m in methods if ascii_upper(m) == ascii_upper(method)]
-    if same and method not in NORMALISED_METHODS and method != ascii_upper(method):
+    if same and _sent_as_written(method):
         return (f"the request method {_q(method)} is not in Access-Control-Allow-Methods {shown}: fetch() sends "
                 f"{_q(method)} as written (it upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT) and the "
                 f"comparison is case-sensitive; fix: call fetch() with {_q(ascii_upper(method))}, or list {_q(method)}.")
