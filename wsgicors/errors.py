@@ -275,8 +275,8 @@ CODES: Dict[str, Code] = {code.code: code for code in (
     # -- rules
     Code("wsgicors.E500", "rules", "{given} were given together",
          "pass policy options for one policy everywhere, or rules=[(pattern, Policy(...)), ...]"),
-    Code("wsgicors.E501", "rules[i]", "{item!r} is not a (path pattern, policy) pair / not a Policy",
-         "write rules=[('/api/*', Policy(origins=[...]))]"),
+    Code("wsgicors.E501", "rules[i], policy", "{item!r} is not a (path pattern, policy) pair / not a Policy",
+         "write rules=[('/api/*', Policy(origins=[...]))] / policy=Policy(...), or the options as keywords"),
     Code("wsgicors.E502", "rules[i]", "{pattern!r} does not start with '/'",
          "patterns match PATH_INFO, which starts with '/'"),
     Code("wsgicors.E504", "rules", "no rules given", "give at least one (pattern, policy) pair"),

@@ -21,7 +21,7 @@ from .origins import shown
 from . import fastpath
 from .fastpath import ERROR_BODY, ERROR_HEADERS, ERROR_STATUS, LOOP_HEADERS, PROPAGATE_KEY, PolicyState, state_for
 from .options import check_names, raise_unknown, require_bool
-from .policy import Policy
+from .policy import Policy, require_policy
 
 __all__ = ["CORSMiddleware", "Rules", "RuleSpec", "PROPAGATE_KEY", "OWNER_KEY", "handle", "preflight_answer", "response_decorator",
            "repolicy_response", "warn_limited"]
@@ -131,7 +131,7 @@ class Rules:
                 "pass policy options for one policy everywhere, or rules=[(pattern, Policy(...)), ...]; "
                 "add ('*', Policy(...)) as the last rule for a default"))
         if rules is None:
-            return cls([("*", policy if policy is not None else Policy(**options))])
+            return cls([("*", require_policy(policy, entry) if policy is not None else Policy(**options))])
         return cls(_check_rules(rules))
 
     @property
@@ -242,6 +242,12 @@ def _glob_match(parts: Tuple[str, ...], path: str) -> bool:
 def _check_rules(rules: Iterable[RuleSpec]) -> List[Tuple[str, Optional[Policy]]]:
     problems = Problems()
     checked: List[Tuple[str, Optional[Policy]]] = []
+    if isinstance(rules, Mapping):
+        # flask-cors's resources={pattern: options} is a dict; rules are tried in order, so a list says it
+        raise ConfigError(Problems.single(
+            "rules", "wsgicors.E501", "a dict is not a list of (path pattern, policy) pairs",
+            "write rules=[(pattern, policy), ...] in the order they are tried (the first matching pattern "
+            "wins): rules=list(your_dict.items()) keeps the dict's order"))
     try:
         items = list(rules)
     except TypeError:

@@ -171,6 +171,23 @@ class Policy:
         return f"Policy({', '.join(shown)})"
 
 
+def require_policy(value: Any, entry: str) -> Policy:
+    """``value`` if it is a :class:`Policy`; else :class:`ConfigError` ``wsgicors.E501``.
+
+    For every ``policy=`` keyword (``CORSMiddleware``, ``reconfigure``,
+    ``wrap``, Bottle's ``CORSPlugin``, Pyramid's ``add_cors_policy``), so a
+    dict of options or an origin string is refused where it was written, not
+    by the first request that reads it. ``entry`` (``"CORSMiddleware()"``)
+    names the call in the hint.
+    """
+    if isinstance(value, Policy):
+        return value
+    how = "Policy(**options)" if isinstance(value, dict) else "Policy(origins=[...], ...)"
+    raise ConfigError(Problems.single(
+        "policy", "wsgicors.E501", f"{value!r} is not a Policy",
+        f"pass policy={how}, or give {entry} the options themselves as keyword arguments"))
+
+
 def _reason_phrase(status: int) -> str:
     try:
         return HTTPStatus(status).phrase

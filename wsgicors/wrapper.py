@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from .errors import ConfigError, Problems
 from .middleware import CORSMiddleware, Rules, RuleSpec, WSGIApp
-from .policy import Policy
+from .policy import Policy, require_policy
 from .settings import options_from_settings, parse_bool, policy_from_settings
 
 __all__ = ["wrap", "load_app"]
@@ -159,7 +159,8 @@ def wrap(
         return CORSMiddleware(application, rules=rules, policy=policy, propagate_exceptions=propagate,
                               **policy_from_settings(options, entry="wrap()").options())
     if rules is None:
-        return CORSMiddleware(application, policy=policy, propagate_exceptions=propagate)
+        return CORSMiddleware(application, policy=policy if policy is None else require_policy(policy, "wrap()"),
+                              propagate_exceptions=propagate)
     problems = Problems()
     typed = _typed_rules(rules, problems)
     middleware: Optional[CORSMiddleware] = None

@@ -71,6 +71,7 @@ from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight, split_list
 from wsgicors.middleware import OWNER_KEY, handle, repolicy_response, warn_limited
 from wsgicors.options import raise_unknown
+from wsgicors.policy import require_policy
 from wsgicors.settings import OPTION_NAMES, options_from_settings, policy_from_settings
 
 __all__ = ["CORSPlugin"]
@@ -111,7 +112,8 @@ class CORSPlugin:
             raise TypeError("pass either policy=Policy(...) or policy options, not both")
         raise_unknown(options, "CORSPlugin()", instead=_INSTEAD)
         #: the policy built from the arguments alone; None while the origins are left to app.config
-        self.policy: Optional[Policy] = policy if policy is not None else _arguments_policy(options)
+        self.policy: Optional[Policy] = (require_policy(policy, "CORSPlugin()") if policy is not None
+                                         else _arguments_policy(options))
         self._options = None if policy is not None else options  # None: a complete Policy was given
         self._apps: List[bottle.Bottle] = []
 

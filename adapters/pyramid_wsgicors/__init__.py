@@ -87,6 +87,7 @@ from wsgicors.errors import Problems
 from wsgicors.fetch import is_preflight
 from wsgicors.middleware import OWNER_KEY, Rules, preflight_answer, response_decorator, warn_limited
 from wsgicors.options import require_bool
+from wsgicors.policy import require_policy
 from wsgicors.settings import options_from_settings, policy_from_settings
 
 __all__ = ["includeme", "add_cors_policy", "tween_factory", "SETTINGS_PREFIX"]
@@ -132,7 +133,7 @@ class _Configuration:
         if policy is not None:
             if options:
                 raise TypeError("pass either policy=Policy(...) or policy options, not both")
-            return policy
+            return require_policy(policy, "config.add_cors_policy()")
         return policy_from_settings(self.settings, SETTINGS_PREFIX, entry=ENTRY,
                                     keywords_entry="config.add_cors_policy()", keywords_instead=_INSTEAD,
                                     **options)
