@@ -65,6 +65,15 @@ def test_unsafe_names_are_lower_cased_sorted_and_unique():
     assert unsafe_header_names([("X-B", "1"), ("x-a", "1"), ("X-b", "2"), ("Accept", "x")]) == ["x-a", "x-b"]
 
 
+@pytest.mark.parametrize("headers", [{"DP": "1", "X-Token": "t"}, [("DP", "1"), ("X-Token", "t")]],
+                         ids=["dict", "pairs"])
+def test_the_public_helpers_take_headers_as_check_does(headers):
+    """A dict, as check() takes it, was iterated by its names: 'DP' was read as the pair ('D', 'P')."""
+    assert unsafe_header_names(headers) == ["dp", "x-token"]
+    assert preflight_needed("GET", headers) is True
+    assert preflight_needed("GET", {"Accept": "*/*"}) is False
+
+
 def test_safelisted_values_over_1024_bytes_in_total_become_unsafe():
     headers = [("accept", "a" * 128)] * 8 + [("content-language", "b" * 100)]
     assert unsafe_header_names(headers) == ["accept", "content-language"]

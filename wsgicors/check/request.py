@@ -102,15 +102,28 @@ def _chromium_safelisted(name: str, value: str) -> bool:
     return is_safelisted_request_header(name, value, True)
 
 
-def unsafe_header_names(headers: Iterable[Header], chromium: bool = True) -> List[str]:
-    """Fetch's "CORS-unsafe request-header names": sorted, lower-case, unique."""
+def unsafe_header_names(headers: HeadersArg, chromium: bool = True) -> List[str]:
+    """Fetch's "CORS-unsafe request-header names": sorted, lower-case, unique.
+
+    ``headers``: a dict or (name, value) pairs, as :func:`check` takes them.
+    """
     return cors_unsafe_request_header_names(
-        headers, _chromium_safelisted if chromium else is_cors_safelisted_request_header)
+        _pairs(headers), _chromium_safelisted if chromium else is_cors_safelisted_request_header)
 
 
-def preflight_needed(method: str, headers: Iterable[Header] = ()) -> bool:
-    """Whether a cross-origin ``fetch()`` with this (normalised) method and headers preflights (Chromium)."""
-    return needs_preflight(method, headers, _chromium_safelisted)
+def preflight_needed(method: str, headers: HeadersArg = ()) -> bool:
+    """Whether a cross-origin ``fetch()`` with this (normalised) method and headers preflights (Chromium).
+
+    ``headers``: a dict or (name, value) pairs, as :func:`check` takes them.
+    """
+    return needs_preflight(method, _pairs(headers), _chromium_safelisted)
+
+
+def _pairs(headers: HeadersArg) -> Iterable[Header]:
+    # a dict iterates over its names, which would be unpacked as (name, value): "dp" as ("d", "p")
+    if headers is None:
+        return ()
+    return list(headers.items()) if isinstance(headers, Mapping) else headers
 
 
 # ------------------------------------------------- what a cached or fresh preflight covers
@@ -214,9 +227,7 @@ def _normalise_method(method: str) -> str:
 
 
 def _header_items(headers: HeadersArg) -> List[Header]:
-    if headers is None:
-        return []
-    items = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    items = list(_pairs(headers))
     result = []
     for item in items:
         try:
