@@ -298,8 +298,8 @@ CODES: Dict[str, Code] = {code.code: code for code in (
          "pass the name given to config.add_route(name, pattern)"),
     Code("wsgicors.E710", "a Bottle route's cors", "{value!r} is not False, None, a dict of options or a Policy",
          "write cors=False (or skip=['cors']) to turn CORS off for the route, cors={...} to change options"),
-    Code("wsgicors.E711", "a Bottle route", "the app with this CORSPlugin was mounted with its routes copied "
-         "into an app without one: the plugin's policy cannot govern them",
+    Code("wsgicors.E711", "a Bottle route", "the app with this CORSPlugin was mounted or merged with its routes "
+         "copied into an app without one: the plugin's policy cannot govern them",
          "install CORSPlugin on the app it is mounted into too, or mount it as a WSGI app"),
     Code("wsgicors.E720", "@cross_origin (Flask)", "it marks {method}, a method of a class-based view, which "
          "Flask never consults: the view would get the enclosing policy",

@@ -58,6 +58,7 @@ was built from.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from types import ModuleType
@@ -139,31 +140,46 @@ class CORSPlugin:
         self._apps.append(app)
 
     def apply(self, callback: Callable[..., Any], route: bottle.Route) -> Callable[..., Any]:
-        """``callback`` itself: CORS happens around the whole app, not around one callback.
+        """``callback``, refused where an app without this plugin runs it.
 
-        Except for a route that an app without this plugin serves: Bottle 0.13's
-        ``outer.mount("/inner/", inner)`` copies ``inner``'s routes into
-        ``outer``, whose entry point runs them, so ``inner``'s plugin never sees
-        their requests. Their callback then raises ConfigError ``wsgicors.E711``
-        (Bottle answers 500 and logs it) rather than let the route answer without
-        its policy (its own CORS headers would reach the browser). Bottle applies
-        plugins again after ``outer.install(...)``, so installing CORSPlugin on the
-        outer app (in any order) gives these routes their own app's policy.
+        CORS happens around the whole app, not around one callback, so a route
+        that an app without this plugin serves would answer without a policy:
+        Bottle 0.13's ``outer.mount("/inner/", inner)`` and ``outer.merge(inner)``
+        copy ``inner``'s routes into ``outer``, whose entry point runs them, so
+        ``inner``'s plugin never sees their requests. Their callback then raises
+        ConfigError ``wsgicors.E711`` (Bottle answers 500 and logs it) rather
+        than let the route answer without its policy (its own CORS headers would
+        reach the browser). A mount leaves a trace, so that is known when the
+        plugin is applied; a merge leaves none, so each call checks which app's
+        entry point runs it (one environ lookup). Bottle applies plugins again
+        after ``outer.install(...)``, so installing CORSPlugin on the outer app
+        (in any order) gives these routes their own app's policy.
         """
-        serving = _serving_app(route.app)
-        if serving is route.app or isinstance(serving.__dict__.get("wsgi"), _AppCORS):
-            return callback
+        own = route.app
         error = ConfigError(Problems.single(
             f"route {route.method} {route.rule}", "wsgicors.E711",
-            "the app with this CORSPlugin was mounted with its routes copied into an app without one, "
-            "whose entry point runs them: the plugin's policy cannot govern their responses",
+            "the app with this CORSPlugin was mounted or merged with its routes copied into an app "
+            "without one, whose entry point runs them: the plugin's policy cannot govern their responses",
             "install CORSPlugin on the app it is mounted into too (its routes keep this app's policy), or "
             "mount it as a WSGI app (a prefix without a trailing slash)"))
+        serving = _serving_app(own)
+        if serving is not own and not _governs(serving):
+            def refused(*args: Any, **kwargs: Any) -> Any:
+                raise error
 
-        def refused(*args: Any, **kwargs: Any) -> Any:
+            return refused
+        # app.merge() copies routes without a trace (no _mount.app): which app runs them is known
+        # only per request, from the entry point Bottle records in the environ.
+        request = _bottle_of(own).request
+
+        @functools.wraps(callback)
+        def governed(*args: Any, **kwargs: Any) -> Any:
+            running = request.environ.get("bottle.app")
+            if running is own or running is serving or _governs(running):
+                return callback(*args, **kwargs)
             raise error
 
-        return refused
+        return governed
 
     def close(self) -> None:
         """Unwrap every app this plugin is no longer installed on."""
@@ -239,6 +255,11 @@ def _answers_itself(route: Any) -> bool:
     """Whether ``route`` is a WSGI mount point of a Bottle app with its own CORSPlugin (both releases)."""
     target = route.config.get("mountpoint.target")
     return target is not None and isinstance(getattr(target, "__dict__", {}).get("wsgi"), _AppCORS)
+
+
+def _governs(app: Any) -> bool:
+    """Whether ``app``'s entry point applies a CORSPlugin (it runs the routes it serves under a policy)."""
+    return isinstance(getattr(app, "__dict__", {}).get("wsgi"), _AppCORS)
 
 
 def _serving_app(app: Any) -> Any:

@@ -146,15 +146,26 @@ def test_installing_the_plugin_on_the_outer_app_after_the_mount_gives_the_inner_
     assert call(app, "/outer", origin=PARTNER).label == "outer"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app.merge() copies routes without recording where (no _mount.app): the inner plugin cannot tell at "
-    "apply time that an app without CORSPlugin serves them, and checking bottle.request.app on every "
-    "call would cost every route a wrapper; the route answers with its own CORS headers"))
 def test_routes_merged_into_an_app_without_the_plugin_never_answer_with_their_own_cors_headers():
     outer = bottle.Bottle()
     outer.merge(reflecting_inner())
     evil = call(outer, "/data", origin=EVIL)
+    assert evil.code == 500 and evil.view is None
     assert evil.values("Access-Control-Allow-Origin") == []
+
+
+def test_merged_routes_keep_their_policy_once_the_app_serving_them_has_the_plugin():
+    outer = bottle.Bottle()
+    outer.merge(reflecting_inner())
+    outer.install(CORSPlugin(**policy_options("outer", PARTNER)))
+    assert call(outer, "/data", origin=EVIL).values("Access-Control-Allow-Origin") == []
+    assert call(outer, "/data", origin=PARTNER).view == "inner"
+
+
+def test_a_plugin_app_called_through_its_own_entry_point_runs_its_routes():
+    inner = reflecting_inner()
+    assert call(inner, "/data", origin=ADMIN).label == "inner"
+    assert call(inner, "/data", origin=EVIL).values("Access-Control-Allow-Origin") == []
 
 
 # -- a vendored Bottle: pypiserver ---------------------------------------------
