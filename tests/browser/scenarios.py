@@ -843,7 +843,7 @@ LIMITS: Tuple[Limit, ...] = (
                        " Network Access asks the user, and headless Chromium denies; the page made public with"
                        " `--ip-address-space-overrides`",
            "firefox": "**no request sent**: the fetch waits for a Local Network Access permission prompt (aborted"
-                      " here after 3 s); the page made public with the preference"
+                      " here after 1.5 s); the page made public with the preference"
                       " `network.lna.address_space.public.override`"},
           {"webkit": "**not measured**: WebKitGTK has no address-space override; loopback to loopback"
                      " (scenario `private-network-loopback`) sends no private-network preflight in any engine"}),

@@ -119,7 +119,7 @@ PUBLIC_PAGE = {
         "network.lna.address_space.public.override": f"127.0.0.1:{servers.page.port}"}},
 }
 #: A fetch held by a permission prompt is aborted after this long (milliseconds).
-PROMPT_WAIT_MS = 3000
+PROMPT_WAIT_MS = 1500
 
 
 def star_headers(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
