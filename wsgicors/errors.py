@@ -279,6 +279,8 @@ CODES: Dict[str, Code] = {code.code: code for code in (
          "write rules=[('/api/*', Policy(origins=[...]))] / policy=Policy(...), or the options as keywords"),
     Code("wsgicors.E502", "rules[i]", "{pattern!r} does not start with '/'",
          "patterns match PATH_INFO, which starts with '/'"),
+    Code("wsgicors.E503", "rules[i]", "{pattern!r} never applies: the earlier rule {earlier!r} matches every path "
+         "it matches", "put the more specific pattern first (the first matching rule wins), or remove it"),
     Code("wsgicors.E504", "rules", "no rules given", "give at least one (pattern, policy) pair"),
     Code("wsgicors.E505", "rules", "policy options were given to reconfigure() but path rules are in force",
          "pass the complete rules=[...], or policy=Policy(...) for one policy everywhere"),

@@ -280,8 +280,41 @@ def _check_rules(rules: Iterable[RuleSpec]) -> List[Tuple[str, Optional[Policy]]
         checked.append((pattern, policy))
     if not checked and not problems.found:
         problems.add("rules", "wsgicors.E504", "no rules given", "give at least one (pattern, policy) pair")
+    if not problems.found:
+        _check_reachable(checked, problems)
     problems.raise_if_any()
     return checked
+
+
+def _check_reachable(rules: Sequence[Tuple[str, Optional[Policy]]], problems: Problems) -> None:
+    """E503 for each rule an earlier one shadows: the first matching rule wins, so it would never apply.
+
+    Pattern ``p`` covers every path ``q`` matches exactly when ``p`` matches
+    ``q`` with each ``*`` written as a character no pattern holds: a ``*`` of
+    ``p`` must absorb it, and can absorb whatever it stands for. Earlier
+    patterns are grouped by their text before the first ``*``, as
+    :class:`Rules` dispatches paths, so the check stays near-linear.
+    """
+    exact: Dict[str, int] = {}
+    by_prefix: Dict[str, List[Tuple[int, Tuple[str, ...]]]] = {}
+    lengths: set = set()
+    for index, (pattern, _) in enumerate(rules):
+        probe = pattern.replace("*", "\0")
+        earlier = exact.get(probe)
+        if earlier is None:
+            earlier = next((i for length in sorted(lengths) if len(probe) >= length
+                            for i, parts in by_prefix.get(probe[:length], ()) if _glob_match(parts, probe)), None)
+        if earlier is not None:
+            shadow = rules[earlier][0]
+            problems.add(f"rules[{index}]", "wsgicors.E503",
+                         f"{pattern!r} never applies: the earlier rule {shadow!r} matches every path it matches",
+                         "put the more specific pattern first (the first matching rule wins), or remove it")
+        if "*" in pattern:
+            parts = tuple(pattern.split("*"))
+            by_prefix.setdefault(parts[0], []).append((index, parts))
+            lengths.add(len(parts[0]))
+        else:
+            exact.setdefault(pattern, index)
 
 
 class CORSMiddleware:

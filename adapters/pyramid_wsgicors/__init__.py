@@ -150,7 +150,14 @@ class _Configuration:
                 SETTINGS_PREFIX + "origins", "no CORS policy is configured",
                 "set cors.origins in the settings or call config.add_cors_policy(origins=[...])",
                 "wsgicors.E700")])
-        return Rules.build(rules=rules) if rules else None
+        if not rules:
+            return None
+        try:
+            return Rules.build(rules=rules)
+        except ConfigError as error:  # a path policy an earlier one shadows (E503): named as declared
+            names = [f"config.add_cors_policy({pattern!r})" for pattern, _ in self.paths] + ["the app-wide policy"]
+            raise ConfigError(p.renamed(names[int(p.option[len("rules["):-1])]) if p.code == "wsgicors.E503"
+                              else p for p in error.problems) from None
 
     def policies(self) -> List[Policy]:
         """Every policy configured (not the exemptions)."""

@@ -117,3 +117,14 @@ def test_the_app_wide_policy_problem_names_the_option_alone():
     with pytest.raises(ConfigError) as raised:
         pyramid_app(lambda config: config.add_cors_policy(origins="*"))
     assert [p.option for p in raised.value.problems] == ["origins"]
+
+
+def test_a_path_policy_an_earlier_one_shadows_is_named_as_declared():
+    def declare(config):
+        config.add_cors_policy("/api/*", origins="*", allow_credentials=False)
+        config.add_cors_policy("/api/public/*", enabled=False)
+
+    with pytest.raises(ConfigError) as raised:
+        pyramid_app(declare)
+    assert [(p.option, p.code) for p in raised.value.problems] == [
+        ("config.add_cors_policy('/api/public/*')", "wsgicors.E503")]

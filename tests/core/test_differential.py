@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reference_engine as reference
-from wsgicors import CORSMiddleware, Policy
+from wsgicors import ConfigError, CORSMiddleware, Policy
 
 EXAMPLES = 400  # the long run: pytest -m fuzz tests/core/test_differential.py raises it
 
@@ -135,7 +135,15 @@ def test_the_middleware_answers_byte_for_byte_like_the_reference(
         start_response(status, list(headers))
         return list(chunks)
 
-    real = serve(CORSMiddleware(app, rules=rules), environ)
+    try:
+        middleware = CORSMiddleware(app, rules=rules)
+    except ConfigError as error:  # a rule an earlier one shadows is refused: the reference never picks it
+        flagged = {int(p.option[len("rules["):-1]) for p in error.problems if p.code == "wsgicors.E503"}
+        assert flagged and len(flagged) == len(error.problems), error
+        chosen = {id(reference.policy_for(rules, path)) for path in PATHS}
+        assert not any(id(rules[index][1]) in chosen for index in flagged if rules[index][1] is not None)
+        return
+    real = serve(middleware, environ)
     real_calls = list(calls)
     calls.clear()
     expected = serve(lambda env, sr: reference.handle(rules, app, env, sr), environ)
@@ -178,3 +186,27 @@ def test_rule_dispatch_picks_the_first_matching_rule_like_trying_them_in_order(
     rules = Rules(pairs)
     for path in paths:
         assert rules.policy_for(path) is reference.policy_for(pairs, path), (patterns, path)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(patterns=st.lists(st.lists(PATTERN_PIECES, min_size=1, max_size=5).map(lambda p: "/" + "".join(p)),
+                         min_size=2, max_size=8),
+       paths=st.lists(st.text(alphabet="/ab.", max_size=10).map(lambda p: "/" + p), min_size=1, max_size=20))
+def test_a_rule_refused_as_shadowed_is_never_the_first_match(patterns: List[str], paths: List[str]) -> None:
+    """E503 refuses exactly the rules an earlier rule covers: none of them is ever the first match, and each
+    other rule is the first match of its own pattern written out (each '*' as one character no rule holds)."""
+    policies = [Policy(origins=[f"https://r{index}.example.com"]) for index in range(len(patterns))]
+    pairs = list(zip(patterns, policies))
+    try:
+        CORSMiddleware(lambda environ, start_response: [], rules=pairs)
+        flagged = set()
+    except ConfigError as error:
+        assert {p.code for p in error.problems} == {"wsgicors.E503"}
+        flagged = {int(p.option[len("rules["):-1]) for p in error.problems}
+    for path in paths:
+        assert reference.policy_for(pairs, path) not in [policies[index] for index in flagged], (patterns, path)
+    for index, pattern in enumerate(patterns):
+        if index not in flagged:
+            written = pattern.replace("*", "~")
+            first = next(i for i, earlier in enumerate(patterns) if reference.glob_matches(earlier, written))
+            assert first == index, (patterns, index)

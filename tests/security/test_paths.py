@@ -15,7 +15,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 
 from security_support import App, call, environ
-from wsgicors import CORSMiddleware, Policy
+from wsgicors import ConfigError, CORSMiddleware, Policy
 
 GOOD = "https://good.com"
 EVIL = "https://evil.net"
@@ -129,9 +129,16 @@ def test_rules_match_path_info_not_script_name():
 
 def test_declared_order_wins_over_specificity():
     """CVE-2024-6839: flask-cors sorted patterns by length, so a broad rule could win."""
-    middleware = CORSMiddleware(App(), rules=[("/api/*", STRICT), ("/api/public/*", STAR)])
+    middleware = CORSMiddleware(App(), rules=[("/api/*", STRICT), ("*/public/*", STAR)])
     assert call(middleware, environ(path="/api/public/x", origin=EVIL)).acao == []
     assert call(middleware, environ(path="/api/public/x", origin=GOOD)).acao == [GOOD]
+
+
+def test_a_specific_rule_after_a_broader_one_is_refused():
+    """Declared order wins, so '/api/public/*' after '/api/*' would never apply: refused (E503), not sorted."""
+    with pytest.raises(ConfigError) as raised:
+        CORSMiddleware(App(), rules=[("/api/*", STRICT), ("/api/public/*", STAR)])
+    assert [(p.option, p.code) for p in raised.value.problems] == [("rules[1]", "wsgicors.E503")]
 
 
 @pytest.mark.parametrize("pattern, path, matched", [
