@@ -279,8 +279,6 @@ CODES: Dict[str, Code] = {code.code: code for code in (
          "write rules=[('/api/*', Policy(origins=[...]))] / policy=Policy(...), or the options as keywords"),
     Code("wsgicors.E502", "rules[i]", "{pattern!r} does not start with '/'",
          "patterns match PATH_INFO, which starts with '/'"),
-    Code("wsgicors.E503", "rules[i]", "{pattern!r} never applies: the earlier rule {earlier!r} matches every path "
-         "it matches", "put the more specific pattern first (the first matching rule wins), or remove it"),
     Code("wsgicors.E504", "rules", "no rules given", "give at least one (pattern, policy) pair"),
     Code("wsgicors.E505", "rules", "policy options were given to reconfigure() but path rules are in force",
          "pass the complete rules=[...], or policy=Policy(...) for one policy everywhere"),
@@ -315,6 +313,8 @@ CODES: Dict[str, Code] = {code.code: code for code in (
     Code("wsgicors.W103", "origins", "a regex that admits sites anyone can register, under a public suffix or "
          "through a wildcard in the registrable domain (without credentials; with them E121, E129, E132)",
          "match only your own origins"),
+    Code("wsgicors.W104", "rules[i]", "{pattern!r} never applies: the earlier rule {earlier!r} matches every path "
+         "it matches", "put the more specific pattern first (the first matching rule wins), or remove it"),
 )}
 
 

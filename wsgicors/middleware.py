@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import warnings
 from typing import Any, Callable, Dict, Hashable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import engine
-from .errors import ConfigError, Problems
+from .errors import ConfigError, CORSConfigWarning, Problems, user_stacklevel
 from .fetch import is_preflight
 from .logs import log_limited
 from .origins import shown
@@ -280,14 +281,16 @@ def _check_rules(rules: Iterable[RuleSpec]) -> List[Tuple[str, Optional[Policy]]
         checked.append((pattern, policy))
     if not checked and not problems.found:
         problems.add("rules", "wsgicors.E504", "no rules given", "give at least one (pattern, policy) pair")
-    if not problems.found:
-        _check_reachable(checked, problems)
     problems.raise_if_any()
+    _warn_unreachable(checked)
     return checked
 
 
-def _check_reachable(rules: Sequence[Tuple[str, Optional[Policy]]], problems: Problems) -> None:
-    """E503 for each rule an earlier one shadows: the first matching rule wins, so it would never apply.
+def _warn_unreachable(rules: Sequence[Tuple[str, Optional[Policy]]]) -> None:
+    """CORSConfigWarning W104 for each rule an earlier one shadows: the first matching rule wins, so it never applies.
+
+    A warning, not an error: declared order is the contract, and a list built
+    by code may hold such rules on purpose; the warning says what is dead.
 
     Pattern ``p`` covers every path ``q`` matches exactly when ``p`` matches
     ``q`` with each ``*`` written as a character no pattern holds: a ``*`` of
@@ -306,9 +309,10 @@ def _check_reachable(rules: Sequence[Tuple[str, Optional[Policy]]], problems: Pr
                             for i, parts in by_prefix.get(probe[:length], ()) if _glob_match(parts, probe)), None)
         if earlier is not None:
             shadow = rules[earlier][0]
-            problems.add(f"rules[{index}]", "wsgicors.E503",
-                         f"{pattern!r} never applies: the earlier rule {shadow!r} matches every path it matches",
-                         "put the more specific pattern first (the first matching rule wins), or remove it")
+            warnings.warn(CORSConfigWarning(
+                f"rules[{index}]: {pattern!r} never applies: the earlier rule {shadow!r} matches every path it "
+                "matches; put the more specific pattern first (the first matching rule wins), or remove it "
+                "[wsgicors.W104]"), stacklevel=user_stacklevel())
         if "*" in pattern:
             parts = tuple(pattern.split("*"))
             by_prefix.setdefault(parts[0], []).append((index, parts))

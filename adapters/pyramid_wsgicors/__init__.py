@@ -152,12 +152,7 @@ class _Configuration:
                 "wsgicors.E700")])
         if not rules:
             return None
-        try:
-            return Rules.build(rules=rules)
-        except ConfigError as error:  # a path policy an earlier one shadows (E503): named as declared
-            names = [f"config.add_cors_policy({pattern!r})" for pattern, _ in self.paths] + ["the app-wide policy"]
-            raise ConfigError(p.renamed(names[int(p.option[len("rules["):-1])]) if p.code == "wsgicors.E503"
-                              else p for p in error.problems) from None
+        return Rules.build(rules=rules)
 
     def policies(self) -> List[Policy]:
         """Every policy configured (not the exemptions)."""
