@@ -77,10 +77,19 @@ def policy_for(rules: Sequence[Tuple[str, Any]], path: str) -> Any:
         path = path.encode("latin-1").decode("utf-8")  # patterns match the path as the app decodes it
     except UnicodeError:
         return None
-    for pattern, policy in rules:
-        if glob_matches(pattern, path):
-            return policy
-    return None
+    def first(path: str) -> int:
+        return next((i for i, (pattern, _) in enumerate(rules) if glob_matches(pattern, path)), len(rules))
+
+    def policy(index: int) -> Any:
+        return rules[index][1] if index < len(rules) else None
+
+    best = first(path)
+    if not path.endswith("/") and (best == len(rules) or "*" in rules[best][0]):
+        # the trailing-slash twin, which routers serve for it: an earlier rule must not govern it otherwise
+        twin = first(path + "/")
+        if twin < best and policy(twin) is not policy(best):
+            return None
+    return policy(best)
 
 
 # -- preflight --------------------------------------------------------------------

@@ -65,7 +65,12 @@ class Rules:
     a browser never sends but ``/public%2F..%2Fapi`` decodes to), a segment
     starting with ``@@`` (Pyramid traversal's view selector: ``/@@internal``
     runs the view named ``internal``, as ``/internal`` does), and bytes that
-    are not UTF-8 (``%FF``: Bottle drops them, Werkzeug replaces them).
+    are not UTF-8 (``%FF``: Bottle drops them, Werkzeug replaces them). A path
+    without a trailing slash whose twin with one an earlier rule governs
+    differently (``/admin`` under ``[("/admin/*", None), ("*", partner)]``)
+    gets no CORS either, unless a pattern without ``*`` names it (``("/admin",
+    ...)``): Werkzeug with ``strict_slashes=False`` serves the ``/admin/`` view
+    at ``/admin``, Pyramid's ``append_slash`` and Django redirect to it.
 
     ``PATH_INFO`` holds the request's bytes decoded as latin-1 (PEP 3333);
     applications decode it as UTF-8. A pattern is matched against the path as
@@ -195,6 +200,18 @@ class Rules:
                 path = path.encode("latin-1").decode("utf-8")
             except UnicodeError:  # not UTF-8, or not a server's latin-1 PATH_INFO
                 return len(self._rules)
+        best = self._first_match(path)
+        if path[-1:] != "/" and (best == len(self._rules) or self._rules[best][0] is not None):
+            # Routers serve a path's trailing-slash twin for it (Werkzeug's strict_slashes=False,
+            # Pyramid's append_slash, Django's APPEND_SLASH): unless a pattern names the path
+            # exactly, it gets no CORS when an earlier rule governs its twin differently.
+            twin = self._first_match(path + "/")
+            if twin < best and self._targets[twin] is not self._targets[best]:
+                return len(self._rules)
+        return best
+
+    def _first_match(self, path: str) -> int:
+        """The index of the first pattern matching the (decoded) ``path``; ``len(rules)`` when none does."""
         best = self._exact.get(path, len(self._rules))
         by_prefix = self._by_prefix
         for length in self._prefix_lengths:

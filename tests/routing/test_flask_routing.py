@@ -342,11 +342,6 @@ def test_subdomain_rules_under_server_name_get_their_views_policy(host, view, la
     assert (result.view, result.label) == (view, label)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "rules match the path's text: with strict_slashes=False Werkzeug serves the '/admin/' view at '/admin' "
-    "without a redirect, and '/admin' matches the '*' rule, not the '/admin/*' exemption. Failing closed on "
-    "a path whose trailing-slash twin has another policy would also take CORS from '/api/' under the common "
-    "[('/api/*', X), ('*', Y)]; undecided (SECURITY.md tells users to list both forms)"))
 def test_generic_rules_never_give_a_view_served_without_its_trailing_slash_another_policy():
     from wsgicors import CORSMiddleware
 

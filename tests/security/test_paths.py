@@ -205,3 +205,26 @@ def test_through_a_real_server_that_decodes_the_path():
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+ADMIN_EXEMPT = [("/admin/*", None), ("*", "partner")]
+API_SPLIT = [("/api/*", "api"), ("*", "site")]
+
+
+@pytest.mark.parametrize("rules, path, chosen", [
+    (ADMIN_EXEMPT, "/admin", None),  # Werkzeug's strict_slashes=False serves the /admin/ view here
+    (ADMIN_EXEMPT, "/admin/", None),
+    (ADMIN_EXEMPT, "/adminx", "partner"),
+    (ADMIN_EXEMPT, "/other", "partner"),
+    (API_SPLIT, "/api", None),  # fail closed: its twin /api/ is the api rule's
+    (API_SPLIT, "/api/", "api"),
+    (API_SPLIT, "/api/v1", "api"),
+    ([("/api/*", "api"), ("/api", "site"), ("*", "site")], "/api", "site"),  # named exactly: its own
+    ([("/api*", "api"), ("*", "site")], "/api", "api"),  # one rule covers both forms
+    ([("/static/*.js", "js"), ("*", "site")], "/static/app.js", "js"),  # the twin is only later rules'
+    ([("/api/*", "api")], "/api", None),  # out of scope either way
+], ids=lambda value: value if isinstance(value, str) else None)
+def test_a_path_whose_trailing_slash_twin_an_earlier_rule_governs_otherwise_gets_no_rule(rules, path, chosen):
+    policies = {label: Policy(origins=[f"https://{label}.example"]) for label in ("partner", "api", "site", "js")}
+    built = CORSMiddleware(App(), rules=[(pattern, policies.get(label)) for pattern, label in rules])
+    assert built.rules.policy_for(path) is policies.get(chosen)
