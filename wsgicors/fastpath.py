@@ -8,7 +8,10 @@ nothing but ``Origin`` — as long as no callable origin entry is configured
 (it is asked on every request) and debug mode is off (it logs every
 decision). Such *fixed* answers are kept, whole, in bounded tables
 (:data:`MEMO_SIZE` entries each, emptied when full; long request strings
-are never kept), so a repeated request costs one dictionary look-up.
+are never kept), so a repeated request costs a dictionary look-up or
+three: a preflight without ``-Private-Network`` is found by its raw strings
+in turn, with no key to build, and an origin the policy refuses by itself
+(its preflights all get the same answer).
 
 Decorating an actual response needs the engine only when the application's
 own headers matter: a ``Vary`` to merge, or an ``Access-Control-*`` header.
@@ -115,13 +118,21 @@ class PolicyState:
     ``reconfigure`` swaps it together with the rules.
     """
 
-    __slots__ = ("policy", "fixed", "preflights", "actuals", "vary_tail", "fast_decorate", "single_state")
+    __slots__ = ("policy", "fixed", "preflights", "refused", "by_origin", "indexed", "actuals", "vary_tail",
+                 "fast_decorate", "single_state")
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         #: whether answers depend only on the request strings (see the module docstring)
         self.fixed = not policy.debug and policy.matcher.predicate is None
         self.preflights: Dict[Tuple[str, str, Optional[str], Optional[str]], PreflightEntry] = {}
+        # The same answers for preflights without Access-Control-Request-Private-Network (all
+        # but a few), read with no key to build: an origin the policy refuses gets one answer
+        # whatever it asks (``refused``); any other is looked up by its raw strings in turn
+        # (``by_origin[origin][request headers][request method]``, ``indexed`` answers in all).
+        self.refused: Dict[str, PreflightEntry] = {}
+        self.by_origin: Dict[str, Dict[Optional[str], Dict[str, PreflightEntry]]] = {}
+        self.indexed = 0
         self.actuals: Dict[Optional[str], ActualEntry] = {}
         # the one Vary the engine appends when the application sent none (Origin, the vary option's names)
         self.vary_tail: Tuple[Header, ...] = (policy.vary_header,) if policy.vary_header is not None else ()
@@ -141,7 +152,25 @@ class PolicyState:
             if len(memo) >= MEMO_SIZE:
                 memo.clear()
             memo[key] = entry
+            if key[3] is None:
+                self._index(key, entry)
         return entry
+
+    def _index(self, key: Tuple[str, str, Optional[str], Optional[str]], entry: PreflightEntry) -> None:
+        """Keep a fixed answer to a preflight without private network in ``refused`` or ``by_origin``."""
+        origin, request_method, request_headers, _ = key
+        if not self.policy.matcher.allows(origin):
+            # answer_preflight refuses a refused origin before reading anything else, and
+            # without private network its Vary is fixed: one answer for every such preflight
+            if len(self.refused) >= MEMO_SIZE:
+                self.refused.clear()
+            self.refused[origin] = entry
+            return
+        if self.indexed >= MEMO_SIZE:
+            self.by_origin.clear()
+            self.indexed = 0
+        self.by_origin.setdefault(origin, {}).setdefault(request_headers, {})[request_method] = entry
+        self.indexed += 1
 
     def actual(self, origin: Optional[str], environ: Optional[Dict[str, Any]] = None) -> ActualEntry:
         """The headers an actual response gains, and the tail the fast path appends."""

@@ -423,8 +423,10 @@ class CORSMiddleware:
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         """One WSGI call: the request path (docs/design.md §3; :func:`handle` says what it does).
 
-        Written as one function, the remembered answers read inline: every
-        Python call saved here is saved on every request.
+        Preflights are answered here, the remembered answers read inline:
+        every Python call saved is saved on every preflight. Actual requests
+        go on to :meth:`_actual`, whose wrapped ``start_response`` closes
+        over five variables: cells a preflight would otherwise make too.
         """
         if OWNER_KEY in environ:  # only a layer around this one reads it, and that layer set it first:
             environ[OWNER_KEY] = self  # a new environ key would cost every request (a dict resize)
@@ -438,11 +440,27 @@ class CORSMiddleware:
         if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS":
             request_method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
             if request_method is not None:  # fetch.is_preflight, inlined on the hottest branch
-                key = (origin, request_method, environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-                       environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"))
-                answer = state.preflights.get(key) or state.preflight(key, environ)
-                start_response(answer[0], [*answer[1]])
+                answer = None
+                if "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK" not in environ:
+                    # PolicyState's index of remembered answers, read by the raw strings: no key to build
+                    answer = state.refused.get(origin)
+                    if answer is None:
+                        by_headers = state.by_origin.get(origin)
+                        if by_headers is not None:
+                            by_method = by_headers.get(environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"))
+                            if by_method is not None:
+                                answer = by_method.get(request_method)
+                if answer is None:
+                    key = (origin, request_method, environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+                           environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"))
+                    answer = state.preflights.get(key) or state.preflight(key, environ)
+                start_response(answer[0], [*answer[1]])  # a fresh list: servers append to it
                 return [answer[2]]
+        return self._actual(environ, start_response, state, origin)
+
+    def _actual(self, environ: dict, start_response: Callable[..., Any], state: PolicyState,
+                origin: Optional[str]) -> Iterable[bytes]:
+        """An actual request in ``state``'s scope: the application's answer with the CORS headers."""
         entry = state.actuals.get(origin) or state.actual(origin, environ)
         path = environ.get("PATH_INFO")
         started = False

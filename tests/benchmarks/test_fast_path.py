@@ -155,9 +155,29 @@ def test_remembered_answers_are_bounded() -> None:
         _serve(middleware, dict(PREFLIGHT, HTTP_ORIGIN=origin))
         _serve(middleware, dict(ACTUAL, HTTP_ORIGIN=origin))
         assert len(state.preflights) <= fastpath.MEMO_SIZE and len(state.actuals) <= fastpath.MEMO_SIZE
+        assert len(state.refused) <= fastpath.MEMO_SIZE and state.indexed <= fastpath.MEMO_SIZE
+        assert state.indexed == sum(len(by_method) for by_headers in state.by_origin.values()
+                                    for by_method in by_headers.values())
     long_list = ",".join(f"x-h{i}" for i in range(200))
     _serve(middleware, dict(PREFLIGHT, HTTP_ACCESS_CONTROL_REQUEST_HEADERS=long_list))
     assert not any(key[2] == long_list for key in state.preflights)
+
+
+def test_a_refused_origin_is_remembered_once_and_answered_alike_whatever_it_asks() -> None:
+    from wsgicors import CORSMiddleware, engine
+    policy = Policy(["https://app.example.com"], allow_headers=["x-a"])
+    middleware = CORSMiddleware(_app, policy=policy)
+    asks = [{}, {"HTTP_ACCESS_CONTROL_REQUEST_METHOD": "BAD METHOD"},
+            {"HTTP_ACCESS_CONTROL_REQUEST_HEADERS": "x-b, ,"},
+            {"HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK": "true"}, {}]  # private network: its own Vary
+    for ask in asks:
+        environ = dict(PREFLIGHT, **ask)
+        expected = engine.answer_preflight(policy, environ["HTTP_ORIGIN"], environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"],
+                                           environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+                                           environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"))
+        assert _serve(middleware, environ) == (expected.status, expected.headers), ask
+    state = middleware.rules.single_state
+    assert list(state.refused) == ["https://other.example.org"] and not state.by_origin
 
 
 def test_debug_mode_logs_every_refusal_not_just_the_first(caplog) -> None:  # type: ignore[no-untyped-def]
