@@ -22,6 +22,7 @@ import glob
 import importlib.util
 import os
 import select
+import shutil
 import signal
 import subprocess
 import threading
@@ -644,6 +645,7 @@ class FakeClock:
         if not os.access(LIBFAKETIME, os.R_OK):
             raise EngineMissing(f"{LIBFAKETIME} not found: apt-get install -y faketime")
         self.path = os.path.join(directory, "faketime-offset")
+        self.directory = directory
         self.prefix = os.path.join(directory, "faketime-prefix")
         with open(self.prefix, "w", encoding="ascii") as f:
             f.write("#!/bin/sh\nexec env " + " ".join(f"{k}={v}" for k, v in self.env.items()) + ' "$@"\n')
@@ -660,13 +662,30 @@ class FakeClock:
         Chromium stops answering after a clock jump of a minute when all of it
         runs under libfaketime, so only its utility processes do (the network
         service, which holds the preflight cache), through ``--utility-cmd-prefix``.
-        Firefox does not start under libfaketime at all.
+        Firefox hangs at start-up under libfaketime (its allocator and
+        libfaketime each wait for a lock the other holds), so all its processes,
+        the parent (which holds necko's preflight cache) included, run with
+        ``fakeclock.c`` preloaded instead, reading the same offset file.
         """
         if engine == "chromium":
             return {"args": [f"--utility-cmd-prefix={self.prefix}"]}
         if engine == "webkit":
             return {"env": self.env}
+        if engine == "firefox":
+            return {"env": {"LD_PRELOAD": self._fakeclock(), "FAKECLOCK_FILE": self.path}}
         raise EngineMissing(f"{engine} does not run under libfaketime")
+
+    def _fakeclock(self) -> str:
+        """``fakeclock.c`` built into this clock's directory (Debian ``gcc``); returns its path."""
+        compiler = shutil.which("cc") or shutil.which("gcc")
+        if compiler is None:
+            raise EngineMissing("no C compiler to build fakeclock.c: apt-get install -y gcc")
+        target = os.path.join(self.directory, "fakeclock.so")
+        if not os.path.exists(target):
+            source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fakeclock.c")
+            subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-o", target, source, "-ldl"],
+                           check=True, capture_output=True, timeout=60)
+        return target
 
     def advance_to(self, seconds: int) -> None:
         """Set the browser's clocks to ``seconds`` ahead of the real ones."""

@@ -49,14 +49,14 @@ class Engine:
     """How the engine reads a response head (tests/check/test_hostile_servers.py)."""
     max_age_cap_measured: bool = False
     """Whether :attr:`max_age_cap` was measured in the real engine with a moved clock (limit
-    max-age-cap); otherwise it is the engine's documented value (Firefox does not start under
-    libfaketime)."""
+    max-age-cap); otherwise it is the engine's documented value."""
 
 
 ENGINES: Mapping[str, Engine] = {
     "chromium": Engine("chromium", "Chromium", True, True, 7200, True, False, True, True, True, CHROMIUM_WIRE,
                        max_age_cap_measured=True),
-    "firefox": Engine("firefox", "Firefox", False, False, 86400, False, True, False, False, False, FIREFOX_WIRE),
+    "firefox": Engine("firefox", "Firefox", False, False, 86400, False, True, False, False, False, FIREFOX_WIRE,
+                      max_age_cap_measured=True),
     "webkit": Engine("webkit", "WebKit (Safari)", False, False, 600, True, False, True, False, False, WEBKIT_WIRE,
                      max_age_cap_measured=True),
 }
