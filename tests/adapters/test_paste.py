@@ -15,7 +15,7 @@ PIPELINE = """
 pipeline = cors api
 
 [filter:cors]
-use = egg:wsgicors
+use = {use}
 {options}
 
 [app:api]
@@ -28,9 +28,9 @@ def examples_importable(monkeypatch):
     monkeypatch.syspath_prepend(str(EXAMPLES))
 
 
-def load(tmp_path, options):
+def load(tmp_path, options, use="egg:wsgicors"):
     ini = tmp_path / "app.ini"
-    ini.write_text(PIPELINE.format(options=options))
+    ini.write_text(PIPELINE.format(options=options, use=use))
     return loadapp(f"config:{ini}")
 
 
@@ -66,3 +66,19 @@ def test_bad_option_raises_config_error_at_load_time_naming_it(tmp_path, options
     with pytest.raises(ConfigError) as raised:
         load(tmp_path, options)
     assert key in [problem.option for problem in raised.value.problems]
+
+
+def test_a_wsgicors_07_ini_loads_and_each_old_option_name_is_told_the_new_one(tmp_path):
+    """0.7's ini files said ``use = egg:wsgicors#middleware``: the name still loads the filter."""
+    with pytest.raises(ConfigError) as raised:
+        load(tmp_path, "origin = https://app.example.com\ncredentials = true\nmaxage = 600",
+             use="egg:wsgicors#middleware")
+    hints = {problem.option: problem.hint for problem in raised.value.problems}
+    assert "did you mean 'origins'?" in hints["origin"]
+    assert "did you mean 'allow_credentials'?" in hints["credentials"]
+    assert "did you mean 'max_age'?" in hints["maxage"]
+
+
+def test_the_07_entry_point_name_loads_the_same_filter(tmp_path, browser):
+    app = load(tmp_path, "origins = https://app.example.com", use="egg:wsgicors#middleware")
+    assert browser(app).preflight("/api/hello", "PUT").status_int == 204
