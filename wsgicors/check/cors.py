@@ -10,7 +10,7 @@ from ..fetch import FORBIDDEN_RESPONSE_HEADERS, SAFELISTED_RESPONSE_HEADERS, NOR
 from .engines import Engine
 from .report import _escaped, _q
 from .request import (
-    DEFAULT_MAX_AGE, DEFAULT_PORTS, SAFELISTED_METHODS,
+    DEFAULT_MAX_AGE, DEFAULT_PORTS, REDIRECT_STATUSES, SAFELISTED_METHODS,
     _headers_missing, _method_denied,
 )
 from .transport import _Response
@@ -138,7 +138,7 @@ def _judge_preflight(response: _Response, origin: str, method: str, unsafe: List
     failure = None
     if not 200 <= response.status <= 299:
         phrase = f"{response.status} {_escaped(response.phrase)}".rstrip(" ")
-        if 300 <= response.status <= 399:
+        if response.status in REDIRECT_STATUSES:  # 300, 304, 305, 306 are 3xx but no redirect (Fetch 4.4)
             target = response.get("Location")
             code = "preflight-redirect"
             answer = f"with a redirect, {phrase}" + (f" (to {_q(target)})" if target else "")
