@@ -630,6 +630,8 @@ class Browsers:
 
 
 LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+#: Seconds to wait after moving the clock: longer than fakeclock.c's 10 ms between reads of the offset file
+CLOCK_SETTLE_SECONDS = 0.1
 
 
 class FakeClock:
@@ -688,9 +690,17 @@ class FakeClock:
         return target
 
     def advance_to(self, seconds: int) -> None:
-        """Set the browser's clocks to ``seconds`` ahead of the real ones."""
-        with open(self.path, "w", encoding="ascii") as f:
+        """Set the browser's clocks to ``seconds`` ahead of the real ones, then wait for them to follow.
+
+        The file is replaced whole (a reader never sees it empty, which would
+        read as offset 0), and the wait outlasts ``fakeclock.c``'s 10 ms between
+        reads, so the next script call runs on the new clock.
+        """
+        staged = self.path + ".new"
+        with open(staged, "w", encoding="ascii") as f:
             f.write(f"+{int(seconds)}\n")
+        os.replace(staged, self.path)
+        time.sleep(CLOCK_SETTLE_SECONDS)
 
 
 def engine_label(engine: str, version: str) -> str:
