@@ -146,10 +146,11 @@ class Rules:
         return self._single
 
     def policy_for(self, path: str) -> Optional[Policy]:
+        """The policy covering ``path`` (None: exempt or not in scope); remembered as :meth:`state_for`."""
         if self._single is not None:
             return self._single
-        index = self._index_for(path)
-        return self._rules[index][2] if index < len(self._rules) else None
+        state = self.state_for(path)
+        return None if state is None else state.policy
 
     def policy_for_request(self, environ: Mapping[str, Any]) -> Optional[Policy]:
         """The policy covering a WSGI request (None: not in scope); see :meth:`state_for_request`."""
