@@ -34,7 +34,7 @@ from .logs import exception_cause, log_limited
 from .origins import shown
 from .policy import Policy
 
-__all__ = ["PolicyState", "state_for", "MEMO_SIZE", "PROPAGATE_KEY"]
+__all__ = ["PolicyState", "state_for", "actual_start_response", "bind_start_response", "MEMO_SIZE", "PROPAGATE_KEY"]
 
 Header = Tuple[str, str]
 WSGIApp = Callable[..., Iterable[bytes]]
@@ -107,6 +107,51 @@ def _learn(headers: Any) -> None:
         return
     if new and len(_plain) + len(new) <= PLAIN_NAMES_SIZE:
         _plain = _plain | new
+
+
+#: An actual request's record, which :func:`actual_start_response` is bound to:
+#: ``[entry, state, path, start_response, started]`` (the remembered
+#: :data:`ActualEntry`, the :class:`PolicyState`, ``PATH_INFO`` as the request
+#: came, the server's ``start_response``, and whether the application called
+#: it). A list because ``started`` changes; one allocation per request.
+ActualCall = List[Any]
+
+
+def actual_start_response(call: ActualCall, status: str, headers: List[Header], exc_info: Any = None) -> Any:
+    """The ``start_response`` an application in scope is given, bound to its request's ``call``.
+
+    Calls the server's ``start_response`` with ``headers`` as
+    :func:`wsgicors.engine.decorate_response` makes them: when none of the
+    names is ``Vary`` or ``Access-Control-*`` (each a name seen before,
+    :data:`_plain`), that is ``headers`` followed by the remembered tail.
+
+    A function bound with :data:`bind_start_response` rather than a closure:
+    a closure's cells would be allocated on every request, preflights
+    included, or cost a second Python frame on every actual request.
+    """
+    call[4] = True
+    entry = call[0]
+    tail = entry[1] if type(headers) is list else None
+    if tail is not None:
+        try:  # all_plain, its loop for short lists inlined: one call fewer on every response
+            if len(headers) > LOOP_HEADERS:
+                if not all_plain(headers):
+                    tail = None
+            else:
+                for header in headers:
+                    if header[0] not in _plain:
+                        tail = None
+                        break
+        except Exception:  # malformed headers: the engine reports them as it always did
+            tail = None
+    headers = headers + tail if tail is not None else call[1].decorate(headers, entry[0], None, call[2])
+    if exc_info is None:
+        return call[3](status, headers)
+    return call[3](status, headers, exc_info)
+
+
+#: ``bind_start_response(call)``: :func:`actual_start_response` bound to ``call`` (a bound method)
+bind_start_response = actual_start_response.__get__
 
 
 class PolicyState:

@@ -19,8 +19,8 @@ from .errors import ConfigError, CORSConfigWarning, Problems, user_stacklevel
 from .fetch import is_preflight
 from .logs import log_limited
 from .origins import shown
-from . import fastpath
-from .fastpath import ERROR_BODY, ERROR_HEADERS, ERROR_STATUS, LOOP_HEADERS, PROPAGATE_KEY, PolicyState, state_for
+from .fastpath import (ERROR_BODY, ERROR_HEADERS, ERROR_STATUS, PROPAGATE_KEY, ActualCall, PolicyState, bind_start_response,
+                       state_for)
 from .options import check_names, raise_unknown, require_bool
 from .policy import Policy, require_policy
 
@@ -424,10 +424,12 @@ class CORSMiddleware:
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         """One WSGI call: the request path (docs/design.md §3; :func:`handle` says what it does).
 
-        Preflights are answered here, the remembered answers read inline:
-        every Python call saved is saved on every preflight. Actual requests
-        go on to :meth:`_actual`, whose wrapped ``start_response`` closes
-        over five variables: cells a preflight would otherwise make too.
+        Both kinds of request are served in this one frame, the remembered
+        answers read inline: every Python call saved is saved on every
+        request. An application in scope gets
+        :func:`wsgicors.fastpath.actual_start_response` bound to a list
+        holding its request's state (no closure: its cells would be allocated
+        for preflights too).
         """
         if OWNER_KEY in environ:  # only a layer around this one reads it, and that layer set it first:
             environ[OWNER_KEY] = self  # a new environ key would cost every request (a dict resize)
@@ -457,45 +459,15 @@ class CORSMiddleware:
                     answer = state.preflights.get(key) or state.preflight(key, environ)
                 start_response(answer[0], [*answer[1]])  # a fresh list: servers append to it
                 return [answer[2]]
-        return self._actual(environ, start_response, state, origin)
-
-    def _actual(self, environ: dict, start_response: Callable[..., Any], state: PolicyState,
-                origin: Optional[str]) -> Iterable[bytes]:
-        """An actual request in ``state``'s scope: the application's answer with the CORS headers."""
-        entry = state.actuals.get(origin) or state.actual(origin, environ)
-        path = environ.get("PATH_INFO")
-        started = False
-
-        def cors_start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
-            nonlocal started
-            started = True
-            # PolicyState.decorate, inlined: one Python call fewer on every response
-            tail = entry[1] if type(headers) is list else None
-            if tail is not None:
-                # fastpath.all_plain, its loop for short lists inlined (one call fewer per response)
-                try:
-                    if len(headers) > LOOP_HEADERS:
-                        if not fastpath.all_plain(headers):
-                            tail = None
-                    else:
-                        plain = fastpath._plain
-                        for header in headers:
-                            if header[0] not in plain:
-                                tail = None
-                                break
-                except Exception:  # malformed headers: the engine reports them as it always did
-                    tail = None
-            headers = headers + tail if tail is not None else state.decorate(headers, entry[0], None, path)
-            if exc_info is None:
-                return start_response(status, headers)
-            return start_response(status, headers, exc_info)
-
+        # an actual request: the application's answer with the CORS headers (fastpath.ActualCall)
+        call: ActualCall = [state.actuals.get(origin) or state.actual(origin, environ), state,
+                            environ.get("PATH_INFO"), start_response, False]
         try:
-            return self.app(environ, cors_start_response)
+            return self.app(environ, bind_start_response(call))
         except Exception as error:
-            if started or origin is None or self.propagate_exceptions or environ.get(PROPAGATE_KEY):
+            if call[4] or origin is None or self.propagate_exceptions or environ.get(PROPAGATE_KEY):
                 raise
-            return state.answer_error(error, environ, start_response, entry[0], path)
+            return state.answer_error(error, environ, start_response, call[0][0], call[2])
 
 
 class _PolicyCall(CORSMiddleware):
