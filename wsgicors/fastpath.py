@@ -131,20 +131,18 @@ def actual_start_response(call: ActualCall, status: str, headers: List[Header], 
     """
     call[4] = True
     entry = call[0]
-    tail = entry[1] if type(headers) is list else None
+    tail = entry[1]
+    fast = None
     if tail is not None:
-        try:  # all_plain, its loop for short lists inlined: one call fewer on every response
-            if len(headers) > LOOP_HEADERS:
-                if not all_plain(headers):
-                    tail = None
+        try:
+            for header in headers:  # all_plain, inlined; one loop whatever the length (no len() call)
+                if header[0] not in _plain:
+                    break
             else:
-                for header in headers:
-                    if header[0] not in _plain:
-                        tail = None
-                        break
+                fast = headers + tail  # a TypeError unless headers is a list
         except Exception:  # malformed headers: the engine reports them as it always did
-            tail = None
-    headers = headers + tail if tail is not None else call[1].decorate(headers, entry[0], None, call[2])
+            pass
+    headers = fast if fast is not None else call[1].decorate(headers, entry[0], None, call[2])
     if exc_info is None:
         return call[3](status, headers)
     return call[3](status, headers, exc_info)
