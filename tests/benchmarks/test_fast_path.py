@@ -238,8 +238,9 @@ ACTUAL_ALLOWED = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_ORIGIN": "htt
 @pytest.mark.parametrize("special", [None, "Vary", "vary", "Access-Control-Allow-Origin", "ACCESS-CONTROL-X"])
 @pytest.mark.parametrize("position", [0, -1])
 def test_short_and_long_header_lists_are_decorated_like_the_reference(length: int, special, position: int) -> None:
-    """Lists up to fastpath.LOOP_HEADERS are checked by a Python loop, longer ones by one set
-    operation: both answer like the reference, whether a Vary or Access-Control-* name is first or last."""
+    """Every length answers like the reference, whether a Vary or Access-Control-* name is first or
+    last: the middleware's one loop, and all_plain (adapters), which switches at fastpath.LOOP_HEADERS
+    from a Python loop to one set operation."""
     import reference_engine as reference
     from wsgicors import CORSMiddleware, fastpath
 
@@ -257,6 +258,35 @@ def test_short_and_long_header_lists_are_decorated_like_the_reference(length: in
     for _ in range(3):  # first sight of the names, then the remembered plain names
         expected = _serve(lambda env, sr: reference.handle([("*", policy)], app, env, sr), ACTUAL_ALLOWED)
         assert _serve(middleware, ACTUAL_ALLOWED) == expected
+
+
+class _HeaderList(list):  # type: ignore[type-arg]
+    pass
+
+
+@pytest.mark.parametrize("container", [list, tuple, _HeaderList, lambda pairs: [list(pair) for pair in pairs]],
+                         ids=["list", "tuple", "list-subclass", "list-of-lists"])
+@pytest.mark.parametrize("expose", ["*", ()], ids=["expose-all", "no-expose"])
+@pytest.mark.parametrize("names", [["Content-Type", "Content-Length"], ["Content-Type", "vary"], []])
+def test_the_bound_start_response_decorates_any_header_container_like_the_reference(
+        container, expose, names) -> None:  # type: ignore[no-untyped-def]
+    """fastpath.actual_start_response appends the remembered tail only to a list of plain names; a
+    tuple, a list of lists or an expose-all policy (no tail) go to the engine: same bytes as the reference."""
+    import reference_engine as reference
+    from wsgicors import CORSMiddleware
+
+    pairs = [(name, "value") for name in names]
+
+    def app(environ, start_response):  # type: ignore[no-untyped-def]
+        start_response("200 OK", container(pairs))
+        return [b"ok"]
+
+    policy = Policy(["https://app.example.com"], expose_headers=expose)
+    middleware = CORSMiddleware(app, policy=policy)
+    for _ in range(3):  # first sight of the names, then the remembered plain names
+        expected = _serve(lambda env, sr: reference.handle([("*", policy)], app, env, sr), ACTUAL_ALLOWED)
+        status, headers = _serve(middleware, ACTUAL_ALLOWED)
+        assert (status, [tuple(header) for header in headers]) == (expected[0], [tuple(h) for h in expected[1]])
 
 
 @pytest.mark.parametrize("headers", [
