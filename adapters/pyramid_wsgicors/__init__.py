@@ -294,7 +294,8 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
 
     def cors_tween(request: Request) -> Response:
         environ = request.environ
-        environ[OWNER_KEY] = dispatch  # this app's policies (or exemptions) decide, not a layer around it
+        if OWNER_KEY in environ:  # this app's policies (or exemptions) decide, not a layer around it (which
+            environ[OWNER_KEY] = dispatch  # set the key before passing the request on; a new key costs a resize)
         if is_preflight(environ.get("REQUEST_METHOD"), environ.get("HTTP_ORIGIN"),
                         environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")):
             policy, refusal = dispatch.preflight_policy(request)
@@ -326,7 +327,8 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
 
     def cors_tween(request: Request) -> Response:
         environ = request.environ
-        environ[OWNER_KEY] = state  # this app's policy decides, not a layer around it
+        if OWNER_KEY in environ:  # this app's policy decides, not a layer around it (see cors_tween above)
+            environ[OWNER_KEY] = state
         if environ.get("REQUEST_METHOD") == "OPTIONS":
             answer = preflight_answer(state.policy, environ)
             if answer is not None:
