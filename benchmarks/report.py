@@ -379,8 +379,17 @@ def render(inputs: Inputs) -> str:
                   f"{settings.repeats} rounds per scenario with competitors interleaved in rotating order; "
                   "medians")
     clock = "the thread's CPU time" if settings.clock == "cpu" else "wall-clock time"
+    if settings.gc:
+        collector = ("the garbage collector runs before each round and stays on while it is timed (`--gc`), so "
+                     "code that allocates pays for the collections it causes, as in the independent benchmark.")
+    else:
+        collector = ("the garbage collector runs before each round and is paused while it is timed, as `timeit` "
+                     "does: a collection would land in whichever competitor's sample crosses the allocation "
+                     "threshold. It also means code that allocates more is not charged for its collections, which "
+                     "favours the competitor that allocates more (wsgicors, against the floors); the independent "
+                     "benchmark kept outside the project leaves the collector on, and `--gc` does so here.")
     lines += [f"- Timing: in-process WSGI calls (fresh environ, body iterated, `close()` called), {method}; "
-              f"timer: {clock}.", ""]
+              f"timer: {clock}; {collector}", ""]
 
     if inputs.targets or inputs.imports is not None:
         from . import targets as issue16

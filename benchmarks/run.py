@@ -29,6 +29,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--sample-time", type=float, help="seconds per competitor per round (default 0.02)")
     parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                         help="in-process timer: the thread's CPU time (default) or wall-clock time")
+    parser.add_argument("--gc", action="store_true",
+                        help="keep the garbage collector on while a round is timed (default: paused, as in timeit)")
     parser.add_argument("--duration", type=float,
                         help="seconds per socket-level load run (default 2; 8 rounds of 3 servers)")
     parser.add_argument("--no-socket", action="store_true", help="skip the gunicorn run")
@@ -51,6 +53,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.repeats:
         settings.repeats = args.repeats
     settings.clock = args.clock
+    settings.gc = args.gc
     if args.sample_time:
         settings.sample_time = args.sample_time
     duration = args.duration or (1.0 if args.smoke else 2.0)
@@ -92,9 +95,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         target_results: List[targets.RowResult] = []
         imports = None
         if "targets" in parts:
-            for row in targets.rows():
-                log(f"targets: {row.label}")
-                target_results.append(targets.run_row(row, settings, runs=1 if args.smoke else targets.RUNS))
+            target_results = targets.run_rows(targets.rows(), settings, runs=1 if args.smoke else targets.RUNS,
+                                              log=log)
             log("targets: import wsgicors")
             imports = targets.import_cost(runs=1 if args.smoke else 5)
         curves: List[growth.Curve] = []

@@ -2,8 +2,12 @@
 
 Each target row is one *interleaved* measurement (its competitors share every
 round, in rotating order, after warm-up; medians of 15 rounds) and is run
-``RUNS`` times from scratch; the report gives the median of the runs, their
-spread (lowest–highest), and the verdict on the median.
+``RUNS`` times, each run from scratch: in its own fresh Python interpreter
+(``python -m benchmarks.targets --row KEY --json``), which builds the row's
+competitors anew, so no memo table, remembered answer or warmed state carries
+from one run to the next. The runs of all rows are interleaved (every row
+once, then every row again in a rotated order). The report gives the median
+of the runs, their spread (lowest–highest), and the verdict on the median.
 
 Overhead = per-request time with the middleware − time of the bare app of the
 same row; a ratio divides two overheads measured in the same run.
@@ -11,19 +15,28 @@ same row; a ratio divides two overheads measured in the same run.
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
+import json
+import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import competitors as c
 from .timing import Result, Settings, measure
-from .wsgi import (ALLOWED_ORIGIN, REFUSED_ORIGIN, FloorMiddleware, PrecomputedFloorMiddleware, app_with_headers,
-                   bare_app, environ, make_loop, serve_once)
+from .wsgi import (ALLOWED_ORIGIN, FLOOR6_TEXT, PRECOMPUTED_FLOOR_TEXT, REFUSED_ORIGIN, FloorMiddleware,
+                   PrecomputedFloorMiddleware, app_with_headers, bare_app, environ, make_loop, serve_once)
 
 RUNS = 3
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: seconds one run of one row may take in its own interpreter
+RUN_TIMEOUT = 600
 #: more distinct origins than the per-policy origin memory holds
 DISTINCT = 4096
 Loop = Callable[[int], None]
@@ -43,6 +56,8 @@ class Row:
     #: further (name, name) overhead ratios shown beside the target one
     extra: Sequence[Tuple[str, str]] = ()
     note: str = ""
+    #: also report ``mine − theirs`` in µs (the floor rows: preflight ratios are ill-conditioned)
+    difference: bool = False
 
 
 @dataclass
@@ -52,6 +67,8 @@ class RowResult:
     baselines: Dict[str, str] = field(default_factory=dict)
     answers: Dict[str, str] = field(default_factory=dict)
     error: str = ""
+    #: the process id of the interpreter each run was measured in
+    pids: List[int] = field(default_factory=list)
 
     def overheads(self, name: str) -> List[float]:
         return [run.overhead(name, self.baselines[name]) for run in self.runs]
@@ -62,6 +79,11 @@ class RowResult:
             own, other = run.overhead(mine, self.baselines[mine]), run.overhead(theirs, self.baselines[theirs])
             out.append(own / other if other > 0 else float("inf"))
         return out
+
+    def differences(self, mine: str, theirs: str) -> List[float]:
+        """``mine``'s overhead − ``theirs``'s, seconds per call, one per run."""
+        return [run.overhead(mine, self.baselines[mine]) - run.overhead(theirs, self.baselines[theirs])
+                for run in self.runs]
 
 
 def _ours(app: Any, **options: Any) -> Any:
@@ -81,7 +103,8 @@ def _floors(env: Dict[str, Any]) -> List[Tuple[str, Any, Any, Optional[str]]]:
 
 
 def _floor_row(key: str, label: str, limit: float, env: Dict[str, Any]) -> Row:
-    return Row(key, label, limit, lambda: _floors(env), "ours", "floor16", extra=(("ours", "floor6"),))
+    return Row(key, label, limit, lambda: _floors(env), "ours", "floor16", extra=(("ours", "floor6"),),
+               difference=True)
 
 
 def _fresh_origin_row() -> Row:
@@ -171,27 +194,102 @@ def rows() -> List[Row]:
     ]
 
 
-def run_row(row: Row, settings: Settings, runs: int = RUNS) -> RowResult:
-    result = RowResult(row)
+def measure_row(row: Row, settings: Settings) -> Dict[str, Any]:
+    """One run of ``row`` in this interpreter: build its competitors, check each answers, measure once.
+
+    Returns what :func:`run_rows` needs as plain JSON-able data.
+    """
+    import wsgicors
+    record: Dict[str, Any] = {"row": row.key, "pid": os.getpid(), "wsgicors": os.path.abspath(wsgicors.__file__),
+                              "baselines": {}, "answers": {}, "samples": {}, "loops": {}, "error": ""}
     try:
         entries = row.build()
     except Exception as error:  # an adapter mid-construction must not crash the suite
-        result.error = f"{type(error).__name__}: {error}"
-        return result
+        record["error"] = f"{type(error).__name__}: {error}"
+        return record
     loops: List[Tuple[str, Loop]] = []
     for name, app, env, baseline in entries:
-        result.baselines[name] = baseline or name
+        record["baselines"][name] = baseline or name
         first = env if isinstance(env, dict) else env[0]
         try:
             from .suites import describe_answer
-            result.answers[name] = describe_answer(*serve_once(app, first))
+            record["answers"][name] = describe_answer(*serve_once(app, first))
         except Exception as error:
-            result.error = f"{name}: {type(error).__name__}: {error}"
-            return result
+            record["error"] = f"{name}: {type(error).__name__}: {error}"
+            return record
         loops.append((name, make_loop(app, env)))
-    for _ in range(runs):
-        result.runs.append(measure(loops, settings))
-    return result
+    result = measure(loops, settings)
+    record["samples"], record["loops"] = result.samples, result.loops
+    return record
+
+
+def run_once(row: Row, settings: Settings) -> Dict[str, Any]:
+    """One run of ``row`` from scratch: a fresh interpreter runs :func:`measure_row` and prints it as JSON."""
+    command = [sys.executable, "-m", "benchmarks.targets", "--row", row.key, "--json",
+               "--settings", json.dumps(dataclasses.asdict(settings))]
+    try:
+        completed = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+                                   stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as error:
+        return {"error": f"{type(error).__name__}: {error}"}
+    lines = completed.stdout.strip().splitlines()
+    if completed.returncode != 0 or not lines:
+        tail = (completed.stderr.strip().splitlines() or [f"exit status {completed.returncode}"])[-1]
+        return {"error": f"run in a fresh interpreter failed: {tail}"}
+    record: Dict[str, Any] = json.loads(lines[-1])
+    here = sys.modules.get("wsgicors")
+    if here is not None and os.path.abspath(here.__file__ or "") != record.get("wsgicors"):
+        record["error"] = (f"the fresh interpreter imported wsgicors from {record.get('wsgicors')}, "
+                           f"this one from {here.__file__}")
+    return record
+
+
+def run_rows(rows: Sequence[Row], settings: Settings, runs: int = RUNS,
+             log: Optional[Callable[[str], None]] = None) -> List[RowResult]:
+    """Run every row ``runs`` times, each run in its own fresh interpreter.
+
+    The runs are interleaved across rows: every row once, then every row again
+    with the order rotated by one, so a slow drift of the machine does not fall
+    on one row's runs. A row whose run fails is not run again; it reports why.
+    """
+    results = [RowResult(row) for row in rows]
+    for run_index in range(runs):
+        shift = run_index % len(results) if results else 0
+        for result in results[shift:] + results[:shift]:
+            if result.error:
+                continue
+            if log is not None:
+                log(f"targets: {result.row.label} (run {run_index + 1} of {runs}, fresh interpreter)")
+            record = run_once(result.row, settings)
+            if record.get("baselines"):
+                result.baselines, result.answers = record["baselines"], record["answers"]
+            if record.get("error"):
+                result.error = record["error"]
+                continue
+            result.runs.append(Result(samples=record["samples"], loops=record["loops"]))
+            result.pids.append(record["pid"])
+    return results
+
+
+def run_row(row: Row, settings: Settings, runs: int = RUNS) -> RowResult:
+    """``runs`` runs of one row, each in its own fresh interpreter."""
+    return run_rows([row], settings, runs)[0]
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """``python -m benchmarks.targets --row KEY --json``: one run of one row, printed as JSON (internal)."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.targets",
+                                     description="One run of one issue-16 target row in this interpreter "
+                                                 "(python -m benchmarks starts one per run).")
+    every = rows()
+    parser.add_argument("--row", required=True, choices=[row.key for row in every])
+    parser.add_argument("--json", action="store_true", required=True, help="print the run as one JSON line")
+    parser.add_argument("--settings", default="{}", help="timing.Settings fields as JSON")
+    args = parser.parse_args(argv)
+    settings = Settings(**json.loads(args.settings))
+    row = next(row for row in every if row.key == args.row)
+    print(json.dumps(measure_row(row, settings)))
+    return 0
 
 
 # -- import cost ---------------------------------------------------------------------
@@ -201,20 +299,34 @@ NOT_ON_REQUEST_PATH = ("difflib", "ipaddress", "dataclasses", "json", "argparse"
                        "http.client", "email", "urllib.request", "wsgiref")
 
 _IMPORT_PROBE = """
-import sys, time
+import importlib.util, os, sys, time
+spec = importlib.util.find_spec("wsgicors")
+cached = bool(spec.cached) and os.path.exists(spec.cached)
 before = set(sys.modules)
 start = time.perf_counter()
 import wsgicors
 elapsed = time.perf_counter() - start
 new = sorted(set(sys.modules) - before)
-print(repr((elapsed, new)))
+print(repr((elapsed, new, cached)))
 """
 
 
 @dataclass
 class ImportCost:
+    """``import wsgicors`` in fresh interpreters.
+
+    ``first``: one interpreter started as this one was, before any other probe:
+    it compiles wsgicors's sources when no bytecode is cached for them
+    (``first_cached`` says whether it was). ``seconds``: interpreters with the
+    bytecode of everything they import cached (a temporary
+    ``PYTHONPYCACHEPREFIX``, warmed by one untimed interpreter first), as for
+    an installed package.
+    """
+
     seconds: List[float] = field(default_factory=list)
     modules: List[str] = field(default_factory=list)
+    first: Optional[float] = None
+    first_cached: Optional[bool] = None
     error: str = ""
 
     @property
@@ -222,19 +334,36 @@ class ImportCost:
         return [m for m in self.modules if m in NOT_ON_REQUEST_PATH or m.split(".")[0] in NOT_ON_REQUEST_PATH]
 
 
+def _probe(env: Dict[str, str]) -> Tuple[float, List[str], bool]:
+    completed = subprocess.run([sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True,
+                               timeout=60, stdin=subprocess.DEVNULL, env=env)
+    return eval(completed.stdout.strip().splitlines()[-1])  # our own probe's repr
+
+
 def import_cost(runs: int = 5) -> ImportCost:
-    """``import wsgicors`` in fresh interpreters: time and the modules it loads."""
+    """``import wsgicors`` in fresh interpreters: time and the modules it loads.
+
+    First one interpreter in this process's environment (it may compile), then
+    one untimed interpreter that writes every module's bytecode into a
+    temporary ``PYTHONPYCACHEPREFIX`` (so nothing is written into the source
+    tree, writable or not), then ``runs`` interpreters that read it. The
+    temporary directory is removed.
+    """
     cost = ImportCost()
-    for _ in range(runs):
-        try:
-            completed = subprocess.run([sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True,
-                                       timeout=60, stdin=subprocess.DEVNULL)
-            elapsed, modules = eval(completed.stdout.strip().splitlines()[-1])  # our own probe's repr
-        except Exception as error:
-            cost.error = f"{type(error).__name__}: {error}"
-            return cost
-        cost.seconds.append(elapsed)
+    prefix = tempfile.mkdtemp(prefix="wsgicors-bench-pycache-")
+    cached_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cached_env["PYTHONPYCACHEPREFIX"] = prefix
+    try:
+        cost.first, modules, cost.first_cached = _probe(dict(os.environ))
+        _probe(cached_env)  # warm-up: writes the bytecode
+        for _ in range(runs):
+            elapsed, modules, _cached = _probe(cached_env)
+            cost.seconds.append(elapsed)
         cost.modules = modules
+    except Exception as error:
+        cost.error = f"{type(error).__name__}: {error}"
+    finally:
+        shutil.rmtree(prefix, ignore_errors=True)
     return cost
 
 
@@ -259,6 +388,10 @@ def target_rows(results: Sequence[RowResult], imports: Optional[ImportCost], smo
         figure = median(ratios)
         own, other = median(result.overheads(row.mine)), median(result.overheads(row.theirs))
         text = f"{figure:.2f}× ({_us(own)} µs vs {_us(other)} µs)"
+        if row.difference:
+            differences = result.differences(row.mine, row.theirs)
+            text += (f"; ours − floor: {_us(median(differences))} µs "
+                     f"({_us(min(differences))} to {_us(max(differences))} µs over the runs)")
         for mine, theirs in row.extra:
             text += f"; ÷ issue-6 floor: {median(result.ratios(mine, theirs)):.2f}×"
         spread = f"{min(ratios):.2f}–{max(ratios):.2f}× over {len(ratios)} runs"
@@ -271,10 +404,15 @@ def target_rows(results: Sequence[RowResult], imports: Optional[ImportCost], smo
         else:
             seconds = sorted(imports.seconds)
             unneeded = imports.unneeded
-            text = (f"{median(seconds) * 1000:.1f} ms, {len(imports.modules)} modules loaded"
+            first = "n/a" if imports.first is None else f"{imports.first * 1000:.1f} ms"
+            compiled = ("its bytecode was already cached" if imports.first_cached else
+                        "no bytecode cached: it compiled wsgicors's sources")
+            text = (f"{median(seconds) * 1000:.1f} ms with bytecode cached; the first fresh interpreter "
+                    f"{first} ({compiled}); {len(imports.modules)} modules loaded"
                     + (f"; not needed per request: {', '.join(unneeded)}" if unneeded else
                        "; none of " + ", ".join(NOT_ON_REQUEST_PATH[:6]) + "…"))
-            spread = f"{seconds[0] * 1000:.1f}–{seconds[-1] * 1000:.1f} ms over {len(seconds)} fresh interpreters"
+            spread = (f"{seconds[0] * 1000:.1f}–{seconds[-1] * 1000:.1f} ms over {len(seconds)} fresh "
+                      "interpreters with bytecode cached")
             verdict = "— (smoke mode)" if smoke else ("**met**" if not unneeded else "**not met**")
             out.append(["`import wsgicors`", text, spread, "only what the request path needs at import", verdict])
     return out
@@ -282,13 +420,28 @@ def target_rows(results: Sequence[RowResult], imports: Optional[ImportCost], smo
 
 def section(results: Sequence[RowResult], imports: Optional[ImportCost], smoke: bool) -> List[str]:
     from .report import table
+    runs = max((len(result.runs) for result in results), default=RUNS)
     lines = ["## Targets (issue 16)", "",
-             "Overhead ratios, each row one interleaved run of its competitors (warm-up, rotating order, "
-             f"medians of rounds), repeated {RUNS} times from scratch: the figure is the median of the runs, "
-             "the spread their lowest and highest; the verdict is on the median. *floor* here is the "
-             "**issue-16 floor** (`benchmarks/wsgi.py: PrecomputedFloorMiddleware`: precomputed tuples, "
-             "echoed request headers, precomputed 403, appends without copying); the ratio to the older, "
-             "slightly costlier **issue-6 floor** (`FloorMiddleware`, copies the header list) is shown beside it.",
+             f"Overhead ratios. Each row is run {runs} time{'s' if runs != 1 else ''}, each run from scratch in its own fresh Python "
+             "interpreter (`python -m benchmarks.targets --row KEY --json`), which builds the row's competitors "
+             "anew: no memo table, remembered answer or warmed state carries from one run to the next. The runs "
+             "of all rows are interleaved (every row once, then again in a rotated order). Inside a run the "
+             "competitors are interleaved (warm-up, rotating order, medians of rounds). The figure is the median "
+             "of the runs, the spread their lowest and highest; the verdict is on the median.",
+             "",
+             "*floor* here is the **issue-16 floor** (`benchmarks/wsgi.py: PrecomputedFloorMiddleware`), which "
+             f"{PRECOMPUTED_FLOOR_TEXT}. The ratio to the older, costlier **issue-6 floor** (`FloorMiddleware`, "
+             f"which {FLOOR6_TEXT}) is shown beside it.",
+             "",
+             "A preflight never reaches the bare app its overhead is measured against, so the preflight rows "
+             "divide two sub-microsecond differences: those ratios are ill-conditioned and move between runs. "
+             "The floor rows therefore also give ours − floor in µs (median and range over the runs), the more "
+             "robust figure.",
+             "",
+             "`import wsgicors`: the first fresh interpreter, as started here (it compiles wsgicors's sources "
+             "when no bytecode is cached), and fresh interpreters with every module's bytecode cached (a "
+             "temporary `PYTHONPYCACHEPREFIX` warmed by one untimed interpreter, then removed), as for an "
+             "installed package; the verdict is on the modules loaded.",
              ""]
     lines += table(["request", "figure (median run)", "spread", "target", "verdict"],
                    target_rows(results, imports, smoke))
@@ -302,3 +455,7 @@ def section(results: Sequence[RowResult], imports: Optional[ImportCost], smoke: 
     if imports is not None and imports.modules:
         lines += ["", f"Modules `import wsgicors` loads: {', '.join(imports.modules)}."]
     return lines + [""]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,6 +11,14 @@ shared and noisy, so what a round measures is the *difference* between
 competitors under the same conditions. Each figure is the median over
 rounds; an overhead is the median of the per-round differences
 (wrapped − bare), so slow drifts of the machine cancel out.
+
+The garbage collector runs (``gc.collect()``) before each round and is
+paused while the round is timed, as ``timeit`` does: a collection is
+triggered by the allocation count, so it would land in whichever
+competitor's sample happens to cross the threshold. The price: code that
+allocates more is not charged for the collections it causes, which favours
+the competitor that allocates more (wsgicors, against the floors).
+``Settings(gc=True)`` (``--gc``) keeps the collector on while timing.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ class Settings:
     max_loops: int = 200_000
     fixed_loops: Optional[int] = None  #: smoke mode: no calibration, this many calls
     clock: str = "cpu"         #: "cpu" (thread CPU time) or "wall"
+    gc: bool = False           #: keep the garbage collector on while a round is timed
 
     @classmethod
     def smoke(cls) -> "Settings":
@@ -93,7 +102,8 @@ def measure(loops: Sequence[Tuple[str, Loop]], settings: Settings) -> Result:
             shift = round_index % len(order)
             rotated = order[shift:] + order[:shift]
             gc.collect()
-            gc.disable()
+            if not settings.gc:
+                gc.disable()
             for name, loop in rotated:
                 n = counts[name]
                 start = clock()

@@ -183,14 +183,35 @@ class FloorMiddleware:
 class PrecomputedFloorMiddleware:
     """The floor as issue 16 defines it: everything precomputed, nothing checked.
 
-    ``__call__`` tests for a preflight, looks the origin up in a frozenset (a
-    dict of precomputed header tuples per origin), answers preflights with
-    precomputed header tuples (echoing the requested header names) or a
-    precomputed 403, and otherwise always wraps ``start_response`` to append
-    precomputed headers (``Access-Control-Allow-Origin`` + ``Vary``, or
-    ``Vary`` alone): no validation, no Vary merge, no handling of app-set
-    headers. Stricter (cheaper) than :class:`FloorMiddleware`, which copies
-    the application's header list and builds preflight lists per request.
+    What the code does, exactly (:data:`PRECOMPUTED_FLOOR_TEXT` says the same
+    in the report):
+
+    - a preflight is ``OPTIONS`` with ``Origin`` and
+      ``Access-Control-Request-Method`` present;
+    - the origin is looked up once in a dict keyed by the allowed origins (in
+      place of the issue's frozenset: the same hash look-up, and the value is
+      that origin's precomputed header tuples, so no second look-up);
+    - an allowed preflight gets a new list of the precomputed tuples
+      (``Access-Control-Allow-Origin``, ``-Allow-Methods``, ``-Max-Age``;
+      ``-Allow-Credentials`` too when configured),
+      ``Access-Control-Allow-Headers`` echoing the request's
+      ``Access-Control-Request-Headers`` verbatim when it is not empty, and a
+      precomputed ``Vary``; the requested method is not checked;
+    - a refused preflight gets a precomputed 403: the same status and the
+      same header list object on every call (no copy);
+    - any other request always has ``start_response`` wrapped; the wrapper
+      passes ``headers + add``: a new list, the application's headers followed
+      by the precomputed ``Access-Control-Allow-Origin`` + ``Vary`` (or
+      ``Vary`` alone; with credentials or exposed headers configured, those
+      headers sit between the two). That copies the application's list; it never extends
+      it in place, because an application may hand the same list to every
+      response (``extend`` would save the copy but would grow such a list on
+      every request).
+
+    No validation, no Vary merge, no handling of app-set headers. Cheaper than
+    :class:`FloorMiddleware` (the issue-6 floor), which looks the origin up in
+    a frozenset, copies the application's list and appends to it in up to
+    three calls, and builds each preflight's header list per request.
     """
 
     PREFLIGHT_VARY = ("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
@@ -232,6 +253,26 @@ class PrecomputedFloorMiddleware:
             return start_response(status, headers + add, exc_info)
 
         return self.app(environ, cors_start_response)
+
+
+#: how the report and benchmarks/README.md describe :class:`PrecomputedFloorMiddleware` (kept beside its code)
+PRECOMPUTED_FLOOR_TEXT = (
+    "tests for a preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`), looks the origin up "
+    "once in a dict from each allowed origin to its precomputed header tuples (one hash look-up, as in the "
+    "issue's frozenset, that also yields the tuples), "
+    "answers an allowed preflight with a new list of those tuples, `Access-Control-Allow-Headers` echoing the "
+    "requested header names verbatim and a precomputed `Vary` (the requested method is not checked), a refused "
+    "one with a precomputed 403 (the same header list object every time), and otherwise always wraps "
+    "`start_response` to pass `headers + add`: a copy of the application's list with the precomputed "
+    "`Access-Control-Allow-Origin` + `Vary` (or `Vary` alone) appended, never extending the application's "
+    "list in place"
+)
+
+#: the same for :class:`FloorMiddleware`
+FLOOR6_TEXT = (
+    "looks the origin up in a frozenset, copies the application's header list and appends to it in up to three "
+    "calls, and builds each preflight's header list per request"
+)
 
 
 def app_with_headers(count: int) -> WSGIApp:
