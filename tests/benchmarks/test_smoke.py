@@ -34,6 +34,9 @@ def test_smoke_mode_runs_every_part_and_writes_the_report(tmp_path: Path) -> Non
                 "| a response with 50 headers vs 5 (allowed GET) |", "| path rules (allowed GET matching the last rule) |"):
         assert row in text, row
     assert "A/A control:" in text
+    # issue-16 rows: each run in a fresh interpreter, the difference beside the floor ratios, both import figures
+    assert "in its own fresh Python interpreter" in text and "ours − floor:" in text
+    assert "with bytecode cached; the first fresh interpreter" in text
     # our middleware did the CORS work in the plain WSGI run
     assert "| allowed actual GET | 200 | 200 ACAO Vary | 200 ACAO Vary |" in text
 
