@@ -198,9 +198,12 @@ def scaling_section(scales: Sequence[ScaleResult]) -> List[str]:
     lines += [f"n/a — {reason}" for reason in notes]
     memo = getattr(importlib.import_module("wsgicors.origins"), "MEMO_SIZE", None)
     if memo:
+        actuals = getattr(importlib.import_module("wsgicors.fastpath"), "MEMO_SIZE", None)
         lines += ["", f"Ours answers exact origins with one set look-up; any other origin is parsed once and its "
-                      f"answer remembered (up to {memo} origins per policy, `wsgicors/origins.py`), so a repeated "
-                      "origin costs one look-up too. The last table is the cost without that memory."]
+                      f"answer remembered (an actual request's headers for up to {actuals} origins per policy, "
+                      f"`wsgicors/fastpath.py`; the origin matcher's decisions for preflights, up to {memo}, "
+                      "`wsgicors/origins.py`), so a repeated origin costs one look-up too. The last table is the "
+                      "cost without that memory."]
     lines += ["", "wsgicors 0.7 caches its decision per origin string (`lru_cache`, 200 entries), so a "
                   "repeated origin is a cache hit for it; an origin it has not seen costs a linear `fnmatch` "
                   "scan of every entry.", ""]

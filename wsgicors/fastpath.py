@@ -11,7 +11,10 @@ decision). Such *fixed* answers are kept, whole, in bounded tables
 are never kept), so a repeated request costs a dictionary look-up or
 three: a preflight without ``-Private-Network`` is found by its raw strings
 in turn, with no key to build, and an origin the policy refuses by itself
-(its preflights all get the same answer).
+(its preflights all get the same answer). An actual request's origin not
+remembered yet is decided by one call of
+:meth:`wsgicors.origins.OriginMatcher.decide` and kept here only, not in the
+matcher's memory as well (that one serves preflights).
 
 Decorating an actual response needs the engine only when the application's
 own headers matter: a ``Vary`` to merge, or an ``Access-Control-*`` header.
@@ -160,7 +163,8 @@ class PolicyState:
     """
 
     __slots__ = ("policy", "fixed", "preflights", "refused", "by_origin", "indexed", "actuals", "vary_tail",
-                 "fast_decorate", "single_state")
+                 "fast_decorate", "single_state", "decide", "allowed_extra",
+                 "allowed_tail")
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
@@ -182,6 +186,13 @@ class PolicyState:
         #: itself: a state stands in for the Rules of one policy covering every path
         #: (:func:`wsgicors.middleware.handle` runs the middleware's request path over it)
         self.single_state = self
+        # A fixed policy without '*' decides an actual request's origin in one matcher call
+        # (OriginMatcher.decide), remembered here only: the matcher's own memory is left to
+        # preflights, so one decision is not stored twice. An allowed origin's headers are
+        # its Access-Control-Allow-Origin + allowed_extra, and its tail that + allowed_tail.
+        self.decide = policy.matcher.decide if self.fixed and not policy.any_origin else None
+        self.allowed_extra = policy.allowed_extra_headers
+        self.allowed_tail = policy.allowed_extra_headers + self.vary_tail
 
     def preflight(self, key: Tuple[str, str, Optional[str], Optional[str]],
                   environ: Optional[Dict[str, Any]] = None) -> PreflightEntry:
@@ -214,7 +225,38 @@ class PolicyState:
         self.indexed += 1
 
     def actual(self, origin: Optional[str], environ: Optional[Dict[str, Any]] = None) -> ActualEntry:
-        """The headers an actual response gains, and the tail the fast path appends."""
+        """The headers an actual response gains, and the tail the fast path appends.
+
+        :param origin: the request's ``Origin`` (None when it has none).
+        :param environ: the request's WSGI environ, for a callable ``origins`` entry.
+        :returns: ``(add, tail)``: ``add`` is
+            :func:`wsgicors.engine.actual_headers`' tuple; ``tail`` is ``add``
+            followed by the policy's ``Vary`` (a new list), or None when the
+            response's own header names are needed (``expose_headers="*"``).
+            The pair is remembered when it is fixed (see the module docstring).
+        :raises: nothing for a ``str`` or None origin (a callable entry that
+            raises refuses, as in :meth:`~wsgicors.origins.OriginMatcher.allows`).
+
+        For a fixed policy without ``'*'`` the engine's decision is made here
+        (Fetch standard, "CORS protocol": the allowed origin echoed in
+        ``Access-Control-Allow-Origin``) by one call of
+        :meth:`~wsgicors.origins.OriginMatcher.decide`, and remembered once,
+        here: the matcher's own memory is not filled too.
+        """
+        decide = self.decide
+        if decide is not None and origin is not None:
+            # engine.actual_headers for a fixed policy without '*' (debug off: nothing to log), inlined
+            if decide(origin):
+                allow = ("Access-Control-Allow-Origin", origin)
+                entry = ((allow,) + self.allowed_extra, [allow, *self.allowed_tail] if self.fast_decorate else None)
+            else:
+                entry = ((), [*self.vary_tail] if self.fast_decorate else None)
+            if len(origin) <= MEMO_MAX_ORIGIN_LENGTH:
+                memo = self.actuals
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                memo[origin] = entry
+            return entry
         add = engine.actual_headers(self.policy, origin, environ)
         tail = [*add, *self.vary_tail] if self.fast_decorate else None
         entry = (add, tail)
