@@ -48,6 +48,7 @@ MEMO_SIZE = 128
 #: a preflight is kept only when its four request strings add up to at most this many characters
 MEMO_MAX_KEY_LENGTH = 512
 #: an actual request's answer is kept only for an ``Origin`` of at most this many characters
+#: (no shorter than the longest origin a matcher allows, origins.MAX_ORIGIN_LENGTH: tested)
 MEMO_MAX_ORIGIN_LENGTH = 300
 PLAIN_NAMES_SIZE = 4096
 PLAIN_NAME_LENGTH = 64
@@ -246,16 +247,17 @@ class PolicyState:
         decide = self.decide
         if decide is not None and origin is not None:
             # engine.actual_headers for a fixed policy without '*' (debug off: nothing to log), inlined
-            if decide(origin):
+            if decide(origin):  # so the origin is at most MAX_ORIGIN_LENGTH < MEMO_MAX_ORIGIN_LENGTH long
                 allow = ("Access-Control-Allow-Origin", origin)
                 entry = ((allow,) + self.allowed_extra, [allow, *self.allowed_tail] if self.fast_decorate else None)
             else:
                 entry = ((), [*self.vary_tail] if self.fast_decorate else None)
-            if len(origin) <= MEMO_MAX_ORIGIN_LENGTH:
-                memo = self.actuals
-                if len(memo) >= MEMO_SIZE:
-                    memo.clear()
-                memo[origin] = entry
+                if len(origin) > MEMO_MAX_ORIGIN_LENGTH:
+                    return entry
+            memo = self.actuals
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[origin] = entry
             return entry
         add = engine.actual_headers(self.policy, origin, environ)
         tail = [*add, *self.vary_tail] if self.fast_decorate else None

@@ -317,10 +317,14 @@ class OriginMatcher:
         :returns: True when the origin is allowed. Never raises (a callable
             entry that raises refuses, as in :meth:`allows`).
         """
-        if origin in self.exact or self.any_origin:
+        if self.any_origin:  # allows()' order, to the memory
             return True
         size = len(origin)
-        if size > MAX_ORIGIN_LENGTH or not self._needs_parse:
+        if size > MAX_ORIGIN_LENGTH:
+            return False
+        if origin in self.exact:
+            return True
+        if not self._needs_parse:
             return False
         if size <= FAST_MAX_LENGTH:
             head, _, rest = origin.partition(".")

@@ -154,6 +154,11 @@ def test_an_actual_requests_answer_is_the_engines_and_stored_once(origin: str, o
     assert (origin in state.actuals) is (len(origin) <= 300)
 
 
+def test_every_allowed_origin_is_short_enough_to_remember() -> None:
+    from wsgicors import fastpath
+    assert fastpath.MEMO_MAX_ORIGIN_LENGTH >= MAX_ORIGIN_LENGTH  # PolicyState.actual stores an allowed one unchecked
+
+
 def test_fresh_origins_through_the_middleware_fill_only_the_states_memory() -> None:
     def app(environ, start_response):  # type: ignore[no-untyped-def]
         start_response("200 OK", [("Content-Type", "text/plain")])
@@ -172,3 +177,11 @@ def test_fresh_origins_through_the_middleware_fill_only_the_states_memory() -> N
         assert seen["headers"] == [("Content-Type", "text/plain"), ("Access-Control-Allow-Origin", origin),
                                    ("Vary", "Origin")]
     assert not state.policy.matcher._memo and 0 < len(state.actuals) <= 128
+
+
+def test_decide_checks_in_the_order_allows_does() -> None:
+    from wsgicors.origins import OriginMatcher
+    long_exact = "https://" + "a" * MAX_ORIGIN_LENGTH  # only a matcher built by hand can hold it
+    matcher = OriginMatcher(exact=frozenset({long_exact}), subdomains=frozenset({("https", "example.com", "")}))
+    assert matcher.decide(long_exact) is matcher.allows(long_exact) is False
+    assert OriginMatcher(any_origin=True).decide("x" * 1000) is True
