@@ -20,9 +20,10 @@ Decorating an actual response needs the engine only when the application's
 own headers matter: a ``Vary`` to merge, or an ``Access-Control-*`` header.
 Header names seen without either are remembered (:data:`PLAIN_NAMES_SIZE`
 names of up to :data:`PLAIN_NAME_LENGTH` characters), so the common response
-is checked with one set operation and extended with a precomputed tail; any
-other response goes through :func:`wsgicors.engine.decorate_response`. The
-output is byte for byte the engine's (``tests/core/test_differential.py``).
+(a ``list`` whose names are all such) is checked by one loop of set look-ups
+and extended with a precomputed tail (:func:`fast_tail`); any other response
+goes through :func:`wsgicors.engine.decorate_response`. The output is byte for
+byte the engine's (``tests/core/test_differential.py``).
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ ActualEntry = Tuple[Tuple[Header, ...], Optional[List[Header]]]
 
 
 def _is_plain(name: Any) -> bool:
-    if not isinstance(name, str) or len(name) > PLAIN_NAME_LENGTH:
+    # exactly str: a subclass may answer lower() or == otherwise, and _plain is shared by every app
+    if type(name) is not str or len(name) > PLAIN_NAME_LENGTH:
         return False
     for lowered in (ascii_lower(name), name.lower()):
         if lowered == "vary" or lowered.startswith("access-control-"):
@@ -80,24 +82,27 @@ def _is_plain(name: Any) -> bool:
     return True
 
 
-def all_plain(headers: List[Header]) -> bool:
-    """Whether every name in ``headers`` is known to be neither ``Vary`` nor ``Access-Control-*``.
+def fast_tail(headers: Any, tail: List[Header]) -> Optional[List[Header]]:
+    """``headers + tail`` when ``headers`` is a ``list`` whose names are all known to be
+    neither ``Vary`` nor ``Access-Control-*`` (:data:`_plain`); else None (never raises).
 
-    False for names not seen before and for malformed headers (never raises):
-    the engine then decorates the response, as it always did. The request
-    path inlines this loop (:func:`actual_start_response`,
-    :meth:`PolicyState.decorate`): a Python call costs as much as checking two
-    names. One loop whatever the length: ``set.issuperset(map(...))`` is
-    cheaper per name but costs more than the whole loop on a short list, and
-    choosing by ``len()`` would cost every response.
+    Then the engine would return exactly that list. Anything else (a name not
+    seen before, a tuple or list subclass, malformed headers) is None: the
+    engine decorates it, as it always did. :func:`actual_start_response`
+    inlines this (a Python call costs as much as checking two names). One
+    loop whatever the length: ``set.issuperset(map(...))`` is cheaper per
+    name but costs more than the whole loop on a short list, and choosing by
+    ``len()`` would cost every response.
     """
-    try:
-        for header in headers:
-            if header[0] not in _plain:
-                return False
-        return True
-    except Exception:
-        return False
+    if type(headers) is list:
+        try:
+            for header in headers:
+                if header[0] not in _plain:
+                    return None
+        except Exception:  # malformed headers: the engine reports them as it always did
+            return None
+        return headers + tail
+    return None
 
 
 def _learn(headers: Any) -> None:
@@ -119,7 +124,7 @@ def _learn(headers: Any) -> None:
 ActualCall = List[Any]
 
 
-def actual_start_response(call: ActualCall, status: str, headers: List[Header], exc_info: Any = None) -> Any:
+def actual_start_response(call: ActualCall, status: str, headers: Any, exc_info: Any = None) -> Any:
     """The ``start_response`` an application in scope is given, bound to its request's ``call``.
 
     Calls the server's ``start_response`` with ``headers`` as
@@ -131,19 +136,20 @@ def actual_start_response(call: ActualCall, status: str, headers: List[Header], 
     a closure's cells would be allocated on every request, preflights
     included, or cost a second Python frame on every actual request.
     """
-    call[4] = True
+    call[4] = True  # started
     entry = call[0]
     tail = entry[1]
     fast = None
-    if tail is not None:
+    if tail is not None and type(headers) is list:  # fast_tail, inlined: one call fewer per response
         try:
-            for header in headers:  # all_plain, inlined
+            for header in headers:
                 if header[0] not in _plain:
                     break
             else:
-                fast = headers + tail  # a TypeError unless headers is a list
+                fast = headers + tail
         except Exception:  # malformed headers: the engine reports them as it always did
             pass
+    # call[1]: the PolicyState, call[2]: PATH_INFO, call[3]: the server's start_response
     headers = fast if fast is not None else call[1].decorate(headers, entry[0], None, call[2])
     if exc_info is None:
         return call[3](status, headers)
@@ -269,23 +275,22 @@ class PolicyState:
             memo[origin] = entry
         return entry
 
-    def decorate(self, headers: List[Header], add: Tuple[Header, ...], tail: Optional[List[Header]],
+    def decorate(self, headers: Any, add: Tuple[Header, ...], tail: Optional[List[Header]],
                  path: Optional[str]) -> List[Header]:
-        """``headers`` as :func:`wsgicors.engine.decorate_response` makes them.
+        """``headers`` (an iterable of pairs; WSGI says a list) as
+        :func:`wsgicors.engine.decorate_response` makes them: a new ``list``.
 
         When none of the application's header names is ``Vary`` or
         ``Access-Control-*`` (each a name seen before, :data:`_plain`), that
-        is the headers followed by the precomputed ``tail``.
+        is the headers followed by the precomputed ``tail`` (:func:`fast_tail`).
+        Raises what the engine raises for headers that are not pairs.
         """
         if tail is not None:
-            try:
-                for header in headers:  # all_plain, inlined as in actual_start_response
-                    if header[0] not in _plain:
-                        break
-                else:
-                    return headers + tail  # a TypeError unless headers is a list
-            except Exception:  # malformed headers: the engine reports them as it always did
-                pass
+            fast = fast_tail(headers, tail)
+            if fast is not None:
+                return fast
+        if type(headers) is not list:
+            headers = list(headers)  # _learn would use up an iterator before the engine reads it
         _learn(headers)
         return engine.decorate_response(self.policy, headers, add, path)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import UserList
 
 import pytest
 
@@ -239,7 +240,7 @@ ACTUAL_ALLOWED = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_ORIGIN": "htt
 @pytest.mark.parametrize("position", [0, -1])
 def test_short_and_long_header_lists_are_decorated_like_the_reference(length: int, special, position: int) -> None:
     """Every length answers like the reference, whether a Vary or Access-Control-* name is first or
-    last (the request path's inlined all_plain loop)."""
+    last (the request path's inlined fast_tail loop)."""
     import reference_engine as reference
     from wsgicors import CORSMiddleware
 
@@ -262,18 +263,40 @@ class _HeaderList(list):  # type: ignore[type-arg]
     pass
 
 
-@pytest.mark.parametrize("container", [list, tuple, _HeaderList, lambda pairs: [list(pair) for pair in pairs]],
-                         ids=["list", "tuple", "list-subclass", "list-of-lists"])
+class _KeepsItsType(list):  # type: ignore[type-arg]
+    """A list whose + answers its own type: the server must still get a list."""
+
+    def __add__(self, other):  # type: ignore[no-untyped-def]
+        return _KeepsItsType(list.__add__(self, other))
+
+
+class _IteratesOtherwise(list):  # type: ignore[type-arg]
+    """A list that iterates its pairs with str values: a reader must iterate it, not copy its storage."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return ((name, str(value)) for name, value in list.__iter__(self))
+
+
+CONTAINERS = {
+    "list": list, "tuple": tuple, "list-subclass": _HeaderList, "list-of-lists": lambda pairs: [list(p) for p in pairs],
+    "UserList": UserList, "add-keeps-type": _KeepsItsType, "iterates-otherwise": _IteratesOtherwise,
+    "generator": lambda pairs: (pair for pair in pairs),
+}
+
+
+@pytest.mark.parametrize("container", CONTAINERS.values(), ids=CONTAINERS.keys())
 @pytest.mark.parametrize("expose", ["*", ()], ids=["expose-all", "no-expose"])
 @pytest.mark.parametrize("names", [["Content-Type", "Content-Length"], ["Content-Type", "vary"], []])
 def test_the_bound_start_response_decorates_any_header_container_like_the_reference(
         container, expose, names) -> None:  # type: ignore[no-untyped-def]
-    """fastpath.actual_start_response appends the remembered tail only to a list of plain names; a
-    tuple, a list of lists or an expose-all policy (no tail) go to the engine: same bytes as the reference."""
+    """fastpath.actual_start_response appends the remembered tail only to a list of plain names;
+    anything else (a tuple, a list subclass, a generator, a list of lists) or an expose-all policy
+    (no tail) goes to the engine: the server gets a list, the reference's, every time (first sight
+    of the names, then the remembered ones)."""
     import reference_engine as reference
     from wsgicors import CORSMiddleware
 
-    pairs = [(name, "value") for name in names]
+    pairs = [(name, 7 if container is _IteratesOtherwise else "value") for name in names]
 
     def app(environ, start_response):  # type: ignore[no-untyped-def]
         start_response("200 OK", container(pairs))
@@ -281,9 +304,11 @@ def test_the_bound_start_response_decorates_any_header_container_like_the_refere
 
     policy = Policy(["https://app.example.com"], expose_headers=expose)
     middleware = CORSMiddleware(app, policy=policy)
-    for _ in range(3):  # first sight of the names, then the remembered plain names
+    for _ in range(3):
         expected = _serve(lambda env, sr: reference.handle([("*", policy)], app, env, sr), ACTUAL_ALLOWED)
         status, headers = _serve(middleware, ACTUAL_ALLOWED)
+        assert type(headers) is list
+        # (a pair may stay the list the application gave; the reference makes every pair a tuple)
         assert (status, [tuple(header) for header in headers]) == (expected[0], [tuple(h) for h in expected[1]])
 
 
@@ -291,12 +316,47 @@ def test_the_bound_start_response_decorates_any_header_container_like_the_refere
     [("Content-Type", "text/plain")] * 12, [("Content-Type", "text/plain")] * 3,
     [["Content-Type", "text/plain"]] * 12, ["Content-Type"] * 12, [()] * 12, [()], [{"a": 1}] * 12, [1] * 3,
     [("Content-Type", "text/plain")] * 11 + [("Vary", "x")], [("Unseen-Name-Q", "x")] * 12,
+    tuple([("Content-Type", "text/plain")] * 3), _KeepsItsType([("Content-Type", "text/plain")]), None, 5,
 ])
-def test_all_plain_never_raises_and_says_true_only_for_names_seen_plain(headers) -> None:  # type: ignore[no-untyped-def]
+def test_fast_tail_never_raises_and_appends_only_to_lists_of_names_seen_plain(headers) -> None:  # type: ignore[no-untyped-def]
     from wsgicors import fastpath
     fastpath._learn([("Content-Type", "x")])
-    expected = all(isinstance(h, (tuple, list, str)) and len(h) > 0 and h[0] in fastpath._plain for h in headers)
-    assert fastpath.all_plain(headers) is expected
+    tail = [("Vary", "Origin")]
+    plain = type(headers) is list and all(
+        isinstance(h, (tuple, list, str)) and len(h) > 0 and h[0] in fastpath._plain for h in headers)
+    result = fastpath.fast_tail(headers, tail)
+    assert result == (headers + tail if plain else None)
+    assert result is None or type(result) is list
+
+
+class _CasePreserving(str):
+    """A header name whose lower() keeps its case: no ASCII lowering sees Access-Control- in it."""
+
+    def lower(self):  # type: ignore[no-untyped-def]
+        return str(self)
+
+
+@pytest.mark.parametrize("name", ["Access-Control-Allow-Origin", "Vary"])
+def test_a_str_subclass_name_is_never_learned_plain_for_every_app(name: str) -> None:
+    """The plain names are shared by every app in the process: one app's odd str subclass must not
+    make another app's own Access-Control-* header or Vary pass unseen."""
+    import reference_engine as reference
+    from wsgicors import CORSMiddleware, fastpath
+
+    def odd(environ, start_response):  # type: ignore[no-untyped-def]
+        start_response("200 OK", [(_CasePreserving(name), "*")])
+        return [b"a"]
+
+    def legacy(environ, start_response):  # type: ignore[no-untyped-def]
+        start_response("200 OK", [("Content-Type", "text/plain"), (name, "*")])
+        return [b"b"]
+
+    _serve(CORSMiddleware(odd, origins="*"), ACTUAL_ALLOWED)
+    assert name not in fastpath._plain
+    policy = Policy(["https://app.example.com"])
+    refused = dict(ACTUAL_ALLOWED, HTTP_ORIGIN="https://evil.example")
+    expected = _serve(lambda env, sr: reference.handle([("*", policy)], legacy, env, sr), refused)
+    assert _serve(CORSMiddleware(legacy, policy=policy), refused) == expected
 
 
 WILDCARDS = ["https://*.example.com", "https://*.a.example.com:8443", "http://*.example.net:*", "http://*.b.c.d.example.org",
