@@ -72,6 +72,7 @@ from werkzeug.routing import RequestRedirect
 
 from wsgicors import ConfigError, Policy
 from wsgicors.errors import Problems
+from wsgicors.engine import without_cors_headers
 from wsgicors.fetch import is_preflight
 from wsgicors.options import raise_unknown, require_bool
 from wsgicors.middleware import OWNER_KEY, handle, preflight_answer, repolicy_response, response_decorator
@@ -393,7 +394,12 @@ class _AppCORS:
             environ_[OWNER_KEY] = self  # whatever the middlewares pass it to may take charge instead
 
             def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
-                raw[:] = [list(headers)]
+                headers = list(headers)  # read twice: an iterator would be used up by the first reading
+                raw[:] = [headers]
+                if chosen is not None and self._final_policy(chosen, record, environ) is not chosen:
+                    # repolicied below restores the application's own headers: the policy that is not
+                    # the request's must not see them (it would log removing what stays)
+                    headers = without_cors_headers(headers)
                 return start(status, headers) if exc_info is None else start(status, headers, exc_info)
             return self.wsgi_app(environ_, capture)
 

@@ -219,6 +219,31 @@ def test_an_app_with_wsgicors_of_its_own_mounted_by_dispatcher_middleware_keeps_
 
 @pytest.mark.parametrize("mounted", [bottle_with_plugin, cors_middleware_with_rules, pyramid_with_include],
                          ids=["Bottle CORSPlugin", "CORSMiddleware", "pyramid_wsgicors"])
+def test_the_flask_apps_policy_logs_no_removal_of_the_mounted_apps_own_cors_headers(mounted, caplog):
+    """The mounted app's headers stand; the Flask app's policy never saw them, so it says nothing."""
+    app = dispatching_app(mounted())
+    with caplog.at_level("WARNING", logger="wsgicors"):
+        assert call(app, "/other/own", origin=ADMIN).label == "other"
+    assert [record.getMessage() for record in caplog.records if "removed" in record.getMessage()] == []
+
+
+def test_a_middleware_passing_the_headers_as_an_iterator_loses_none_of_them():
+    """Flask's CORS(app) reads the headers the middlewares pass on twice (its own record, then the policy)."""
+    def as_iterator(app):
+        def middleware(environ, start_response):
+            return app(environ, lambda status, headers, exc_info=None: start_response(status, iter(headers)))
+        return middleware
+
+    app = Flask(__name__)
+    app.add_url_rule("/x", "x", lambda: ("view:x", {"X-Request-Id": "7"}))
+    app.wsgi_app = as_iterator(app.wsgi_app)
+    CORS(app, **policy_options("app", PARTNER))
+    result = call(app, "/x", origin=PARTNER)
+    assert result.values("X-Request-Id") == ["7"] and result.values("Access-Control-Allow-Origin") == [PARTNER]
+
+
+@pytest.mark.parametrize("mounted", [bottle_with_plugin, cors_middleware_with_rules, pyramid_with_include],
+                         ids=["Bottle CORSPlugin", "CORSMiddleware", "pyramid_wsgicors"])
 def test_a_view_a_mounted_app_exempts_gets_no_cors_from_the_flask_app(mounted):
     app = dispatching_app(mounted())
     result = call(app, "/other/exempt", origin=PARTNER)
