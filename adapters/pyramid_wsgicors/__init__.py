@@ -84,6 +84,7 @@ from zope.interface import implementedBy
 from wsgicors import ConfigError, Policy, Problem
 from wsgicors.engine import refuse_preflight
 from wsgicors.errors import Problems
+from wsgicors.fastpath import fast_tail
 from wsgicors.fetch import is_preflight
 from wsgicors.middleware import OWNER_KEY, Rules, preflight_answer, response_decorator, warn_limited
 from wsgicors.options import require_bool
@@ -336,11 +337,15 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
         origin = environ.get("HTTP_ORIGIN")
         add, tail = actuals.get(origin) or actual(origin, environ)
         response = handler(request)
-        path = environ.get("PATH_INFO")
         attrs = request.__dict__
         if at_once and not attrs.get("response_callbacks") and not attrs.get("finished_callbacks"):
-            response.headerlist = decorate_with(response.headerlist, add, tail, path)  # finish(), inlined
+            # finish() and PolicyState.decorate, inlined: two Python calls fewer per response
+            headers = response.headerlist
+            fast = fast_tail(headers, tail) if tail is not None else None
+            response.headerlist = fast if fast is not None else decorate_with(
+                headers, add, None, environ.get("PATH_INFO"))
         else:
+            path = environ.get("PATH_INFO")
             finish(request, response, lambda headers: decorate_with(headers, add, tail, path))
         return response
 
