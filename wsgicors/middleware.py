@@ -460,14 +460,14 @@ class CORSMiddleware:
                 start_response(answer[0], [*answer[1]])  # a fresh list: servers append to it
                 return [answer[2]]
         # an actual request: the application's answer with the CORS headers (fastpath.ActualCall)
-        call: ActualCall = [state.actuals.get(origin) or state.actual(origin, environ), state,
-                            environ.get("PATH_INFO"), start_response, False]
+        call: ActualCall = [state.actuals.get(origin) or state.actual(origin, environ), state, environ,
+                            start_response, False]
         try:
             return self.app(environ, bind_start_response(call))
         except Exception as error:
             if call[4] or origin is None or self.propagate_exceptions or environ.get(PROPAGATE_KEY):
                 raise
-            return state.answer_error(error, environ, start_response, call[0][0], call[2])
+            return state.answer_error(error, environ, start_response, call[0][0], environ.get("PATH_INFO"))
 
 
 class _PolicyCall(CORSMiddleware):

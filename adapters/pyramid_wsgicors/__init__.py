@@ -84,7 +84,6 @@ from zope.interface import implementedBy
 from wsgicors import ConfigError, Policy, Problem
 from wsgicors.engine import refuse_preflight
 from wsgicors.errors import Problems
-from wsgicors.fastpath import fast_tail
 from wsgicors.fetch import is_preflight
 from wsgicors.middleware import OWNER_KEY, Rules, preflight_answer, response_decorator, warn_limited
 from wsgicors.options import require_bool
@@ -323,7 +322,7 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
 def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry,
                       state: Any) -> Callable[[Request], Response]:
     """The tween when one policy covers every request: its remembered answers, nothing to resolve."""
-    actuals, actual, decorate_with = state.actuals, state.actual, state.decorate
+    actuals, actual, decorate_with, fast_tail = state.actuals, state.actual, state.decorate, state.fast_tail
     finish, at_once = _finisher(registry)
 
     def cors_tween(request: Request) -> Response:
