@@ -394,7 +394,7 @@ def target_rows(results: Sequence[RowResult], imports: Optional[ImportCost], smo
                      f"({_us(min(differences))} to {_us(max(differences))} µs over the runs)")
         for mine, theirs in row.extra:
             text += f"; ÷ issue-6 floor: {median(result.ratios(mine, theirs)):.2f}×"
-        spread = f"{min(ratios):.2f}–{max(ratios):.2f}× over {len(ratios)} runs"
+        spread = f"{min(ratios):.2f}–{max(ratios):.2f}× over {len(ratios)} run{'s' if len(ratios) != 1 else ''}"
         verdict = "— (smoke mode)" if smoke else ("**met**" if figure <= row.limit else "**not met**")
         out.append([row.label, text, spread, f"≤ {row.limit:g}×", verdict])
     if imports is not None:
