@@ -29,7 +29,7 @@ byte the engine's (``tests/core/test_differential.py``).
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from . import engine
 from .fetch import ascii_lower
@@ -64,9 +64,11 @@ ERROR_HEADERS: Tuple[Header, ...] = (
     ("Content-Length", str(len(ERROR_BODY))),
 )
 
-#: header names known to be neither ``Vary`` nor ``Access-Control-*`` (exact spelling);
-#: replaced, never mutated, so a reader always sees a consistent set
-_plain: FrozenSet[str] = frozenset()
+#: header names known to be neither ``Vary`` nor ``Access-Control-*`` (exact spelling, exact
+#: ``str``). One set for the life of the process that only grows (:data:`PLAIN_NAMES_SIZE`), so
+#: readers may hold it (the Pyramid tween does, through :attr:`PolicyState.plain_names`): adding
+#: (one ``set.update`` of ``str``) and membership tests are each one C call, atomic to each other.
+_plain: Set[str] = set()
 #: (status, headers, body, refusal) of a preflight answer; (added headers, fast tail or None)
 PreflightEntry = Tuple[str, Tuple[Header, ...], bytes, Optional[str]]
 ActualEntry = Tuple[Tuple[Header, ...], Optional[List[Header]]]
@@ -107,13 +109,12 @@ def fast_tail(headers: Any, tail: List[Header]) -> Optional[List[Header]]:
 
 def _learn(headers: Any) -> None:
     """Remember the plain names among ``headers`` (bounded; never raises)."""
-    global _plain
     try:
         new = {header[0] for header in headers if header[0] not in _plain and _is_plain(header[0])}
     except Exception:  # not a list of pairs: the engine reports it as it always did
         return
-    if new and len(_plain) + len(new) <= PLAIN_NAMES_SIZE:
-        _plain = _plain | new
+    if new and len(_plain) + len(new) <= PLAIN_NAMES_SIZE:  # threads racing here overshoot by a batch at most
+        _plain.update(new)
 
 
 #: An actual request's record, which :func:`actual_start_response` is bound to:
@@ -203,8 +204,9 @@ class PolicyState:
         self.allowed_extra = policy.allowed_extra_headers
         self.allowed_tail = policy.allowed_extra_headers + self.vary_tail
 
-    #: :func:`fast_tail`, for adapters (which use the core through a state, not this module)
-    fast_tail = staticmethod(fast_tail)
+    #: the plain header names :func:`fast_tail` checks (the set itself, which only grows),
+    #: for adapters that inline it: they use the core through a state, not this module
+    plain_names = _plain
 
     def preflight(self, key: Tuple[str, str, Optional[str], Optional[str]],
                   environ: Optional[Dict[str, Any]] = None) -> PreflightEntry:

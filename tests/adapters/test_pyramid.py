@@ -208,3 +208,42 @@ def test_including_twice_keeps_the_policy_declared_in_between(browser):
         config.add_view(lambda request: {}, route_name="x", renderer="json")
         app = config.make_wsgi_app()
     assert browser(app, B).request("/x").headers.getall("Access-Control-Allow-Origin") == [B]
+
+
+VIEW_HEADERS = {
+    "plain": [("X-Request-Id", "7")],
+    "vary": [("Vary", "Accept-Encoding")],
+    "own-cors": [("Access-Control-Allow-Origin", "*"), ("Access-Control-Max-Age", "5")],
+    "lower-vary": [("vary", "Cookie")],
+}
+
+
+def _pyramid_views(include: bool):  # type: ignore[no-untyped-def]
+    from pyramid.response import Response
+
+    config = Configurator(settings={"cors.origins": "https://app.example.com"} if include else {})
+    if include:
+        config.include("pyramid_wsgicors")
+    for name, headers in VIEW_HEADERS.items():
+        config.add_route(name, "/" + name)
+        config.add_view(lambda request, headers=headers: Response(b"ok", headerlist=[
+            ("Content-Type", "text/plain"), *headers]), route_name=name)
+    return config.make_wsgi_app()
+
+
+@pytest.mark.parametrize("path", VIEW_HEADERS)
+@pytest.mark.parametrize("origin", ["https://app.example.com", "https://evil.example", None])
+def test_the_one_policy_tween_gives_each_response_what_the_middleware_gives_it(path, origin) -> None:
+    """The tween's inlined fast path (remembered plain names, the tail appended to the Response's own
+    list) and its engine path answer like CORSMiddleware around the same app, every time."""
+    from webtest import TestApp
+
+    from wsgicors import CORSMiddleware
+
+    tween = TestApp(_pyramid_views(include=True))
+    middleware = TestApp(CORSMiddleware(_pyramid_views(include=False), origins=["https://app.example.com"]))
+    headers = {"Origin": origin} if origin else {}
+    for _ in range(3):  # first sight of the names, then remembered
+        expected = middleware.get("/" + path, headers=headers).headerlist
+        got = tween.get("/" + path, headers=headers).headerlist
+        assert got == expected
