@@ -346,9 +346,10 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
                         if header[0] not in plain:
                             break
                     else:
-                        # extended in place: the Response owns its header list (WebOb appends to it
-                        # too); the headerlist setter would cost a call and drop its headers view
-                        headers += tail
+                        # a new list through the setter, never extended in place: the application may
+                        # hold the list (Response(headerlist=CONSTANT) keeps it), or headerlist may be
+                        # computed and its getter return a copy
+                        response.headerlist = headers + tail
                         return response
                 except Exception:  # malformed headers: the engine reports them as it always did
                     pass

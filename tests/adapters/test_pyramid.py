@@ -247,3 +247,89 @@ def test_the_one_policy_tween_gives_each_response_what_the_middleware_gives_it(p
         expected = middleware.get("/" + path, headers=headers).headerlist
         got = tween.get("/" + path, headers=headers).headerlist
         assert got == expected
+
+
+SHARED_HEADERS = [("Content-Type", "application/json")]
+
+
+def _shared_list_app(include: bool):  # type: ignore[no-untyped-def]
+    from pyramid.response import Response
+
+    config = Configurator(settings={"cors.origins": "https://app.example.com", "cors.allow_credentials": "true"}
+                          if include else {})
+    if include:
+        config.include("pyramid_wsgicors")
+    config.add_route("account", "/account")
+    config.add_view(lambda request: Response(app_iter=[b"{}"], headerlist=SHARED_HEADERS), route_name="account")
+    return config.make_wsgi_app()
+
+
+def test_a_header_list_the_application_keeps_is_never_changed() -> None:
+    """Response(headerlist=CONSTANT) keeps the application's list: the tween sets a new one, so another
+    app (here one without CORS) using the same list never sends this policy's grant."""
+    from webtest import TestApp
+
+    before = list(SHARED_HEADERS)
+    with_cors, without = TestApp(_shared_list_app(include=True)), TestApp(_shared_list_app(include=False))
+    for _ in range(3):
+        granted = with_cors.get("/account", headers={"Origin": "https://app.example.com"})
+        assert granted.headers.getall("Access-Control-Allow-Origin") == ["https://app.example.com"]
+        assert SHARED_HEADERS == before
+        assert "Access-Control-Allow-Origin" not in without.get("/account").headers
+
+
+def test_a_computed_headerlist_gets_the_cors_headers_every_time() -> None:
+    """A Response whose headerlist property returns a copy: the headers are set, not appended to the copy."""
+    from pyramid.response import Response
+    from webtest import TestApp
+
+    class DictHeaders(Response):  # type: ignore[misc]
+        """Keeps its headers in a dict once built; headerlist is computed from it."""
+
+        def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(**kwargs)
+            self._kept = dict(self._headerlist)
+
+        headerlist = property(lambda self: list(self._kept.items()),
+                              lambda self, value: setattr(self, "_kept", dict(value)))
+
+        def _abs_headerlist(self, environ):  # type: ignore[no-untyped-def]
+            return list(self._kept.items())
+
+    config = Configurator(settings={"cors.origins": "https://app.example.com"})
+    config.include("pyramid_wsgicors")
+    config.add_route("x", "/x")
+    config.add_view(lambda request: DictHeaders(app_iter=[b"x"], headerlist=[("Content-Type", "text/plain")]),
+                    route_name="x")
+    app = TestApp(config.make_wsgi_app())
+    for _ in range(3):  # first sight of the names (the engine), then remembered (the inlined check)
+        response = app.get("/x", headers={"Origin": "https://app.example.com"})
+        assert response.headers.getall("Access-Control-Allow-Origin") == ["https://app.example.com"]
+        assert response.headers.getall("Vary") == ["Origin"]
+
+
+def _host_origins(origin, environ):  # type: ignore[no-untyped-def]
+    return origin == "https://" + environ.get("HTTP_HOST", "").replace("api.", "app.", 1)
+
+
+@pytest.mark.parametrize("path_policy", [False, True], ids=["one policy", "path policies"])
+def test_a_callable_origin_taking_the_environ_gets_the_requests_environ(path_policy: bool) -> None:
+    """A two-parameter origins callable is handed the request's WSGI environ in preflights and actual
+    requests alike (it was handed {} through preflight_answer and response_decorator)."""
+    from pyramid.response import Response
+    from webtest import TestApp
+
+    config = Configurator()
+    config.include("pyramid_wsgicors")
+    if path_policy:
+        config.add_cors_policy("/x", origins=[_host_origins])
+        config.add_cors_policy("/other", origins=["https://elsewhere.example"])
+    else:
+        config.add_cors_policy(origins=[_host_origins])
+    config.add_route("x", "/x")
+    config.add_view(lambda request: Response(b"x"), route_name="x", request_method=("GET", "PUT"))
+    app = TestApp(config.make_wsgi_app())
+    host = {"Host": "api.tenant.example", "Origin": "https://app.tenant.example"}
+    preflight = app.options("/x", headers={**host, "Access-Control-Request-Method": "PUT"}, expect_errors=True)
+    assert preflight.status_int == 204
+    assert app.get("/x", headers=host).headers.getall("Access-Control-Allow-Origin") == ["https://app.tenant.example"]
