@@ -29,7 +29,7 @@ byte the engine's (``tests/core/test_differential.py``).
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from . import engine
 from .fetch import ascii_lower
@@ -118,12 +118,12 @@ def _learn(headers: Any) -> None:
 
 
 #: An actual request's record, which :func:`actual_start_response` is bound to:
-#: ``[entry, state, environ, start_response, started]`` (the remembered
-#: :data:`ActualEntry`, the :class:`PolicyState`, the request's environ, the
-#: server's ``start_response``, and whether the application called it). A list
-#: because ``started`` changes; one allocation per request. ``PATH_INFO``, which
-#: only the engine's log lines name, is read when they are written (as the
-#: application leaves it): a look-up fewer on every request.
+#: ``[entry, state, path, start_response, started]`` (the remembered
+#: :data:`ActualEntry`, the :class:`PolicyState`, ``PATH_INFO`` as the request
+#: came, which the engine's log lines name, as path rules see it: an application
+#: such as Werkzeug's DispatcherMiddleware moves segments out of it; the server's
+#: ``start_response``; and whether the application called it). A list because
+#: ``started`` changes; one allocation per request.
 ActualCall = List[Any]
 
 
@@ -152,8 +152,8 @@ def actual_start_response(call: ActualCall, status: str, headers: Any, exc_info:
                 fast = headers + tail
         except Exception:  # malformed headers: the engine reports them as it always did
             pass
-    # call[1]: the PolicyState, call[2]: the environ, call[3]: the server's start_response
-    headers = fast if fast is not None else call[1].decorate(headers, entry[0], None, call[2].get("PATH_INFO"))
+    # call[1]: the PolicyState, call[2]: PATH_INFO as the request came, call[3]: the server's start_response
+    headers = fast if fast is not None else call[1].decorate(headers, entry[0], None, call[2])
     if exc_info is None:
         return call[3](status, headers)
     return call[3](status, headers, exc_info)
@@ -209,7 +209,7 @@ class PolicyState:
     plain_names = _plain
 
     def preflight(self, key: Tuple[str, str, Optional[str], Optional[str]],
-                  environ: Optional[Dict[str, Any]] = None) -> PreflightEntry:
+                  environ: Optional[Mapping[str, Any]] = None) -> PreflightEntry:
         """The engine's answer to a preflight, kept when it is fixed (``environ`` for a callable entry)."""
         answer = engine.answer_preflight(self.policy, *key, environ)
         entry = (answer.status, tuple(answer.headers), answer.body, answer.refusal)
@@ -238,7 +238,7 @@ class PolicyState:
         self.by_origin.setdefault(origin, {}).setdefault(request_headers, {})[request_method] = entry
         self.indexed += 1
 
-    def actual(self, origin: Optional[str], environ: Optional[Dict[str, Any]] = None) -> ActualEntry:
+    def actual(self, origin: Optional[str], environ: Optional[Mapping[str, Any]] = None) -> ActualEntry:
         """The headers an actual response gains, and the tail the fast path appends.
 
         :param origin: the request's ``Origin`` (None when it has none).

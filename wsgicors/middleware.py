@@ -460,14 +460,14 @@ class CORSMiddleware:
                 start_response(answer[0], [*answer[1]])  # a fresh list: servers append to it
                 return [answer[2]]
         # an actual request: the application's answer with the CORS headers (fastpath.ActualCall)
-        call: ActualCall = [state.actuals.get(origin) or state.actual(origin, environ), state, environ,
-                            start_response, False]
+        call: ActualCall = [state.actuals.get(origin) or state.actual(origin, environ), state,
+                            environ.get("PATH_INFO"), start_response, False]
         try:
             return self.app(environ, bind_start_response(call))
         except Exception as error:
             if call[4] or origin is None or self.propagate_exceptions or environ.get(PROPAGATE_KEY):
                 raise
-            return state.answer_error(error, environ, start_response, call[0][0], environ.get("PATH_INFO"))
+            return state.answer_error(error, environ, start_response, call[0][0], call[2])
 
 
 class _PolicyCall(CORSMiddleware):
@@ -515,7 +515,7 @@ def preflight_answer(policy: Policy, environ: Mapping[str, Any]) -> Optional[eng
     state = state_for(policy)
     key = (origin, request_method, environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
            environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"))
-    status, headers, body, refusal = state.preflights.get(key) or state.preflight(key)  # type: ignore[arg-type]
+    status, headers, body, refusal = state.preflights.get(key) or state.preflight(key, environ)  # type: ignore[arg-type]
     return engine.PreflightAnswer(status, list(headers), body, refusal)
 
 
@@ -532,7 +532,7 @@ def response_decorator(policy: Policy, environ: Mapping[str, Any]) -> Callable[[
     """
     state = state_for(policy)
     origin = environ.get("HTTP_ORIGIN")
-    add, tail = state.actuals.get(origin) or state.actual(origin)
+    add, tail = state.actuals.get(origin) or state.actual(origin, environ)
     path = environ.get("PATH_INFO")
 
     def decorate(headers: HeaderList) -> HeaderList:

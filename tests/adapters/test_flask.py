@@ -336,3 +336,24 @@ def test_cross_origin_in_a_method_views_decorators_is_its_policy(app):
     app.add_url_rule("/internal", view_func=Internal.as_view("internal"))
     response = app.test_client().get("/internal", headers={"Origin": A})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def _host_origins(origin, environ):  # type: ignore[no-untyped-def]
+    return origin == "https://" + environ.get("HTTP_HOST", "").replace("api.", "app.", 1)
+
+
+@pytest.mark.parametrize("where", ["CORS(app)", "@cross_origin"])
+def test_a_callable_origin_taking_the_environ_gets_the_requests_environ(where):
+    """A two-parameter origins callable is handed the request's WSGI environ in preflights and actual
+    requests alike, however the policy was given."""
+    from flask import Flask
+
+    app = Flask(__name__)
+    view = (lambda: "x") if where == "CORS(app)" else cross_origin(origins=[_host_origins])(lambda: "x")
+    app.add_url_rule("/x", "x", view, methods=["GET", "PUT"])
+    CORS(app, origins=[_host_origins] if where == "CORS(app)" else ["https://elsewhere.example"])
+    client = app.test_client()
+    host = {"Host": "api.tenant.example", "Origin": "https://app.tenant.example"}
+    preflight = client.options("/x", headers={**host, "Access-Control-Request-Method": "PUT"})
+    assert preflight.status_code == 204
+    assert client.get("/x", headers=host).headers.getlist("Access-Control-Allow-Origin") == ["https://app.tenant.example"]

@@ -102,3 +102,15 @@ def test_preflight_vary_lists_private_network_when_it_is_in_play(allow_private_n
     answer = answer_preflight(Policy(origins=[ALLOWED], allow_private_network=allow_private_network),
                               origin, "PUT", None, asked)
     assert [value for name, value in answer.headers if name == "Vary"] == [expected]
+
+
+def test_the_warning_names_the_path_as_the_rules_see_it_when_the_application_moves_segments(caplog):
+    """Werkzeug's DispatcherMiddleware moves '/api' from PATH_INFO to SCRIPT_NAME in the environ it was
+    given: the warning still names '/api/items', the path a None rule would have to name."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    caplog.set_level(logging.WARNING, logger="wsgicors")
+    mounted = DispatcherMiddleware(RecordingApp(), {"/api": RecordingApp(headers=REFLECTING)})
+    client(mounted, **STRICT).get("/api/items", headers={"Origin": OTHER})
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages and all("path '/api/items'" in m for m in messages)
