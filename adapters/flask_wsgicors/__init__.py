@@ -396,9 +396,10 @@ class _AppCORS:
             def capture(status: str, headers: List[Tuple[str, str]], exc_info: Any = None) -> Any:
                 headers = list(headers)  # read twice: an iterator would be used up by the first reading
                 raw[:] = [headers]
-                if chosen is not None and self._final_policy(chosen, record, environ) is not chosen:
-                    # repolicied below restores the application's own headers: the policy that is not
-                    # the request's must not see them (it would log removing what stays)
+                if chosen is not None and self._final_policy(chosen, record, environ) is None:
+                    # repolicied below restores the application's own headers (an exempt view, or an app
+                    # with wsgicors of its own): the request's policy must not see them, it would log
+                    # removing what stays. A view under another policy is reported as always.
                     headers = without_cors_headers(headers)
                 return start(status, headers) if exc_info is None else start(status, headers, exc_info)
             return self.wsgi_app(environ_, capture)

@@ -119,6 +119,20 @@ def test_an_exempt_view_reached_through_a_middleware_keeps_its_own_headers():
     assert preflight(app, "/v1/internal/data", origin=PARTNER).values("Access-Control-Allow-Origin") == []
 
 
+def test_a_views_own_cors_header_removed_under_the_policy_a_middleware_led_to_is_logged(caplog):
+    """The view's own Access-Control-Max-Age goes, under the policy of the view the rewrite reached,
+    and the removal is logged as for a direct request (only exempt views keep theirs, unlogged)."""
+    app = views_app()
+    app.add_url_rule("/own/data", "own", cross_origin(**policy_options("admin", ADMIN))(
+        lambda: ("view:own", 200, {"Access-Control-Max-Age": "5"})))
+    app.wsgi_app = strip_v1(app)
+    CORS(app, **policy_options("partner", PARTNER))
+    with caplog.at_level("WARNING", logger="wsgicors"):
+        result = call(app, "/v1/own/data", origin=ADMIN)
+    assert result.view == "own" and result.values("Access-Control-Max-Age") == []
+    assert any("'access-control-max-age'" in r.getMessage() and "removed" in r.getMessage() for r in caplog.records)
+
+
 def test_a_preflight_through_middlewares_runs_no_hook_or_view():
     app = rewritten_app()
     ran = []
