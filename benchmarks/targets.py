@@ -33,7 +33,9 @@ from .timing import Result, Settings, measure
 from .wsgi import (ALLOWED_ORIGIN, FLOOR6_TEXT, PRECOMPUTED_FLOOR_TEXT, REFUSED_ORIGIN, FloorMiddleware,
                    PrecomputedFloorMiddleware, app_with_headers, bare_app, environ, make_loop, serve_once)
 
-RUNS = 3
+#: runs per target row: the machine's speed drifts between runs (a run's ratio moved from 1.29× to 1.80×
+#: on the development machine), and the median of five is not moved by one or two such runs
+RUNS = 5
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: seconds one run of one row may take in its own interpreter
 RUN_TIMEOUT = 600
