@@ -65,9 +65,9 @@ ERROR_HEADERS: Tuple[Header, ...] = (
 )
 
 #: header names known to be neither ``Vary`` nor ``Access-Control-*`` (exact spelling, exact
-#: ``str``). One set for the life of the process that only grows (:data:`PLAIN_NAMES_SIZE`), so
-#: readers may hold it (the Pyramid tween does, through :attr:`PolicyState.plain_names`): adding
-#: (one ``set.update`` of ``str``) and membership tests are each one C call, atomic to each other.
+#: ``str``). One set for the life of the process that only grows (:data:`PLAIN_NAMES_SIZE`):
+#: adding (one ``set.update`` of ``str``) and membership tests are each one C call, atomic to
+#: each other.
 _plain: Set[str] = set()
 #: (status, headers, body, refusal) of a preflight answer; (added headers, fast tail or None)
 PreflightEntry = Tuple[str, Tuple[Header, ...], bytes, Optional[str]]
@@ -204,9 +204,8 @@ class PolicyState:
         self.allowed_extra = policy.allowed_extra_headers
         self.allowed_tail = policy.allowed_extra_headers + self.vary_tail
 
-    #: the plain header names :func:`fast_tail` checks (the set itself, which only grows),
-    #: for adapters that inline it: they use the core through a state, not this module
-    plain_names = _plain
+    #: :func:`fast_tail`, for adapters: they use the core through a state, not this module
+    fast_tail = staticmethod(fast_tail)
 
     def preflight(self, key: Tuple[str, str, Optional[str], Optional[str]],
                   environ: Optional[Mapping[str, Any]] = None) -> PreflightEntry:
