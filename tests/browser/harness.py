@@ -52,10 +52,13 @@ DEFAULT_PORT_HOST = "page.test"
 FETCH_TIMEOUT_MS = 10_000
 #: Upper bound for one script call in a browser (seconds).
 SCRIPT_TIMEOUT_S = 120
-#: Upper bound for starting a Selenium-driven browser (seconds). 45 s was too short for
-#: WebKitGTK under libfaketime (every clock call reads the offset file) late in a full,
-#: loaded CI run: both attempts timed out there, while it starts in about 1 s alone.
-LAUNCH_TIMEOUT_S = 90
+#: Upper bounds for starting a Selenium-driven browser (seconds), one per attempt. Measured on
+#: a quiet machine: WebKitWebDriver (2.50) leaves about one new-session request in four
+#: unanswered, never starting the browser, while it answers /status; the next attempt
+#: starts in about 0.3 s. Two attempts of 90 s failed together in two CI runs out of three,
+#: so short attempts come first and the last ones leave a slow start (a loaded machine,
+#: libfaketime) its time.
+LAUNCH_TIMEOUTS_S = (20, 20, 30, 45, 90)
 
 WSGIApp = Callable[..., Iterable[bytes]]
 
@@ -263,7 +266,8 @@ class ChromiumBrowser(Browser):
     name = "chromium"
 
     def __init__(self, servers: "Servers", env: Optional[Dict[str, str]] = None, args: Sequence[str] = (),
-                 prefs: Optional[Dict[str, Any]] = None) -> None:
+                 prefs: Optional[Dict[str, Any]] = None, timeout: float = 0) -> None:
+        """``timeout`` (a Selenium launch bound) is not used: Playwright bounds Chromium's start itself."""
         from playwright.sync_api import sync_playwright
 
         self._playwright = sync_playwright().start()
@@ -417,8 +421,8 @@ def _under_tini(service_class: Any, driver: str, **kwargs: Any) -> Any:
 
 
 def _start_bounded(name: str, factory: Callable[[], Any], service: Any,
-                   helpers: Sequence[subprocess.Popen] = ()) -> Any:
-    """``factory()`` (which starts ``service`` and a session), killed after :data:`LAUNCH_TIMEOUT_S`.
+                   helpers: Sequence[subprocess.Popen] = (), timeout: float = LAUNCH_TIMEOUTS_S[-1]) -> Any:
+    """``factory()`` (which starts ``service`` and a session), killed after ``timeout`` seconds.
 
     Selenium waits for a new session without a time limit (a browser that
     cannot reach its display never answers), so the wait is bounded here: on
@@ -434,7 +438,7 @@ def _start_bounded(name: str, factory: Callable[[], Any], service: Any,
 
     thread = threading.Thread(target=start, name=f"launch-{name}", daemon=True)
     thread.start()
-    thread.join(LAUNCH_TIMEOUT_S)
+    thread.join(timeout)
     if "driver" in outcome:
         return outcome["driver"]
     timed_out = thread.is_alive()
@@ -443,7 +447,7 @@ def _start_bounded(name: str, factory: Callable[[], Any], service: Any,
         stop_process_tree(helper)
     thread.join(10)
     if timed_out:
-        raise RuntimeError(f"{name} did not start a WebDriver session within {LAUNCH_TIMEOUT_S} s")
+        raise RuntimeError(f"{name} did not start a WebDriver session within {timeout} s")
     raise outcome["error"]
 
 
@@ -480,7 +484,8 @@ def _page_proxy(servers: "Servers") -> Any:
 
 
 def launch_firefox(servers: "Servers", env: Optional[Dict[str, str]] = None, args: Sequence[str] = (),
-                   prefs: Optional[Dict[str, Any]] = None) -> WebDriverBrowser:
+                   prefs: Optional[Dict[str, Any]] = None,
+                   timeout: float = LAUNCH_TIMEOUTS_S[-1]) -> WebDriverBrowser:
     """Headless Firefox ESR with default preferences (plus the page proxy and ``prefs``); ``env`` is
     added to the environment of geckodriver and so of Firefox; ``args`` are Chromium's only (ignored)."""
     webdriver = _selenium()
@@ -495,7 +500,8 @@ def launch_firefox(servers: "Servers", env: Optional[Dict[str, str]] = None, arg
         options.set_preference(name, value)
     options.proxy = _page_proxy(servers)
     service = _under_tini(Service, geckodriver_path(), env=dict(os.environ, **(env or {})))
-    driver = _start_bounded("firefox", lambda: webdriver.Firefox(options=options, service=service), service)
+    driver = _start_bounded("firefox", lambda: webdriver.Firefox(options=options, service=service), service,
+                            timeout=timeout)
     return WebDriverBrowser("firefox", driver)
 
 
@@ -532,7 +538,8 @@ def start_xvfb() -> "tuple[subprocess.Popen, str]":
 
 
 def launch_webkit(servers: "Servers", env: Optional[Dict[str, str]] = None, args: Sequence[str] = (),
-                  prefs: Optional[Dict[str, Any]] = None) -> WebDriverBrowser:
+                  prefs: Optional[Dict[str, Any]] = None,
+                  timeout: float = LAUNCH_TIMEOUTS_S[-1]) -> WebDriverBrowser:
     """WebKitGTK's MiniBrowser with default settings, on a private Xvfb display; ``env`` is added to
     the environment of WebKitWebDriver and so of the browser; ``args`` (Chromium's) and ``prefs``
     (Firefox's) are ignored."""
@@ -554,16 +561,12 @@ def launch_webkit(servers: "Servers", env: Optional[Dict[str, str]] = None, args
     env.pop("WAYLAND_DISPLAY", None)
     service = _under_tini(Service, driver_path, env=env)
     driver = _start_bounded("webkit", lambda: webdriver.WebKitGTK(options=options, service=service), service,
-                            helpers=[xvfb])
+                            helpers=[xvfb], timeout=timeout)
     return WebDriverBrowser("webkit", driver, helpers=[xvfb])
 
 
 LAUNCHERS: Dict[str, Callable[..., Browser]] = {
     "chromium": ChromiumBrowser, "firefox": launch_firefox, "webkit": launch_webkit}
-
-
-#: Tries to start a browser: a WebDriver session start has been seen to hang once on a loaded machine.
-LAUNCH_ATTEMPTS = 2
 
 
 def launch(engine: str, servers: "Servers", env: Optional[Dict[str, str]] = None, args: Sequence[str] = (),
@@ -573,15 +576,16 @@ def launch(engine: str, servers: "Servers", env: Optional[Dict[str, str]] = None
     ``env`` is added to the browser's environment; ``args`` are extra Chromium switches, ``prefs``
     extra Firefox preferences.
 
-    A session that did not start (every process it started is already killed) is tried once more.
+    A Selenium session that did not start (every process it started is already killed) is tried
+    again, once per bound in :data:`LAUNCH_TIMEOUTS_S`; Chromium (Playwright) bounds its own start.
     """
-    for attempt in range(1, LAUNCH_ATTEMPTS + 1):
+    for attempt, timeout in enumerate(LAUNCH_TIMEOUTS_S, 1):
         try:
-            return LAUNCHERS[engine](servers, env, args, prefs)
+            return LAUNCHERS[engine](servers, env, args, prefs, timeout)
         except EngineMissing:
             raise
         except RuntimeError:
-            if attempt == LAUNCH_ATTEMPTS:
+            if attempt == len(LAUNCH_TIMEOUTS_S):
                 raise
     raise AssertionError("unreachable")
 
