@@ -44,7 +44,8 @@ USE_THE_CORE = textwrap.dedent("""
         and not name.startswith("_")
     )
     assert not outside, outside
-    print("stdlib only")
+    from wsgicors import fastpath
+    print("stdlib only", "C" if fastpath.SPEEDUPS is not None else "Python")
 """)
 
 IMPORT_EVERYTHING = textwrap.dedent("""
@@ -110,7 +111,9 @@ pytestmark = pytest.mark.packaging
 def test_build_makes_one_sdist_and_one_wheel_that_pass_twine_check(dist):
     built = sorted(path.name for path in dist.iterdir())
     assert [name.endswith(".tar.gz") for name in built] == [False, True], built
-    assert built[0].endswith("-py3-none-any.whl"), built
+    # a platform wheel: it carries wsgicors/_speedups, compiled for this Python
+    tag = f"-cp{sys.version_info.major}{sys.version_info.minor}-"
+    assert tag in built[0] and built[0].endswith(".whl") and "-none-any" not in built[0], built
     result = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *map(str, dist.iterdir())],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -122,12 +125,14 @@ def test_wheel_ships_the_core_and_the_adapters(wheel):
     for package in PACKAGES:
         assert f"{package}/__init__.py" in names
     assert "wsgicors/py.typed" in names
+    assert [name for name in names if name.startswith("wsgicors/_speedups.") and name.endswith(".so")], names
 
 
 def test_sdist_holds_the_sources_license_and_readme(sdist):
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    for needed in ("README.md", "LICENSE", "setup.cfg", "pyproject.toml", "wsgicors/__init__.py",
+    for needed in ("README.md", "LICENSE", "setup.cfg", "setup.py", "pyproject.toml", "wsgicors/__init__.py",
+                   "wsgicors/_speedups.c",
                    "adapters/flask_wsgicors/__init__.py", "adapters/bottle_wsgicors/__init__.py",
                    "adapters/pyramid_wsgicors/__init__.py"):
         assert needed in names, needed
@@ -159,7 +164,20 @@ def test_core_runs_in_a_bare_virtualenv_with_no_dependencies(wheel, fresh_venv, 
     result = subprocess.run([str(python), "-c", USE_THE_CORE], capture_output=True, text=True, timeout=60,
                             cwd=str(tmp_path), env={"PATH": os.environ.get("PATH", "")})
     assert result.returncode == 0, result.stderr
-    assert "stdlib only" in result.stdout
+    assert result.stdout.split() == ["stdlib", "only", "C"]
+
+
+def test_without_a_c_compiler_the_sdist_installs_the_python_code(sdist, fresh_venv, tmp_path):
+    """The C module is optional: a failed compile leaves a working install that uses fastpath.py's Python code."""
+    python = fresh_venv / "bin" / "python"
+    env = dict(clean_env(), CC="false", LDSHARED="false")  # every compiler call fails
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(sdist)],
+                             capture_output=True, text=True, timeout=BUILD_TIMEOUT, env=env)
+    assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    result = subprocess.run([str(python), "-c", USE_THE_CORE], capture_output=True, text=True, timeout=60,
+                            cwd=str(tmp_path), env={"PATH": os.environ.get("PATH", "")})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["stdlib", "only", "Python"]
 
 
 @pytest.mark.parametrize("command", [[sys.executable, "-m", "wsgicors", "--version"], ["wsgicors", "--version"]])
