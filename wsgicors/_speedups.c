@@ -19,6 +19,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stddef.h>
+#include <string.h>
 
 #if PY_VERSION_HEX < 0x03090000
 #error "wsgicors._speedups needs CPython 3.9 or later (vectorcall); fastpath.py serves older Pythons"
@@ -96,16 +97,14 @@ concat(PyObject *headers, PyObject *tail)
 
 /* fast_tail(headers, tail): headers + tail, or None; fastpath.fast_tail's contract */
 static PyObject *
-fast_tail(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+fast_tail(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "fast_tail(headers, tail) takes two arguments");
-        return NULL;
-    }
     if (plain == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "wsgicors._speedups.setup() was not called");
         return NULL;
     }
+    if ((kwnames != NULL && PyTuple_GET_SIZE(kwnames)) || nargs != 2)  /* the Python function's call */
+        return PyObject_Vectorcall(PyTuple_GET_ITEM(fallback, 1), args, nargs, kwnames);
     PyObject *headers = args[0], *tail = args[1];
     if (!PyList_CheckExact(headers))
         Py_RETURN_NONE;  /* the Python function's answer for any other headers */
@@ -115,8 +114,7 @@ fast_tail(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     case NOT_PLAIN:
         Py_RETURN_NONE;
     default:
-        return PyObject_CallFunctionObjArgs(fallback == NULL ? Py_None : PyTuple_GET_ITEM(fallback, 1),
-                                            headers, tail, NULL);
+        return PyObject_CallFunctionObjArgs(PyTuple_GET_ITEM(fallback, 1), headers, tail, NULL);
     }
 }
 
@@ -125,6 +123,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *call;
     vectorcallfunc vectorcall;
+    PyObject *weakrefs;
 } Bound;
 
 static PyObject *
@@ -151,8 +150,16 @@ bound_call(Bound *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     PyObject *call = self->call;
-    if ((kwnames != NULL && PyTuple_GET_SIZE(kwnames)) || nargs < 2 || nargs > 3 ||
+    if (call == NULL || (kwnames != NULL && PyTuple_GET_SIZE(kwnames)) || nargs < 2 || nargs > 3 ||
             !PyList_CheckExact(call) || PyList_GET_SIZE(call) != 5)
+        return call_fallback(self, args, nargsf, kwnames);
+    /* call[4] = True (started) first, as the Python function does. The old value's finalizer may
+     * run here, and Python code may change the list: from here on every item is read anew, and
+     * the Python function takes over when the list is not as it was. */
+    Py_INCREF(Py_True);
+    if (PyList_SetItem(call, 4, Py_True) < 0)
+        return NULL;
+    if (PyList_GET_SIZE(call) != 5)
         return call_fallback(self, args, nargsf, kwnames);
     PyObject *entry = PyList_GET_ITEM(call, 0);
     if (!PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 2)
@@ -160,36 +167,44 @@ bound_call(Bound *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
     PyObject *status = args[0], *headers = args[1];
     PyObject *exc_info = nargs == 3 ? args[2] : Py_None;
     PyObject *tail = PyTuple_GET_ITEM(entry, 1);
-    enum scan found = NOT_PLAIN;
+    PyObject *decorated = NULL;
     if (tail != Py_None && PyList_CheckExact(headers)) {
-        found = PyList_CheckExact(tail) ? scan_names(headers) : UNKNOWN;
+        enum scan found = PyList_CheckExact(tail) ? scan_names(headers) : UNKNOWN;  /* runs no Python code */
         if (found == UNKNOWN)
             return call_fallback(self, args, nargsf, kwnames);
+        if (found == ALL_PLAIN) {
+            decorated = concat(headers, tail);
+            if (decorated == NULL)
+                PyErr_Clear();  /* the Python function's try clause: the engine decorates instead */
+        }
     }
-    Py_INCREF(entry);  /* kept while call[4] is replaced below */
-    Py_INCREF(Py_True);
-    PyObject *old = PyList_GET_ITEM(call, 4);
-    PyList_SET_ITEM(call, 4, Py_True);  /* started */
-    Py_XDECREF(old);
-    PyObject *decorated;
-    if (found == ALL_PLAIN) {
-        decorated = concat(headers, tail);
-    } else {  /* call[1].decorate(headers, entry[0], None, call[2]) */
+    if (decorated == NULL) {  /* call[1].decorate(headers, entry[0], None, call[2]) */
         PyObject *stack[5] = {PyList_GET_ITEM(call, 1), headers, PyTuple_GET_ITEM(entry, 0), Py_None,
                               PyList_GET_ITEM(call, 2)};
+        Py_INCREF(entry);
         Py_INCREF(stack[0]);
         Py_INCREF(stack[4]);
         decorated = PyObject_VectorcallMethod(decorate_name, stack, 5, NULL);
         Py_DECREF(stack[0]);
         Py_DECREF(stack[4]);
+        Py_DECREF(entry);
+        if (decorated == NULL)
+            return NULL;
     }
-    Py_DECREF(entry);
-    if (decorated == NULL)
+    /* call[3], read after decorate ran, as the Python function reads it */
+    if (PyList_GET_SIZE(call) < 4) {
+        Py_DECREF(decorated);
+        PyErr_SetString(PyExc_IndexError, "list index out of range");
         return NULL;
+    }
     PyObject *start_response = PyList_GET_ITEM(call, 3);
     Py_INCREF(start_response);
     PyObject *stack[3] = {status, decorated, exc_info};
-    PyObject *result = PyObject_Vectorcall(start_response, stack, exc_info == Py_None ? 2 : 3, NULL);
+    PyObject *result = NULL;
+    if (Py_EnterRecursiveCall(" in wsgicors start_response") == 0) {  /* a start_response that is this one */
+        result = PyObject_Vectorcall(start_response, stack, exc_info == Py_None ? 2 : 3, NULL);
+        Py_LeaveRecursiveCall();
+    }
     Py_DECREF(start_response);
     Py_DECREF(decorated);
     return result;
@@ -213,6 +228,8 @@ static void
 bound_dealloc(Bound *self)
 {
     PyObject_GC_UnTrack(self);
+    if (self->weakrefs != NULL)
+        PyObject_ClearWeakRefs((PyObject *)self);
     Py_CLEAR(self->call);
     PyObject_GC_Del(self);
 }
@@ -220,12 +237,23 @@ bound_dealloc(Bound *self)
 static PyObject *
 bound_get_self(Bound *self, void *closure)
 {
-    Py_INCREF(self->call);
-    return self->call;
+    PyObject *call = self->call != NULL ? self->call : Py_None;
+    Py_INCREF(call);
+    return call;
 }
 
+static PyObject *
+bound_get_func(Bound *self, void *closure)
+{
+    PyObject *function = PyTuple_GET_ITEM(fallback, 0);
+    Py_INCREF(function);
+    return function;
+}
+
+/* as a bound method of fastpath.actual_start_response: __self__ (the call list) and __func__ */
 static PyGetSetDef bound_getset[] = {
     {"__self__", (getter)bound_get_self, NULL, "the request's call list, as for a bound method", NULL},
+    {"__func__", (getter)bound_get_func, NULL, "fastpath.actual_start_response, the Python original", NULL},
     {NULL}
 };
 
@@ -241,7 +269,227 @@ static PyTypeObject BoundType = {
     .tp_clear = (inquiry)bound_clear,
     .tp_dealloc = (destructor)bound_dealloc,
     .tp_getset = bound_getset,
+    .tp_weaklistoffset = offsetof(Bound, weakrefs),
 };
+
+/* ActualAnswers: PolicyState.actual for an origin the policy allows by an exact entry or a
+ * '*.host' entry (OriginMatcher.decide's two fast cases), the answer built and remembered in
+ * C; every other origin, and any other argument, goes to PolicyState.actual (`fallback`). */
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *fallback;      /* PolicyState.actual (bound) */
+    PyObject *memo;          /* PolicyState.actuals (dict) */
+    Py_ssize_t memo_size;    /* fastpath.MEMO_SIZE */
+    PyObject *exact;         /* OriginMatcher.exact (frozenset of str) */
+    PyObject *https_hosts;   /* OriginMatcher.label_hosts["https"] or None */
+    PyObject *http_hosts;    /* OriginMatcher.label_hosts["http"] or None */
+    Py_ssize_t max_length;   /* origins.FAST_MAX_LENGTH: longer origins are the fallback's */
+    PyObject *allow_name;    /* "Access-Control-Allow-Origin" */
+    PyObject *extra;         /* PolicyState.allowed_extra (tuple) */
+    PyObject *tail;          /* PolicyState.allowed_tail (tuple), or None when fast_decorate is false */
+} Answers;
+
+/* One host label as browsers send it (origins._WEB_LABEL): [a-z0-9_], '-' inside, 1 to 63 characters */
+static int
+web_label(const Py_UCS1 *text, Py_ssize_t size)
+{
+    if (size < 1 || size > 63 || text[0] == '-' || text[size - 1] == '-')
+        return 0;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        Py_UCS1 c = text[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 when `origin` is scheme "://" label "." host, host one of the scheme's '*.' hosts
+ * (OriginMatcher.decide's second case); 0 when not; -1 on error */
+static int
+label_host(Answers *self, PyObject *origin, Py_ssize_t size)
+{
+    const Py_UCS1 *text = PyUnicode_1BYTE_DATA(origin);
+    PyObject *hosts;
+    Py_ssize_t start;
+    if (size > 8 && memcmp(text, "https://", 8) == 0) {
+        hosts = self->https_hosts, start = 8;
+    } else if (size > 7 && memcmp(text, "http://", 7) == 0) {
+        hosts = self->http_hosts, start = 7;
+    } else {
+        return 0;
+    }
+    if (hosts == Py_None)
+        return 0;
+    const Py_UCS1 *dot = memchr(text + start, '.', size - start);
+    if (dot == NULL || !web_label(text + start, dot - text - start))
+        return 0;
+    PyObject *host = PyUnicode_Substring(origin, dot - text + 1, size);
+    if (host == NULL)
+        return -1;
+    int found = PySet_Contains(hosts, host);
+    Py_DECREF(host);
+    return found;
+}
+
+static PyObject *
+answers_fallback(Answers *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    return PyObject_Vectorcall(self->fallback, args, PyVectorcall_NARGS(nargsf), kwnames);
+}
+
+static PyObject *
+answers_call(Answers *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    if (nargs < 1 || nargs > 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames)))
+        return answers_fallback(self, args, nargsf, kwnames);
+    PyObject *origin = args[0];
+    if (!PyUnicode_CheckExact(origin) || !PyUnicode_IS_ASCII(origin))
+        return answers_fallback(self, args, nargsf, kwnames);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(origin);
+    if (size > self->max_length)
+        return answers_fallback(self, args, nargsf, kwnames);
+    int allowed = PySet_Contains(self->exact, origin);
+    if (allowed == 0)
+        allowed = label_host(self, origin, size);
+    if (allowed < 0)
+        return NULL;
+    if (!allowed)
+        return answers_fallback(self, args, nargsf, kwnames);
+    /* ((allow,) + extra, [allow, *tail] or None): PolicyState.actual's entry for an allowed origin */
+    PyObject *allow = PyTuple_Pack(2, self->allow_name, origin);
+    if (allow == NULL)
+        return NULL;
+    Py_ssize_t extra = PyTuple_GET_SIZE(self->extra);
+    PyObject *add = PyTuple_New(1 + extra);
+    PyObject *tail = NULL;
+    if (add != NULL && self->tail != Py_None) {
+        tail = PyList_New(1 + PyTuple_GET_SIZE(self->tail));
+        if (tail != NULL) {
+            Py_INCREF(allow);
+            PyList_SET_ITEM(tail, 0, allow);
+            for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(self->tail); i++) {
+                PyObject *item = PyTuple_GET_ITEM(self->tail, i);
+                Py_INCREF(item);
+                PyList_SET_ITEM(tail, i + 1, item);
+            }
+        }
+    } else if (add != NULL) {
+        tail = Py_None;
+        Py_INCREF(tail);
+    }
+    if (add == NULL || tail == NULL) {
+        Py_DECREF(allow);
+        Py_XDECREF(add);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(add, 0, allow);  /* the reference made by PyTuple_Pack */
+    for (Py_ssize_t i = 0; i < extra; i++) {
+        PyObject *item = PyTuple_GET_ITEM(self->extra, i);
+        Py_INCREF(item);
+        PyTuple_SET_ITEM(add, i + 1, item);
+    }
+    PyObject *entry = PyTuple_New(2);
+    if (entry == NULL) {
+        Py_DECREF(add);
+        Py_DECREF(tail);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(entry, 0, add);
+    PyTuple_SET_ITEM(entry, 1, tail);
+    if (PyDict_GET_SIZE(self->memo) >= self->memo_size)
+        PyDict_Clear(self->memo);
+    if (PyDict_SetItem(self->memo, origin, entry) < 0) {
+        Py_DECREF(entry);
+        return NULL;
+    }
+    return entry;
+}
+
+static int
+answers_traverse(Answers *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->fallback);
+    Py_VISIT(self->memo);
+    Py_VISIT(self->exact);
+    Py_VISIT(self->https_hosts);
+    Py_VISIT(self->http_hosts);
+    Py_VISIT(self->allow_name);
+    Py_VISIT(self->extra);
+    Py_VISIT(self->tail);
+    return 0;
+}
+
+static int
+answers_clear(Answers *self)
+{
+    Py_CLEAR(self->fallback);
+    Py_CLEAR(self->memo);
+    Py_CLEAR(self->exact);
+    Py_CLEAR(self->https_hosts);
+    Py_CLEAR(self->http_hosts);
+    Py_CLEAR(self->allow_name);
+    Py_CLEAR(self->extra);
+    Py_CLEAR(self->tail);
+    return 0;
+}
+
+static void
+answers_dealloc(Answers *self)
+{
+    PyObject_GC_UnTrack(self);
+    answers_clear(self);
+    PyObject_GC_Del(self);
+}
+
+static PyTypeObject AnswersType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "wsgicors._speedups.ActualAnswers",
+    .tp_doc = "PolicyState.actual for origins allowed by an exact or '*.host' entry (in C)",
+    .tp_basicsize = sizeof(Answers),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_vectorcall_offset = offsetof(Answers, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_traverse = (traverseproc)answers_traverse,
+    .tp_clear = (inquiry)answers_clear,
+    .tp_dealloc = (destructor)answers_dealloc,
+};
+
+/* actual_answers(fallback, memo, memo_size, exact, https_hosts, http_hosts, max_length, allow_name, extra, tail) */
+static PyObject *
+actual_answers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 10 || !PyCallable_Check(args[0]) || !PyDict_CheckExact(args[1]) || !PyLong_Check(args[2]) ||
+            !PyAnySet_CheckExact(args[3]) || (args[4] != Py_None && !PyAnySet_CheckExact(args[4])) ||
+            (args[5] != Py_None && !PyAnySet_CheckExact(args[5])) || !PyLong_Check(args[6]) ||
+            !PyUnicode_CheckExact(args[7]) || !PyTuple_CheckExact(args[8]) ||
+            (args[9] != Py_None && !PyTuple_CheckExact(args[9]))) {
+        PyErr_SetString(PyExc_TypeError, "actual_answers(fallback, memo: dict, memo_size: int, exact: frozenset, "
+                        "https_hosts, http_hosts: frozenset or None, max_length: int, allow_name: str, "
+                        "extra: tuple, tail: tuple or None)");
+        return NULL;
+    }
+    Py_ssize_t memo_size = PyLong_AsSsize_t(args[2]), max_length = PyLong_AsSsize_t(args[6]);
+    if ((memo_size == -1 || max_length == -1) && PyErr_Occurred())
+        return NULL;
+    Answers *self = PyObject_GC_New(Answers, &AnswersType);
+    if (self == NULL)
+        return NULL;
+    self->vectorcall = (vectorcallfunc)answers_call;
+    PyObject **fields[] = {&self->fallback, &self->memo, NULL, &self->exact, &self->https_hosts,
+                           &self->http_hosts, NULL, &self->allow_name, &self->extra, &self->tail};
+    for (int i = 0; i < 10; i++) {
+        if (fields[i] != NULL) {
+            Py_INCREF(args[i]);
+            *fields[i] = args[i];
+        }
+    }
+    self->memo_size = memo_size;
+    self->max_length = max_length;
+    PyObject_GC_Track(self);
+    return (PyObject *)self;
+}
 
 /* bind(call): fastpath.bind_start_response's contract */
 static PyObject *
@@ -257,6 +505,7 @@ bind(PyObject *module, PyObject *call)
     Py_INCREF(call);
     self->call = call;
     self->vectorcall = (vectorcallfunc)bound_call;
+    self->weakrefs = NULL;
     PyObject_GC_Track(self);
     return (PyObject *)self;
 }
@@ -265,6 +514,14 @@ bind(PyObject *module, PyObject *call)
 static PyObject *
 setup(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    /* One state per process (the set of plain names, the Python originals): a sub-interpreter
+     * (mod_wsgi's application groups) would replace the main interpreter's with its own. CPython
+     * hands sub-interpreters a copy of this module without calling PyInit again: refused here. */
+    if (PyInterpreterState_Get() != PyInterpreterState_Main()) {
+        PyErr_SetString(PyExc_ImportError, "wsgicors._speedups serves the main interpreter only; "
+                        "wsgicors/fastpath.py's Python code serves sub-interpreters");
+        return NULL;
+    }
     if (nargs != 3 || !PySet_CheckExact(args[0])) {
         PyErr_SetString(PyExc_TypeError, "setup(plain: set, actual_start_response, fast_tail)");
         return NULL;
@@ -272,6 +529,8 @@ setup(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *functions = PyTuple_Pack(2, args[1], args[2]);
     if (functions == NULL)
         return NULL;
+    for (int i = 0; i < SEEN_SLOTS; i++)  /* remembered against the set given before */
+        Py_CLEAR(seen[i]);
     Py_INCREF(args[0]);
     Py_XSETREF(plain, args[0]);
     Py_XSETREF(fallback, functions);
@@ -282,7 +541,10 @@ static PyMethodDef methods[] = {
     {"setup", (PyCFunction)(void (*)(void))setup, METH_FASTCALL,
      "setup(plain, actual_start_response, fast_tail): the set of plain names and the Python originals"},
     {"bind", (PyCFunction)bind, METH_O, "bind(call): actual_start_response bound to call"},
-    {"fast_tail", (PyCFunction)(void (*)(void))fast_tail, METH_FASTCALL,
+    {"actual_answers", (PyCFunction)(void (*)(void))actual_answers, METH_FASTCALL,
+     "actual_answers(fallback, memo, memo_size, exact, https_hosts, http_hosts, max_length, allow_name, extra, "
+     "tail): PolicyState.actual for origins allowed by an exact or '*.host' entry"},
+    {"fast_tail", (PyCFunction)(void (*)(void))fast_tail, METH_FASTCALL | METH_KEYWORDS,
      "fast_tail(headers, tail): headers + tail when every name is plain, else None"},
     {NULL, NULL, 0, NULL}
 };
@@ -295,7 +557,7 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    if (PyType_Ready(&BoundType) < 0)
+    if (PyType_Ready(&BoundType) < 0 || PyType_Ready(&AnswersType) < 0)
         return NULL;
     decorate_name = PyUnicode_InternFromString("decorate");
     if (decorate_name == NULL)

@@ -45,7 +45,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Set, 
 from . import engine
 from .fetch import ascii_lower
 from .logs import exception_cause, log_limited
-from .origins import shown
+from .origins import FAST_MAX_LENGTH, shown
 from .policy import Policy
 
 __all__ = ["PolicyState", "state_for", "actual_start_response", "bind_start_response", "MEMO_SIZE", "PROPAGATE_KEY",
@@ -64,6 +64,7 @@ MEMO_MAX_KEY_LENGTH = 512
 #: (no shorter than the longest origin a matcher allows, origins.MAX_ORIGIN_LENGTH: tested)
 MEMO_MAX_ORIGIN_LENGTH = 300
 PLAIN_NAMES_SIZE = 4096
+ALLOW_ORIGIN = "Access-Control-Allow-Origin"
 PLAIN_NAME_LENGTH = 64
 
 #: Environ key: when true, exceptions escaping the application propagate
@@ -177,14 +178,15 @@ PURE_PYTHON_ENV = "WSGICORS_PURE_PYTHON"
 
 def _load_speedups() -> Any:
     """``wsgicors._speedups``, given this module's plain names and Python originals; None when
-    it is not built (no C compiler at install, not CPython 3.9+) or :data:`PURE_PYTHON_ENV` is set."""
+    it is not built (no C compiler at install, not CPython 3.9+), in a sub-interpreter (its
+    state is the process's), or when :data:`PURE_PYTHON_ENV` is set."""
     if os.environ.get(PURE_PYTHON_ENV):
         return None
     try:
         from . import _speedups
+        _speedups.setup(_plain, actual_start_response, fast_tail)  # ImportError in a sub-interpreter
     except ImportError:
         return None
-    _speedups.setup(_plain, actual_start_response, fast_tail)
     return _speedups
 
 
@@ -209,7 +211,7 @@ class PolicyState:
 
     __slots__ = ("policy", "fixed", "preflights", "refused", "by_origin", "indexed", "actuals", "vary_tail",
                  "fast_decorate", "single_state", "decide", "allowed_extra",
-                 "allowed_tail")
+                 "allowed_tail", "actual_answer")
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
@@ -238,6 +240,17 @@ class PolicyState:
         self.decide = policy.matcher.decide if self.fixed and not policy.any_origin else None
         self.allowed_extra = policy.allowed_extra_headers
         self.allowed_tail = policy.allowed_extra_headers + self.vary_tail
+        #: :meth:`actual` for the request path (``state.actuals.get(origin) or
+        #: state.actual_answer(origin, environ)``): itself, or, with the C code and
+        #: ``decide``, its C twin, which answers an origin allowed by an exact or
+        #: ``*.host`` entry (decide's two fast cases) and hands every other to it
+        self.actual_answer: Callable[..., ActualEntry] = self.actual
+        if SPEEDUPS is not None and self.decide is not None:
+            matcher = policy.matcher
+            self.actual_answer = SPEEDUPS.actual_answers(
+                self.actual, self.actuals, MEMO_SIZE, matcher.exact, matcher.label_hosts.get("https"),
+                matcher.label_hosts.get("http"), FAST_MAX_LENGTH, ALLOW_ORIGIN, self.allowed_extra,
+                self.allowed_tail if self.fast_decorate else None)
 
     #: :func:`fast_tail` (or its C twin), for adapters: they use the core through a state, not this module
     fast_tail = staticmethod(_fast_tail)
@@ -295,7 +308,7 @@ class PolicyState:
         if decide is not None and origin is not None:
             # engine.actual_headers for a fixed policy without '*' (debug off: nothing to log), inlined
             if decide(origin):  # so the origin is at most MAX_ORIGIN_LENGTH < MEMO_MAX_ORIGIN_LENGTH long
-                allow = ("Access-Control-Allow-Origin", origin)
+                allow = (ALLOW_ORIGIN, origin)
                 entry = ((allow,) + self.allowed_extra, [allow, *self.allowed_tail] if self.fast_decorate else None)
             else:
                 entry = ((), [*self.vary_tail] if self.fast_decorate else None)

@@ -225,7 +225,7 @@ class OriginMatcher:
 
     __slots__ = ("any_origin", "exact", "subdomains", "any_port", "patterns", "predicate", "predicate_takes_environ",
                  "_needs_parse", "_memo", "_suffix_tails", "_suffix_any_port", "_suffix_lengths", "_pattern_scan",
-                 "_fast_hosts")
+                 "label_hosts")
 
     def __init__(
         self,
@@ -258,15 +258,16 @@ class OriginMatcher:
             (scheme, f".{host}") for scheme, host, port in subdomains if port == ANY_PORT)
         self._suffix_lengths = tuple(sorted({len(host) for _, host, _ in subdomains}))
         self._pattern_scan = _combine(patterns)
-        # decide()'s table: the hosts of the '*.' entries with the default port, per scheme,
-        # each kept only if a one-label subdomain of it parses, so that one valid label
-        # before it makes an origin parse_request_origin accepts
+        #: decide()'s table (and wsgicors/_speedups.c's, which answers the same two fast cases):
+        #: the hosts of the '*.' entries with the default port, per scheme, each kept only if a
+        #: one-label subdomain of it parses, so that one valid label before it makes an origin
+        #: parse_request_origin accepts
         fast: Dict[str, Set[str]] = {}
         for scheme, host, port in subdomains:
             if port == "" and scheme in WEB_SCHEMES and parse_request_origin(f"{scheme}://a.{host}") == (
                     scheme, f"a.{host}", ""):
                 fast.setdefault(scheme, set()).add(host)
-        self._fast_hosts: Dict[str, FrozenSet[str]] = {scheme: frozenset(hosts) for scheme, hosts in fast.items()}
+        self.label_hosts: Dict[str, FrozenSet[str]] = {scheme: frozenset(hosts) for scheme, hosts in fast.items()}
 
     def allows(self, origin: str, environ: Optional[Mapping[str, Any]] = None) -> bool:
         """True when ``origin`` (the raw header value) is allowed.
@@ -329,7 +330,7 @@ class OriginMatcher:
         if size <= FAST_MAX_LENGTH:
             head, _, rest = origin.partition(".")
             scheme, _, label = head.partition("://")
-            hosts = self._fast_hosts.get(scheme)
+            hosts = self.label_hosts.get(scheme)
             # scheme "://" label "." host, host a '*.' entry's (valid with any valid label before it,
             # and at most 253 characters with it): valid when the label is [a-z0-9_] with '-' only
             # inside and at most 63 characters: what parse_request_origin accepts, (scheme, host, "")

@@ -322,7 +322,7 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
 def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry,
                       state: Any) -> Callable[[Request], Response]:
     """The tween when one policy covers every request: its remembered answers, nothing to resolve."""
-    actuals, actual, decorate_with, fast_tail = state.actuals, state.actual, state.decorate, state.fast_tail
+    actuals, actual, decorate_with, fast_tail = state.actuals, state.actual_answer, state.decorate, state.fast_tail
     finish, at_once = _finisher(registry)
 
     def cors_tween(request: Request) -> Response:

@@ -166,3 +166,163 @@ def test_the_middleware_uses_the_chosen_binder() -> None:
 def test_the_adapters_fast_tail_is_the_chosen_one() -> None:
     expected = SPEEDUPS.fast_tail if SPEEDUPS is not None else fastpath.fast_tail
     assert fastpath.PolicyState.fast_tail is expected
+
+
+ENTRIES = ["https://app.example.com", "https://*.tenant.example.net", "http://*.tenant.example.net",
+           "https://*.example.org", "http://localhost:*"]
+LABEL_CHARS = "ab-_Z09.é:/\x00 "
+ORIGIN = (st.sampled_from(["https://app.example.com", "http://app.example.com", "https://a.tenant.example.net",
+                           "https://x.example.org", "http://localhost:8080", "null", "", "https://", "http://."])
+          | st.builds(lambda scheme, label, host: f"{scheme}{label}.{host}",
+                      st.sampled_from(["https://", "http://", "ftp://", "HTTPS://", "https:/", ""]),
+                      st.text(LABEL_CHARS, max_size=70),
+                      st.sampled_from(["tenant.example.net", "example.org", "example.org:443", "tenant.example.net.",
+                                       "b.tenant.example.net", "evil.net", "example.org/"])))
+
+
+@needs_speedups
+@pytest.mark.parametrize("expose", [(), "*"], ids=["tail", "expose-all"])
+@pytest.mark.parametrize("credentials", [False, True], ids=["public", "credentials"])
+@settings(max_examples=300, deadline=None)
+@given(origins=st.lists(ORIGIN, min_size=1, max_size=4))
+def test_the_c_actual_answer_answers_as_the_python_one(origins: List[str], expose: Any, credentials: bool) -> None:
+    """An origin allowed by an exact or '*.host' entry is answered and remembered in C; every other
+    goes to PolicyState.actual: both give the same entries and remember the same."""
+    policy = Policy(ENTRIES, expose_headers=expose, allow_credentials=credentials, allow_insecure_origins=credentials)
+    c_state, py_state = fastpath.PolicyState(policy), fastpath.PolicyState(policy)
+    assert type(c_state.actual_answer) is not type(py_state.actual)
+    for origin in origins:
+        assert c_state.actual_answer(origin, {}) == py_state.actual(origin, {})
+    assert c_state.actuals == py_state.actuals
+    for origin in origins:  # and the same decision as the matcher's own
+        allowed = policy.matcher.allows(origin)
+        assert (c_state.actual_answer(origin, {})[0][:1] == (("Access-Control-Allow-Origin", origin),)) is allowed
+
+
+@needs_speedups
+def test_the_c_actual_answer_empties_its_memory_when_full_as_the_python_one() -> None:
+    policy = Policy(ENTRIES)
+    c_state, py_state = fastpath.PolicyState(policy), fastpath.PolicyState(policy)
+    for index in range(3 * fastpath.MEMO_SIZE + 5):
+        origin = f"https://u{index}.tenant.example.net"
+        assert c_state.actual_answer(origin) == py_state.actual(origin)
+        assert c_state.actuals == py_state.actuals
+
+
+@needs_speedups
+def test_only_a_fixed_policy_without_any_origin_gets_the_c_actual_answer() -> None:
+    assert type(fastpath.PolicyState(Policy("*")).actual_answer) is type(fastpath.PolicyState(Policy("*")).actual)
+    predicate = fastpath.PolicyState(Policy(["https://a.example", lambda origin: False]))
+    assert predicate.actual_answer == predicate.actual  # a callable entry is asked on every request
+    assert type(fastpath.PolicyState(Policy(["https://a.example"])).actual_answer).__name__ == "ActualAnswers"
+
+
+#: Scripts that change the request's call list or headers from Python code the C function runs
+#: (a finalizer, the engine's decorate, start_response itself): each prints what happened; C and
+#: Python must print the same, and never crash (found by review: the C code once read freed items)
+HOSTILE = {
+    "headers-generator-clears-the-call-list": """
+from wsgicors import CORSMiddleware
+def app(environ, start_response):
+    def headers():
+        yield ("Content-Type", "text/plain")
+        start_response.__self__.clear()
+    start_response("200 OK", headers())
+    return [b"ok"]
+mw = CORSMiddleware(app, origins=["https://a.example"])
+env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_ORIGIN": "https://a.example"}
+try: print(list(mw(env, lambda s, h, e=None: print(s, h))))
+except Exception as e: print("raised", type(e).__name__)
+""",
+    "decorate-drops-start-response": """
+from wsgicors import fastpath
+class SR:
+    def __call__(self, *a): print("server got", a)
+class State:
+    def decorate(self, headers, add, tail, path):
+        del call[4]; del call[3]; return list(headers)
+call = [((), None), State(), "/", SR(), False]
+try: fastpath.bind_start_response(call)("200 OK", [("X-A", "b")])
+except Exception as e: print("raised", type(e).__name__)
+""",
+    "finalizer-of-the-started-flag-clears-the-list": """
+from wsgicors import fastpath
+class Flag:
+    def __del__(self): call.clear()
+call = [((), None), object(), "/", print, Flag()]
+try: fastpath.bind_start_response(call)("200 OK", [("X-A", "b")])
+except Exception as e: print("raised", type(e).__name__)
+""",
+    "finalizer-of-the-started-flag-adds-cors-headers": """
+from wsgicors import fastpath
+fastpath._learn([("X-A", "b")])
+headers = [("X-A", "b")]
+class Flag:
+    def __del__(self):
+        headers.append(("Vary", "Accept")); headers.append(("Access-Control-Allow-Origin", "*"))
+class State:
+    def decorate(self, headers, add, tail, path): return ["decorated"] + list(headers)
+call = [((), [("Vary", "Origin")]), State(), "/", lambda *a: print(a), Flag()]
+fastpath.bind_start_response(call)("200 OK", headers)
+""",
+    "start-response-is-itself": """
+from wsgicors import fastpath
+call = [((), []), None, "/", None, False]
+bound = fastpath.bind_start_response(call); call[3] = bound
+try: bound("200 OK", [])
+except RecursionError: print("RecursionError")
+""",
+    "a-sub-interpreter-imports-it-too": """
+import _xxsubinterpreters as interpreters
+from wsgicors import CORSMiddleware
+sub = interpreters.create(); interpreters.run_string(sub, "import wsgicors.fastpath"); interpreters.destroy(sub)
+def app(environ, start_response):
+    start_response("200 OK", [["Content-Type", "text/plain"]]); return [b"ok"]
+env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_ORIGIN": "https://a.example"}
+print(list(CORSMiddleware(app, origins=["https://a.example"])(env, lambda *a: print(a))))
+""",
+}
+
+
+@needs_speedups
+@pytest.mark.parametrize("script", HOSTILE.values(), ids=HOSTILE.keys())
+def test_python_code_run_from_the_c_code_changes_nothing_but_what_python_would(script: str) -> None:
+    def run(pure: bool) -> Tuple[int, str]:
+        env = {k: v for k, v in os.environ.items() if k != fastpath.PURE_PYTHON_ENV}
+        if pure:
+            env[fastpath.PURE_PYTHON_ENV] = "1"
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+        return done.returncode, done.stdout
+
+    assert run(pure=False) == run(pure=True)
+    assert run(pure=False)[0] == 0
+
+
+@needs_speedups
+def test_the_bound_start_response_can_be_inspected_like_a_bound_method() -> None:
+    import weakref
+    call = _call_list("list")
+    bound = SPEEDUPS.bind(call)
+    assert bound.__self__ is call and bound.__func__ is fastpath.actual_start_response
+    assert weakref.ref(bound)() is bound
+
+
+@needs_speedups
+def test_the_c_fast_tail_takes_keywords_as_the_python_one() -> None:
+    fastpath._learn([("Content-Type", "x")])
+    tail = [("Vary", "Origin")]
+    assert SPEEDUPS.fast_tail(headers=[("Content-Type", "x")], tail=tail) == [("Content-Type", "x")] + tail
+
+
+def test_the_python_code_alone_passes_the_differential_and_fast_path_tests() -> None:
+    """Without the C code (a machine without a compiler, PyPy) the Python request path is the
+    one served: the engine-equality tests run over it too, in a fresh interpreter."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, **{fastpath.PURE_PYTHON_ENV: "1"})
+    env.pop("CI", None)  # test_ci_runs_the_c_code is not among them; nothing else reads it
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "tests/core/test_differential.py", "tests/benchmarks/test_fast_path.py",
+                           "tests/core/test_origin_fast_check.py"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert " passed" in done.stdout and "failed" not in done.stdout
