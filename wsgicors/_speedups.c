@@ -74,11 +74,11 @@ scan_names(PyObject *headers)
     return ALL_PLAIN;
 }
 
-/* headers + tail: a new list (both exact lists) */
+/* [*headers, *tail]: a new list (headers an exact list, tail an exact tuple) */
 static PyObject *
 concat(PyObject *headers, PyObject *tail)
 {
-    Py_ssize_t size = PyList_GET_SIZE(headers), extra = PyList_GET_SIZE(tail);
+    Py_ssize_t size = PyList_GET_SIZE(headers), extra = PyTuple_GET_SIZE(tail);
     PyObject *out = PyList_New(size + extra);
     if (out == NULL)
         return NULL;
@@ -88,14 +88,14 @@ concat(PyObject *headers, PyObject *tail)
         PyList_SET_ITEM(out, i, item);
     }
     for (Py_ssize_t i = 0; i < extra; i++) {
-        PyObject *item = PyList_GET_ITEM(tail, i);
+        PyObject *item = PyTuple_GET_ITEM(tail, i);
         Py_INCREF(item);
         PyList_SET_ITEM(out, size + i, item);
     }
     return out;
 }
 
-/* fast_tail(headers, tail): headers + tail, or None; fastpath.fast_tail's contract */
+/* fast_tail(headers, tail): [*headers, *tail], or None; fastpath.fast_tail's contract */
 static PyObject *
 fast_tail(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
@@ -108,7 +108,7 @@ fast_tail(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *k
     PyObject *headers = args[0], *tail = args[1];
     if (!PyList_CheckExact(headers))
         Py_RETURN_NONE;  /* the Python function's answer for any other headers */
-    switch (PyList_CheckExact(tail) ? scan_names(headers) : UNKNOWN) {
+    switch (PyTuple_CheckExact(tail) ? scan_names(headers) : UNKNOWN) {
     case ALL_PLAIN:
         return concat(headers, tail);
     case NOT_PLAIN:
@@ -169,7 +169,7 @@ bound_call(Bound *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
     PyObject *tail = PyTuple_GET_ITEM(entry, 1);
     PyObject *decorated = NULL;
     if (tail != Py_None && PyList_CheckExact(headers)) {
-        enum scan found = PyList_CheckExact(tail) ? scan_names(headers) : UNKNOWN;  /* runs no Python code */
+        enum scan found = PyTuple_CheckExact(tail) ? scan_names(headers) : UNKNOWN;  /* runs no Python code */
         if (found == UNKNOWN)
             return call_fallback(self, args, nargsf, kwnames);
         if (found == ALL_PLAIN) {
@@ -288,6 +288,9 @@ typedef struct {
     PyObject *allow_name;    /* "Access-Control-Allow-Origin" */
     PyObject *extra;         /* PolicyState.allowed_extra (tuple) */
     PyObject *tail;          /* PolicyState.allowed_tail (tuple), or None when fast_decorate is false */
+    PyObject *last_host;     /* the host last found in a '*.' table (NULL: none yet): the tenants of one
+                              * wildcard share it, and comparing bytes is cheaper than a new str + hash */
+    PyObject *last_hosts;    /* the table it was found in */
 } Answers;
 
 /* One host label as browsers send it (origins._WEB_LABEL): [a-z0-9_], '-' inside, 1 to 63 characters */
@@ -324,10 +327,21 @@ label_host(Answers *self, PyObject *origin, Py_ssize_t size)
     const Py_UCS1 *dot = memchr(text + start, '.', size - start);
     if (dot == NULL || !web_label(text + start, dot - text - start))
         return 0;
-    PyObject *host = PyUnicode_Substring(origin, dot - text + 1, size);
+    Py_ssize_t host_start = dot - text + 1;
+    PyObject *last = self->last_host;
+    if (last != NULL && self->last_hosts == hosts && PyUnicode_GET_LENGTH(last) == size - host_start &&
+            memcmp(PyUnicode_1BYTE_DATA(last), text + host_start, size - host_start) == 0)
+        return 1;
+    PyObject *host = PyUnicode_Substring(origin, host_start, size);
     if (host == NULL)
         return -1;
     int found = PySet_Contains(hosts, host);
+    if (found == 1) {
+        Py_INCREF(hosts);
+        Py_XSETREF(self->last_hosts, hosts);
+        Py_XSETREF(self->last_host, host);  /* the reference made by PyUnicode_Substring */
+        return 1;
+    }
     Py_DECREF(host);
     return found;
 }
@@ -357,7 +371,7 @@ answers_call(Answers *self, PyObject *const *args, size_t nargsf, PyObject *kwna
         return NULL;
     if (!allowed)
         return answers_fallback(self, args, nargsf, kwnames);
-    /* ((allow,) + extra, [allow, *tail] or None): PolicyState.actual's entry for an allowed origin */
+    /* ((allow,) + extra, (allow, *tail) or None): PolicyState.actual's entry for an allowed origin */
     PyObject *allow = PyTuple_Pack(2, self->allow_name, origin);
     if (allow == NULL)
         return NULL;
@@ -365,14 +379,14 @@ answers_call(Answers *self, PyObject *const *args, size_t nargsf, PyObject *kwna
     PyObject *add = PyTuple_New(1 + extra);
     PyObject *tail = NULL;
     if (add != NULL && self->tail != Py_None) {
-        tail = PyList_New(1 + PyTuple_GET_SIZE(self->tail));
+        tail = PyTuple_New(1 + PyTuple_GET_SIZE(self->tail));
         if (tail != NULL) {
             Py_INCREF(allow);
-            PyList_SET_ITEM(tail, 0, allow);
+            PyTuple_SET_ITEM(tail, 0, allow);
             for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(self->tail); i++) {
                 PyObject *item = PyTuple_GET_ITEM(self->tail, i);
                 Py_INCREF(item);
-                PyList_SET_ITEM(tail, i + 1, item);
+                PyTuple_SET_ITEM(tail, i + 1, item);
             }
         }
     } else if (add != NULL) {
@@ -418,6 +432,8 @@ answers_traverse(Answers *self, visitproc visit, void *arg)
     Py_VISIT(self->allow_name);
     Py_VISIT(self->extra);
     Py_VISIT(self->tail);
+    Py_VISIT(self->last_host);
+    Py_VISIT(self->last_hosts);
     return 0;
 }
 
@@ -432,6 +448,8 @@ answers_clear(Answers *self)
     Py_CLEAR(self->allow_name);
     Py_CLEAR(self->extra);
     Py_CLEAR(self->tail);
+    Py_CLEAR(self->last_host);
+    Py_CLEAR(self->last_hosts);
     return 0;
 }
 
@@ -487,6 +505,7 @@ actual_answers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     self->memo_size = memo_size;
     self->max_length = max_length;
+    self->last_host = self->last_hosts = NULL;
     PyObject_GC_Track(self);
     return (PyObject *)self;
 }

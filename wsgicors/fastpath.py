@@ -84,7 +84,7 @@ ERROR_HEADERS: Tuple[Header, ...] = (
 _plain: Set[str] = set()
 #: (status, headers, body, refusal) of a preflight answer; (added headers, fast tail or None)
 PreflightEntry = Tuple[str, Tuple[Header, ...], bytes, Optional[str]]
-ActualEntry = Tuple[Tuple[Header, ...], Optional[List[Header]]]
+ActualEntry = Tuple[Tuple[Header, ...], Optional[Tuple[Header, ...]]]
 
 
 def _is_plain(name: Any) -> bool:
@@ -97,9 +97,9 @@ def _is_plain(name: Any) -> bool:
     return True
 
 
-def fast_tail(headers: Any, tail: List[Header]) -> Optional[List[Header]]:
-    """``headers + tail`` when ``headers`` is a ``list`` whose names are all known to be
-    neither ``Vary`` nor ``Access-Control-*`` (:data:`_plain`); else None (never raises).
+def fast_tail(headers: Any, tail: Tuple[Header, ...]) -> Optional[List[Header]]:
+    """A new list, ``headers`` then ``tail``, when ``headers`` is a ``list`` whose names are all
+    known to be neither ``Vary`` nor ``Access-Control-*`` (:data:`_plain`); else None (never raises).
 
     Then the engine would return exactly that list. Anything else (a name not
     seen before, a tuple or list subclass, malformed headers) is None: the
@@ -116,7 +116,7 @@ def fast_tail(headers: Any, tail: List[Header]) -> Optional[List[Header]]:
                     return None
         except Exception:  # malformed headers: the engine reports them as it always did
             return None
-        return headers + tail
+        return [*headers, *tail]
     return None
 
 
@@ -162,7 +162,7 @@ def actual_start_response(call: ActualCall, status: str, headers: Any, exc_info:
                 if header[0] not in _plain:
                     break
             else:
-                fast = headers + tail
+                fast = [*headers, *tail]
         except Exception:  # malformed headers: the engine reports them as it always did
             pass
     # call[1]: the PolicyState, call[2]: PATH_INFO as the request came, call[3]: the server's start_response
@@ -196,7 +196,7 @@ SPEEDUPS = _load_speedups()
 bind_start_response: Callable[[ActualCall], Callable[..., Any]] = (
     SPEEDUPS.bind if SPEEDUPS is not None else actual_start_response.__get__)
 #: :func:`fast_tail`, or its C twin
-_fast_tail: Callable[[Any, List[Header]], Optional[List[Header]]] = (
+_fast_tail: Callable[[Any, Tuple[Header, ...]], Optional[List[Header]]] = (
     SPEEDUPS.fast_tail if SPEEDUPS is not None else fast_tail)
 
 
@@ -292,7 +292,7 @@ class PolicyState:
         :param environ: the request's WSGI environ, for a callable ``origins`` entry.
         :returns: ``(add, tail)``: ``add`` is
             :func:`wsgicors.engine.actual_headers`' tuple; ``tail`` is ``add``
-            followed by the policy's ``Vary`` (a new list), or None when the
+            followed by the policy's ``Vary`` (a tuple), or None when the
             response's own header names are needed (``expose_headers="*"``).
             The pair is remembered when it is fixed (see the module docstring).
         :raises: nothing for a ``str`` or None origin (a callable entry that
@@ -309,9 +309,9 @@ class PolicyState:
             # engine.actual_headers for a fixed policy without '*' (debug off: nothing to log), inlined
             if decide(origin):  # so the origin is at most MAX_ORIGIN_LENGTH < MEMO_MAX_ORIGIN_LENGTH long
                 allow = (ALLOW_ORIGIN, origin)
-                entry = ((allow,) + self.allowed_extra, [allow, *self.allowed_tail] if self.fast_decorate else None)
+                entry = ((allow,) + self.allowed_extra, (allow, *self.allowed_tail) if self.fast_decorate else None)
             else:
-                entry = ((), [*self.vary_tail] if self.fast_decorate else None)
+                entry = ((), self.vary_tail if self.fast_decorate else None)
                 if len(origin) > MEMO_MAX_ORIGIN_LENGTH:
                     return entry
             memo = self.actuals
@@ -320,7 +320,7 @@ class PolicyState:
             memo[origin] = entry
             return entry
         add = engine.actual_headers(self.policy, origin, environ)
-        tail = [*add, *self.vary_tail] if self.fast_decorate else None
+        tail = add + self.vary_tail if self.fast_decorate else None
         entry = (add, tail)
         if self.fixed and (origin is None or len(origin) <= MEMO_MAX_ORIGIN_LENGTH):
             memo = self.actuals
@@ -329,7 +329,7 @@ class PolicyState:
             memo[origin] = entry
         return entry
 
-    def decorate(self, headers: Any, add: Tuple[Header, ...], tail: Optional[List[Header]],
+    def decorate(self, headers: Any, add: Tuple[Header, ...], tail: Optional[Tuple[Header, ...]],
                  path: Optional[str]) -> List[Header]:
         """``headers`` (an iterable of pairs; WSGI says a list) as
         :func:`wsgicors.engine.decorate_response` makes them: a new ``list``.

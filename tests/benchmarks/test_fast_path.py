@@ -321,11 +321,11 @@ def test_the_bound_start_response_decorates_any_header_container_like_the_refere
 def test_fast_tail_never_raises_and_appends_only_to_lists_of_names_seen_plain(headers) -> None:  # type: ignore[no-untyped-def]
     from wsgicors import fastpath
     fastpath._learn([("Content-Type", "x")])
-    tail = [("Vary", "Origin")]
+    tail = (("Vary", "Origin"),)
     plain = type(headers) is list and all(
         isinstance(h, (tuple, list, str)) and len(h) > 0 and h[0] in fastpath._plain for h in headers)
     result = fastpath.fast_tail(headers, tail)
-    assert result == (headers + tail if plain else None)
+    assert result == ([*headers, *tail] if plain else None)
     assert result is None or type(result) is list
 
 

@@ -133,10 +133,10 @@ def test_the_fast_check_admits_what_a_browser_sends() -> None:
         assert matcher.decide(origin) is False, origin
 
 
-def entry(state_policy: Policy, origin: Optional[str]) -> Tuple[tuple, Optional[list]]:
+def entry(state_policy: Policy, origin: Optional[str]) -> Tuple[tuple, Optional[tuple]]:
     add = engine.actual_headers(state_policy, origin)
     vary = (state_policy.vary_header,) if state_policy.vary_header is not None else ()
-    return add, ([*add, *vary] if not state_policy.expose_all else None)
+    return add, ((*add, *vary) if not state_policy.expose_all else None)
 
 
 POLICIES = [dict(), dict(allow_credentials=True), dict(expose_headers=["x-a"]), dict(expose_headers="*"),
