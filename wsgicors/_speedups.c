@@ -272,13 +272,13 @@ static PyTypeObject BoundType = {
     .tp_weaklistoffset = offsetof(Bound, weakrefs),
 };
 
-/* ActualAnswers: PolicyState.actual for an origin the policy allows by an exact entry or a
- * '*.host' entry (OriginMatcher.decide's two fast cases), the answer built and remembered in
- * C; every other origin, and any other argument, goes to PolicyState.actual (`fallback`). */
+/* Remembered: PolicyState.remembered(origin), in C. The answer PolicyState.actual remembered
+ * for the origin; else, for an origin the policy allows by an exact entry or a '*.host' entry
+ * (OriginMatcher.decide's two fast cases), that answer, built and remembered here as
+ * PolicyState.actual would; else None (the caller then asks PolicyState.actual). */
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
-    PyObject *fallback;      /* PolicyState.actual (bound) */
     PyObject *memo;          /* PolicyState.actuals (dict) */
     Py_ssize_t memo_size;    /* fastpath.MEMO_SIZE */
     PyObject *exact;         /* OriginMatcher.exact (frozenset of str) */
@@ -347,30 +347,32 @@ label_host(Answers *self, PyObject *origin, Py_ssize_t size)
 }
 
 static PyObject *
-answers_fallback(Answers *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
-{
-    return PyObject_Vectorcall(self->fallback, args, PyVectorcall_NARGS(nargsf), kwnames);
-}
-
-static PyObject *
 answers_call(Answers *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
-    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-    if (nargs < 1 || nargs > 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames)))
-        return answers_fallback(self, args, nargsf, kwnames);
+    if (PyVectorcall_NARGS(nargsf) != 1 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames))) {
+        PyErr_SetString(PyExc_TypeError, "remembered(origin) takes one argument");
+        return NULL;
+    }
     PyObject *origin = args[0];
+    PyObject *entry = PyDict_GetItemWithError(self->memo, origin);
+    if (entry != NULL) {
+        Py_INCREF(entry);
+        return entry;
+    }
+    if (PyErr_Occurred())
+        return NULL;
     if (!PyUnicode_CheckExact(origin) || !PyUnicode_IS_ASCII(origin))
-        return answers_fallback(self, args, nargsf, kwnames);
+        Py_RETURN_NONE;
     Py_ssize_t size = PyUnicode_GET_LENGTH(origin);
     if (size > self->max_length)
-        return answers_fallback(self, args, nargsf, kwnames);
+        Py_RETURN_NONE;
     int allowed = PySet_Contains(self->exact, origin);
     if (allowed == 0)
         allowed = label_host(self, origin, size);
     if (allowed < 0)
         return NULL;
     if (!allowed)
-        return answers_fallback(self, args, nargsf, kwnames);
+        Py_RETURN_NONE;
     /* ((allow,) + extra, (allow, *tail) or None): PolicyState.actual's entry for an allowed origin */
     PyObject *allow = PyTuple_Pack(2, self->allow_name, origin);
     if (allow == NULL)
@@ -404,7 +406,7 @@ answers_call(Answers *self, PyObject *const *args, size_t nargsf, PyObject *kwna
         Py_INCREF(item);
         PyTuple_SET_ITEM(add, i + 1, item);
     }
-    PyObject *entry = PyTuple_New(2);
+    entry = PyTuple_New(2);
     if (entry == NULL) {
         Py_DECREF(add);
         Py_DECREF(tail);
@@ -424,7 +426,6 @@ answers_call(Answers *self, PyObject *const *args, size_t nargsf, PyObject *kwna
 static int
 answers_traverse(Answers *self, visitproc visit, void *arg)
 {
-    Py_VISIT(self->fallback);
     Py_VISIT(self->memo);
     Py_VISIT(self->exact);
     Py_VISIT(self->https_hosts);
@@ -440,7 +441,6 @@ answers_traverse(Answers *self, visitproc visit, void *arg)
 static int
 answers_clear(Answers *self)
 {
-    Py_CLEAR(self->fallback);
     Py_CLEAR(self->memo);
     Py_CLEAR(self->exact);
     Py_CLEAR(self->https_hosts);
@@ -463,8 +463,8 @@ answers_dealloc(Answers *self)
 
 static PyTypeObject AnswersType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "wsgicors._speedups.ActualAnswers",
-    .tp_doc = "PolicyState.actual for origins allowed by an exact or '*.host' entry (in C)",
+    .tp_name = "wsgicors._speedups.Remembered",
+    .tp_doc = "PolicyState.remembered in C: remembered answers, and those of origins allowed by an exact or '*.host' entry",
     .tp_basicsize = sizeof(Answers),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
     .tp_vectorcall_offset = offsetof(Answers, vectorcall),
@@ -474,30 +474,30 @@ static PyTypeObject AnswersType = {
     .tp_dealloc = (destructor)answers_dealloc,
 };
 
-/* actual_answers(fallback, memo, memo_size, exact, https_hosts, http_hosts, max_length, allow_name, extra, tail) */
+/* remembered(memo, memo_size, exact, https_hosts, http_hosts, max_length, allow_name, extra, tail) */
 static PyObject *
-actual_answers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+remembered(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 10 || !PyCallable_Check(args[0]) || !PyDict_CheckExact(args[1]) || !PyLong_Check(args[2]) ||
-            !PyAnySet_CheckExact(args[3]) || (args[4] != Py_None && !PyAnySet_CheckExact(args[4])) ||
-            (args[5] != Py_None && !PyAnySet_CheckExact(args[5])) || !PyLong_Check(args[6]) ||
-            !PyUnicode_CheckExact(args[7]) || !PyTuple_CheckExact(args[8]) ||
-            (args[9] != Py_None && !PyTuple_CheckExact(args[9]))) {
-        PyErr_SetString(PyExc_TypeError, "actual_answers(fallback, memo: dict, memo_size: int, exact: frozenset, "
+    if (nargs != 9 || !PyDict_CheckExact(args[0]) || !PyLong_Check(args[1]) || !PyAnySet_CheckExact(args[2]) ||
+            (args[3] != Py_None && !PyAnySet_CheckExact(args[3])) ||
+            (args[4] != Py_None && !PyAnySet_CheckExact(args[4])) || !PyLong_Check(args[5]) ||
+            !PyUnicode_CheckExact(args[6]) || !PyTuple_CheckExact(args[7]) ||
+            (args[8] != Py_None && !PyTuple_CheckExact(args[8]))) {
+        PyErr_SetString(PyExc_TypeError, "remembered(memo: dict, memo_size: int, exact: frozenset, "
                         "https_hosts, http_hosts: frozenset or None, max_length: int, allow_name: str, "
                         "extra: tuple, tail: tuple or None)");
         return NULL;
     }
-    Py_ssize_t memo_size = PyLong_AsSsize_t(args[2]), max_length = PyLong_AsSsize_t(args[6]);
+    Py_ssize_t memo_size = PyLong_AsSsize_t(args[1]), max_length = PyLong_AsSsize_t(args[5]);
     if ((memo_size == -1 || max_length == -1) && PyErr_Occurred())
         return NULL;
     Answers *self = PyObject_GC_New(Answers, &AnswersType);
     if (self == NULL)
         return NULL;
     self->vectorcall = (vectorcallfunc)answers_call;
-    PyObject **fields[] = {&self->fallback, &self->memo, NULL, &self->exact, &self->https_hosts,
-                           &self->http_hosts, NULL, &self->allow_name, &self->extra, &self->tail};
-    for (int i = 0; i < 10; i++) {
+    PyObject **fields[] = {&self->memo, NULL, &self->exact, &self->https_hosts, &self->http_hosts, NULL,
+                           &self->allow_name, &self->extra, &self->tail};
+    for (int i = 0; i < 9; i++) {
         if (fields[i] != NULL) {
             Py_INCREF(args[i]);
             *fields[i] = args[i];
@@ -560,9 +560,9 @@ static PyMethodDef methods[] = {
     {"setup", (PyCFunction)(void (*)(void))setup, METH_FASTCALL,
      "setup(plain, actual_start_response, fast_tail): the set of plain names and the Python originals"},
     {"bind", (PyCFunction)bind, METH_O, "bind(call): actual_start_response bound to call"},
-    {"actual_answers", (PyCFunction)(void (*)(void))actual_answers, METH_FASTCALL,
-     "actual_answers(fallback, memo, memo_size, exact, https_hosts, http_hosts, max_length, allow_name, extra, "
-     "tail): PolicyState.actual for origins allowed by an exact or '*.host' entry"},
+    {"remembered", (PyCFunction)(void (*)(void))remembered, METH_FASTCALL,
+     "remembered(memo, memo_size, exact, https_hosts, http_hosts, max_length, allow_name, extra, tail): "
+     "PolicyState.remembered in C"},
     {"fast_tail", (PyCFunction)(void (*)(void))fast_tail, METH_FASTCALL | METH_KEYWORDS,
      "fast_tail(headers, tail): headers + tail when every name is plain, else None"},
     {NULL, NULL, 0, NULL}

@@ -211,7 +211,7 @@ class PolicyState:
 
     __slots__ = ("policy", "fixed", "preflights", "refused", "by_origin", "indexed", "actuals", "vary_tail",
                  "fast_decorate", "single_state", "decide", "allowed_extra",
-                 "allowed_tail", "actual_answer")
+                 "allowed_tail", "remembered")
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
@@ -240,15 +240,16 @@ class PolicyState:
         self.decide = policy.matcher.decide if self.fixed and not policy.any_origin else None
         self.allowed_extra = policy.allowed_extra_headers
         self.allowed_tail = policy.allowed_extra_headers + self.vary_tail
-        #: :meth:`actual` for the request path (``state.actuals.get(origin) or
-        #: state.actual_answer(origin, environ)``): itself, or, with the C code and
-        #: ``decide``, its C twin, which answers an origin allowed by an exact or
-        #: ``*.host`` entry (decide's two fast cases) and hands every other to it
-        self.actual_answer: Callable[..., ActualEntry] = self.actual
+        #: ``remembered(origin)``: the answer :meth:`actual` remembered for ``origin``, or None
+        #: (the request path asks ``state.remembered(origin) or state.actual(origin, environ)``).
+        #: With the C code and ``decide``, its C twin also answers, and remembers as
+        #: :meth:`actual` would, an origin allowed by an exact or ``*.host`` entry
+        #: (decide's two fast cases): a new origin then costs one call, not two.
+        self.remembered: Callable[[Optional[str]], Optional[ActualEntry]] = self.actuals.get
         if SPEEDUPS is not None and self.decide is not None:
             matcher = policy.matcher
-            self.actual_answer = SPEEDUPS.actual_answers(
-                self.actual, self.actuals, MEMO_SIZE, matcher.exact, matcher.label_hosts.get("https"),
+            self.remembered = SPEEDUPS.remembered(
+                self.actuals, MEMO_SIZE, matcher.exact, matcher.label_hosts.get("https"),
                 matcher.label_hosts.get("http"), FAST_MAX_LENGTH, ALLOW_ORIGIN, self.allowed_extra,
                 self.allowed_tail if self.fast_decorate else None)
 

@@ -460,7 +460,7 @@ class CORSMiddleware:
                 start_response(answer[0], [*answer[1]])  # a fresh list: servers append to it
                 return [answer[2]]
         # an actual request: the application's answer with the CORS headers (fastpath.ActualCall)
-        call: ActualCall = [state.actuals.get(origin) or state.actual_answer(origin, environ), state,
+        call: ActualCall = [state.remembered(origin) or state.actual(origin, environ), state,
                             environ.get("PATH_INFO"), start_response, False]
         try:
             return self.app(environ, bind_start_response(call))
@@ -532,7 +532,7 @@ def response_decorator(policy: Policy, environ: Mapping[str, Any]) -> Callable[[
     """
     state = state_for(policy)
     origin = environ.get("HTTP_ORIGIN")
-    add, tail = state.actuals.get(origin) or state.actual_answer(origin, environ)
+    add, tail = state.remembered(origin) or state.actual(origin, environ)
     path = environ.get("PATH_INFO")
 
     def decorate(headers: HeaderList) -> HeaderList:

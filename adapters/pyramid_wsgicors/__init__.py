@@ -322,7 +322,7 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
 def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry,
                       state: Any) -> Callable[[Request], Response]:
     """The tween when one policy covers every request: its remembered answers, nothing to resolve."""
-    actuals, actual, decorate_with, fast_tail = state.actuals, state.actual_answer, state.decorate, state.fast_tail
+    remembered, actual, decorate_with, fast_tail = state.remembered, state.actual, state.decorate, state.fast_tail
     finish, at_once = _finisher(registry)
 
     def cors_tween(request: Request) -> Response:
@@ -334,7 +334,7 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
             if answer is not None:
                 return _preflight_response(request, answer, finish)
         origin = environ.get("HTTP_ORIGIN")
-        add, tail = actuals.get(origin) or actual(origin, environ)
+        add, tail = remembered(origin) or actual(origin, environ)
         response = handler(request)
         attrs = request.__dict__
         if at_once and not attrs.get("response_callbacks") and not attrs.get("finished_callbacks"):

@@ -180,41 +180,61 @@ ORIGIN = (st.sampled_from(["https://app.example.com", "http://app.example.com", 
                                        "b.tenant.example.net", "evil.net", "example.org/"])))
 
 
+def _answer(state: Any, origin: Optional[str]) -> Any:
+    """The request path's read: the remembered answer, else PolicyState.actual's."""
+    return state.remembered(origin) or state.actual(origin, {})
+
+
 @needs_speedups
 @pytest.mark.parametrize("expose", [(), "*"], ids=["tail", "expose-all"])
 @pytest.mark.parametrize("credentials", [False, True], ids=["public", "credentials"])
 @settings(max_examples=300, deadline=None)
-@given(origins=st.lists(ORIGIN, min_size=1, max_size=4))
-def test_the_c_actual_answer_answers_as_the_python_one(origins: List[str], expose: Any, credentials: bool) -> None:
+@given(origins=st.lists(ORIGIN | st.none(), min_size=1, max_size=4))
+def test_the_c_remembered_answers_as_the_python_one(origins: List[Optional[str]], expose: Any,
+                                                    credentials: bool) -> None:
     """An origin allowed by an exact or '*.host' entry is answered and remembered in C; every other
-    goes to PolicyState.actual: both give the same entries and remember the same."""
+    is None, for PolicyState.actual: the request path gets the same entries, and both states
+    remember the same."""
     policy = Policy(ENTRIES, expose_headers=expose, allow_credentials=credentials, allow_insecure_origins=credentials)
     c_state, py_state = fastpath.PolicyState(policy), fastpath.PolicyState(policy)
-    assert type(c_state.actual_answer) is not type(py_state.actual)
+    py_state.remembered = py_state.actuals.get  # the Python code's
+    assert type(c_state.remembered).__name__ == "Remembered"
     for origin in origins:
-        assert c_state.actual_answer(origin, {}) == py_state.actual(origin, {})
-    assert c_state.actuals == py_state.actuals
+        assert _answer(c_state, origin) == _answer(py_state, origin)
+        assert c_state.actuals == py_state.actuals
     for origin in origins:  # and the same decision as the matcher's own
-        allowed = policy.matcher.allows(origin)
-        assert (c_state.actual_answer(origin, {})[0][:1] == (("Access-Control-Allow-Origin", origin),)) is allowed
+        if origin is not None:
+            allowed = policy.matcher.allows(origin)
+            assert (_answer(c_state, origin)[0][:1] == (("Access-Control-Allow-Origin", origin),)) is allowed
 
 
 @needs_speedups
-def test_the_c_actual_answer_empties_its_memory_when_full_as_the_python_one() -> None:
+def test_the_c_remembered_empties_its_memory_when_full_as_the_python_one() -> None:
     policy = Policy(ENTRIES)
     c_state, py_state = fastpath.PolicyState(policy), fastpath.PolicyState(policy)
+    py_state.remembered = py_state.actuals.get
     for index in range(3 * fastpath.MEMO_SIZE + 5):
         origin = f"https://u{index}.tenant.example.net"
-        assert c_state.actual_answer(origin) == py_state.actual(origin)
+        assert _answer(c_state, origin) == _answer(py_state, origin)
         assert c_state.actuals == py_state.actuals
 
 
 @needs_speedups
-def test_only_a_fixed_policy_without_any_origin_gets_the_c_actual_answer() -> None:
-    assert type(fastpath.PolicyState(Policy("*")).actual_answer) is type(fastpath.PolicyState(Policy("*")).actual)
+def test_the_c_remembered_takes_one_argument() -> None:
+    remembered = fastpath.PolicyState(Policy(ENTRIES)).remembered
+    with pytest.raises(TypeError):
+        remembered()
+    with pytest.raises(TypeError):
+        remembered("https://app.example.com", None)
+
+
+def test_only_a_fixed_policy_without_any_origin_gets_the_c_remembered() -> None:
+    any_origin = fastpath.PolicyState(Policy("*"))
+    assert any_origin.remembered == any_origin.actuals.get
     predicate = fastpath.PolicyState(Policy(["https://a.example", lambda origin: False]))
-    assert predicate.actual_answer == predicate.actual  # a callable entry is asked on every request
-    assert type(fastpath.PolicyState(Policy(["https://a.example"])).actual_answer).__name__ == "ActualAnswers"
+    assert predicate.remembered == predicate.actuals.get  # a callable entry is asked on every request
+    exact = fastpath.PolicyState(Policy(["https://a.example"]))
+    assert (type(exact.remembered).__name__ == "Remembered") is (SPEEDUPS is not None)
 
 
 #: Scripts that change the request's call list or headers from Python code the C function runs
