@@ -89,10 +89,20 @@ def machine(inputs: Inputs) -> List[str]:
         f"- CPU: {_cpu_model()}, {os.cpu_count()} logical cores; load average when written: {load}",
         f"- OS: {platform.platform()}",
         f"- Python: {platform.python_implementation()} {platform.python_version()}",
-        f"- wsgicors (this): {_version('wsgicors')} at commit {_git_commit()}; "
+        f"- wsgicors (this): {_version('wsgicors')} at commit {_git_commit()}, {_request_path()}; "
         f"wsgicors 0.7: {inputs.old_version or 'n/a (' + inputs.old_reason + ')'}",
         f"- Packages: {packages}; wrk: {_wrk_version()}",
     ]
+
+
+def _request_path() -> str:
+    """Which code served wsgicors's request path: the C twin or the Python reference (docs/design.md §2.3)."""
+    from wsgicors import fastpath
+    if fastpath.SPEEDUPS is not None:
+        return "request path in C (`wsgicors/_speedups.c`, built at install)"
+    reason = (f"{fastpath.PURE_PYTHON_ENV} is set" if os.environ.get(fastpath.PURE_PYTHON_ENV)
+              else "wsgicors._speedups is not built here")
+    return f"request path in Python only ({reason})"
 
 
 # -- formatting -------------------------------------------------------------------

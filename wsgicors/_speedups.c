@@ -1,20 +1,29 @@
 /*
- * wsgicors._speedups: two functions of wsgicors/fastpath.py in C, for speed only.
+ * wsgicors._speedups: three pieces of wsgicors/fastpath.py in C, for speed only.
+ *
+ * - fast_tail and the bound start_response (actual_start_response): is every
+ *   header name of a response one fastpath.py already learned is plain
+ *   (neither Vary nor Access-Control-*)? Then the remembered tail is appended,
+ *   exactly as the Python code does.
+ * - Remembered (PolicyState.remembered): the answer remembered for an Origin;
+ *   else, for an origin allowed by an exact entry or by a '*.host' entry with
+ *   a one-label subdomain (the two cases OriginMatcher.decide answers without
+ *   parsing, from the same tables), the answer PolicyState.actual would give,
+ *   remembered as it would; else None, and the Python code decides.
  *
  * fastpath.py is the reference and the fallback: without a C compiler, on
- * PyPy, or with the environment variable WSGICORS_PURE_PYTHON set, it uses its
- * own Python code. This module never decides anything about CORS: it checks
- * that every header name of a response is one fastpath.py already learned is
- * plain (neither Vary nor Access-Control-*), and then appends the remembered
- * tail, exactly as the Python code does. Whatever it does not fully understand
- * (a header that is not an exact tuple, keyword arguments, a wrong number of
- * arguments) it hands to the Python function, so its answers are the Python
- * code's (tests/core/test_speedups.py compares the two).
+ * PyPy, in a sub-interpreter, or with the environment variable
+ * WSGICORS_PURE_PYTHON set, its own Python code serves. Whatever this code
+ * does not fully understand (a header that is not an exact tuple, keyword
+ * arguments, a call list changed under it, an origin outside the two cases)
+ * it hands to the Python code, so its answers are the Python code's
+ * (tests/core/test_speedups.py compares the two on generated input).
  *
- * Why C: a Python loop costs about 20 ns per header name and the Python frame
- * of start_response about 0.1 us per response; issue 16's targets (an allowed
- * GET within 1.3x a hand-written floor, 50 response headers within 1.5x of 5)
- * need less than 10 ns per name.
+ * Why C: a Python loop costs about 20 ns per header name, the Python frame of
+ * start_response about 0.1 us per response, and deciding and remembering a new
+ * origin in Python about 0.5 us; issue 16's targets (an allowed GET within
+ * 1.3x a hand-written floor, 50 response headers and a new origin each within
+ * 1.5x) need a few nanoseconds per name and a fraction of that per origin.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -291,7 +300,7 @@ typedef struct {
     PyObject *last_host;     /* the host last found in a '*.' table (NULL: none yet): the tenants of one
                               * wildcard share it, and comparing bytes is cheaper than a new str + hash */
     PyObject *last_hosts;    /* the table it was found in */
-} Answers;
+} Remembered;
 
 /* One host label as browsers send it (origins._WEB_LABEL): [a-z0-9_], '-' inside, 1 to 63 characters */
 static int
@@ -310,7 +319,7 @@ web_label(const Py_UCS1 *text, Py_ssize_t size)
 /* 1 when `origin` is scheme "://" label "." host, host one of the scheme's '*.' hosts
  * (OriginMatcher.decide's second case); 0 when not; -1 on error */
 static int
-label_host(Answers *self, PyObject *origin, Py_ssize_t size)
+label_host(Remembered *self, PyObject *origin, Py_ssize_t size)
 {
     const Py_UCS1 *text = PyUnicode_1BYTE_DATA(origin);
     PyObject *hosts;
@@ -347,7 +356,7 @@ label_host(Answers *self, PyObject *origin, Py_ssize_t size)
 }
 
 static PyObject *
-answers_call(Answers *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+remembered_call(Remembered *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
     if (PyVectorcall_NARGS(nargsf) != 1 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames))) {
         PyErr_SetString(PyExc_TypeError, "remembered(origin) takes one argument");
@@ -424,7 +433,7 @@ answers_call(Answers *self, PyObject *const *args, size_t nargsf, PyObject *kwna
 }
 
 static int
-answers_traverse(Answers *self, visitproc visit, void *arg)
+remembered_traverse(Remembered *self, visitproc visit, void *arg)
 {
     Py_VISIT(self->memo);
     Py_VISIT(self->exact);
@@ -439,7 +448,7 @@ answers_traverse(Answers *self, visitproc visit, void *arg)
 }
 
 static int
-answers_clear(Answers *self)
+remembered_clear(Remembered *self)
 {
     Py_CLEAR(self->memo);
     Py_CLEAR(self->exact);
@@ -454,24 +463,24 @@ answers_clear(Answers *self)
 }
 
 static void
-answers_dealloc(Answers *self)
+remembered_dealloc(Remembered *self)
 {
     PyObject_GC_UnTrack(self);
-    answers_clear(self);
+    remembered_clear(self);
     PyObject_GC_Del(self);
 }
 
-static PyTypeObject AnswersType = {
+static PyTypeObject RememberedType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "wsgicors._speedups.Remembered",
     .tp_doc = "PolicyState.remembered in C: remembered answers, and those of origins allowed by an exact or '*.host' entry",
-    .tp_basicsize = sizeof(Answers),
+    .tp_basicsize = sizeof(Remembered),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
-    .tp_vectorcall_offset = offsetof(Answers, vectorcall),
+    .tp_vectorcall_offset = offsetof(Remembered, vectorcall),
     .tp_call = PyVectorcall_Call,
-    .tp_traverse = (traverseproc)answers_traverse,
-    .tp_clear = (inquiry)answers_clear,
-    .tp_dealloc = (destructor)answers_dealloc,
+    .tp_traverse = (traverseproc)remembered_traverse,
+    .tp_clear = (inquiry)remembered_clear,
+    .tp_dealloc = (destructor)remembered_dealloc,
 };
 
 /* remembered(memo, memo_size, exact, https_hosts, http_hosts, max_length, allow_name, extra, tail) */
@@ -491,10 +500,10 @@ remembered(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t memo_size = PyLong_AsSsize_t(args[1]), max_length = PyLong_AsSsize_t(args[5]);
     if ((memo_size == -1 || max_length == -1) && PyErr_Occurred())
         return NULL;
-    Answers *self = PyObject_GC_New(Answers, &AnswersType);
+    Remembered *self = PyObject_GC_New(Remembered, &RememberedType);
     if (self == NULL)
         return NULL;
-    self->vectorcall = (vectorcallfunc)answers_call;
+    self->vectorcall = (vectorcallfunc)remembered_call;
     PyObject **fields[] = {&self->memo, NULL, &self->exact, &self->https_hosts, &self->http_hosts, NULL,
                            &self->allow_name, &self->extra, &self->tail};
     for (int i = 0; i < 9; i++) {
@@ -576,7 +585,7 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    if (PyType_Ready(&BoundType) < 0 || PyType_Ready(&AnswersType) < 0)
+    if (PyType_Ready(&BoundType) < 0 || PyType_Ready(&RememberedType) < 0)
         return NULL;
     decorate_name = PyUnicode_InternFromString("decorate");
     if (decorate_name == NULL)
