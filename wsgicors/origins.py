@@ -309,7 +309,10 @@ class OriginMatcher:
         regular expression for a label). The cost does not grow with the
         number of entries. Every other origin takes the general path
         (:func:`parse_request_origin`), so the answer is always
-        :meth:`allows`' (``tests/core/test_origin_fast_check.py``). Only the
+        :meth:`allows`' (``tests/core/test_origin_fast_check.py``). The C
+        twin of :attr:`wsgicors.fastpath.PolicyState.remembered` answers the
+        same two cases from the same tables (:attr:`exact`,
+        :attr:`label_hosts`; ``tests/core/test_speedups.py``). Only the
         exact serialisation a browser sends is admitted (the ``Origin`` header,
         RFC 6454 §7; the HTML standard's "serialization of an origin").
 
