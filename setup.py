@@ -5,7 +5,7 @@ of ``wsgicors/fastpath.py``: the check of an actual response's header names and
 the ``start_response`` around it. It is built on CPython 3.9 and later when a C
 compiler is there; when it cannot be built (``optional=True``) the install goes
 on and the Python code serves, with the same answers, only slower.
-``WSGICORS_PURE_PYTHON=1`` at install time skips building it.
+``WSGICORS_PURE_PYTHON=1`` (any value but empty or ``0``) at install time skips building it.
 """
 
 import os
@@ -17,7 +17,7 @@ from setuptools import Extension, setup
 
 def extensions() -> list:
     if (platform.python_implementation() != "CPython" or sys.version_info < (3, 9)
-            or os.environ.get("WSGICORS_PURE_PYTHON")):
+            or os.environ.get("WSGICORS_PURE_PYTHON", "") not in ("", "0")):
         return []
     return [Extension("wsgicors._speedups", ["wsgicors/_speedups.c"], optional=True)]
 

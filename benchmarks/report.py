@@ -100,7 +100,7 @@ def _request_path() -> str:
     from wsgicors import fastpath
     if fastpath.SPEEDUPS is not None:
         return "request path in C (`wsgicors/_speedups.c`, built at install)"
-    reason = (f"{fastpath.PURE_PYTHON_ENV} is set" if os.environ.get(fastpath.PURE_PYTHON_ENV)
+    reason = (f"{fastpath.PURE_PYTHON_ENV} is set" if fastpath.pure_python_requested()
               else "wsgicors._speedups is not built here")
     return f"request path in Python only ({reason})"
 

@@ -51,7 +51,7 @@ from .origins import FAST_MAX_LENGTH, shown
 from .policy import Policy
 
 __all__ = ["PolicyState", "state_for", "actual_start_response", "bind_start_response", "MEMO_SIZE", "PROPAGATE_KEY",
-           "SPEEDUPS", "PURE_PYTHON_ENV"]
+           "SPEEDUPS", "PURE_PYTHON_ENV", "pure_python_requested"]
 
 Header = Tuple[str, str]
 WSGIApp = Callable[..., Iterable[bytes]]
@@ -174,15 +174,20 @@ def actual_start_response(call: ActualCall, status: str, headers: Any, exc_info:
     return call[3](status, headers, exc_info)
 
 
-#: environment variable: when set (to anything but the empty string) at import, the C code is not used
+#: environment variable: when set at import to anything but ``""`` or ``"0"``, the C code is not used
 PURE_PYTHON_ENV = "WSGICORS_PURE_PYTHON"
+
+
+def pure_python_requested() -> bool:
+    """Whether :data:`PURE_PYTHON_ENV` asks for the Python code (any value but ``""`` or ``"0"``)."""
+    return os.environ.get(PURE_PYTHON_ENV, "") not in ("", "0")
 
 
 def _load_speedups() -> Any:
     """``wsgicors._speedups``, given this module's plain names and Python originals; None when
     it is not built (no C compiler at install, not CPython 3.9+), in a sub-interpreter (its
     state is the process's), or when :data:`PURE_PYTHON_ENV` is set."""
-    if os.environ.get(PURE_PYTHON_ENV):
+    if pure_python_requested():
         return None
     try:
         from . import _speedups

@@ -346,3 +346,11 @@ def test_the_python_code_alone_passes_the_differential_and_fast_path_tests() -> 
                           cwd=root, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert " passed" in done.stdout and "failed" not in done.stdout
+
+
+@pytest.mark.parametrize("value, pure", [("1", True), ("yes", True), ("0", False), ("", False)])
+def test_the_environment_variable_means_off_only_when_set_to_something_but_0(value: str, pure: bool) -> None:
+    code = "from wsgicors import fastpath; print(fastpath.pure_python_requested())"
+    env = dict(os.environ, **{fastpath.PURE_PYTHON_ENV: value})
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == str(pure)
