@@ -354,3 +354,13 @@ def test_the_environment_variable_means_off_only_when_set_to_something_but_0(val
     env = dict(os.environ, **{fastpath.PURE_PYTHON_ENV: value})
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == str(pure)
+
+
+@needs_speedups
+def test_the_type_stub_names_what_the_c_module_exports() -> None:
+    import ast
+    stub = os.path.join(os.path.dirname(fastpath.__file__), "_speedups.pyi")
+    with open(stub, encoding="utf-8") as handle:
+        declared = {node.name for node in ast.parse(handle.read()).body if isinstance(node, ast.FunctionDef)}
+    exported = {name for name in dir(SPEEDUPS) if not name.startswith("_") and callable(getattr(SPEEDUPS, name))}
+    assert declared == exported
