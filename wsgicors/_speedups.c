@@ -28,6 +28,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #if PY_VERSION_HEX < 0x03090000
@@ -43,14 +44,19 @@ enum scan { ALL_PLAIN, NOT_PLAIN, UNKNOWN };
 
 /* Names found in `plain` before, by address: applications mostly send the same str objects
  * (literals) on every response, and comparing an address is cheaper than a set look-up. Each
- * slot holds a reference, so the object at a remembered address is the very name found. */
-#define SEEN_SLOTS 512
+ * slot holds a reference, so the object at a remembered address is the very name found. A
+ * slot is filled once and kept: replacing it on a collision would make two names that share
+ * a slot evict each other on every response (with hundreds of names, most of them). */
+#define SEEN_BITS 12
+#define SEEN_SLOTS (1 << SEEN_BITS)
 static PyObject *seen[SEEN_SLOTS];
 
+/* The slot of an address: Fibonacci hashing spreads the addresses of objects allocated one
+ * after another (a fixed stride apart) over every slot; the low bits alone would use few. */
 static inline size_t
 seen_slot(PyObject *name)
 {
-    return ((size_t)name >> 5) & (SEEN_SLOTS - 1);
+    return (size_t)(((uint64_t)(uintptr_t)name * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - SEEN_BITS));
 }
 
 /* Whether every name of `headers` (an exact list) is in `plain`, read as the Python loop
@@ -77,8 +83,10 @@ scan_names(PyObject *headers)
         }
         if (!found)
             return NOT_PLAIN;
-        Py_INCREF(name);
-        Py_XSETREF(seen[slot], name);
+        if (seen[slot] == NULL) {
+            Py_INCREF(name);
+            seen[slot] = name;
+        }
     }
     return ALL_PLAIN;
 }
