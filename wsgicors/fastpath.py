@@ -66,8 +66,9 @@ MEMO_MAX_KEY_LENGTH = 512
 #: (no shorter than the longest origin a matcher allows, origins.MAX_ORIGIN_LENGTH: tested)
 MEMO_MAX_ORIGIN_LENGTH = 300
 PLAIN_NAMES_SIZE = 4096
-ALLOW_ORIGIN = "Access-Control-Allow-Origin"
 PLAIN_NAME_LENGTH = 64
+#: the header an allowed origin is echoed in (as engine.actual_headers writes it); the C code is given it
+ALLOW_ORIGIN = "Access-Control-Allow-Origin"
 
 #: Environ key: when true, exceptions escaping the application propagate
 #: instead of being answered ``500`` with CORS headers (for debuggers, test clients).
@@ -197,7 +198,8 @@ def _load_speedups() -> Any:
     return _speedups
 
 
-#: the C module serving :func:`actual_start_response` and :func:`fast_tail`, or None (the Python functions serve)
+#: the C module serving :func:`actual_start_response`, :func:`fast_tail` and :attr:`PolicyState.remembered`,
+#: or None (the Python code serves)
 SPEEDUPS = _load_speedups()
 #: ``bind_start_response(call)``: :func:`actual_start_response` bound to ``call`` (a bound method, or its C twin)
 bind_start_response: Callable[[ActualCall], Callable[..., Any]] = (
