@@ -34,6 +34,9 @@
 #if PY_VERSION_HEX < 0x03090000
 #error "wsgicors._speedups needs CPython 3.9 or later (vectorcall); fastpath.py serves older Pythons"
 #endif
+#if PY_VERSION_HEX < 0x030A0000
+static inline PyObject *Py_NewRef(PyObject *object) { Py_INCREF(object); return object; }  /* 3.10+ */
+#endif
 
 /* fastpath._plain (a set of exact str) and fastpath.actual_start_response, given by setup() */
 static PyObject *plain = NULL;
@@ -143,23 +146,16 @@ typedef struct {
     PyObject *weakrefs;
 } Bound;
 
+/* The Python original, bound to the same call list, answers this call (a rare shape) */
 static PyObject *
 call_fallback(Bound *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
-    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf), total = nargs + (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
-    PyObject *stack[8];
-    if (total + 1 > 8) {  /* more arguments than start_response takes: let Python say so */
-        PyObject *bound = PyMethod_New(PyTuple_GET_ITEM(fallback, 0), self->call);
-        if (bound == NULL)
-            return NULL;
-        PyObject *result = PyObject_Vectorcall(bound, args, nargsf, kwnames);
-        Py_DECREF(bound);
-        return result;
-    }
-    stack[0] = self->call;
-    for (Py_ssize_t i = 0; i < total; i++)
-        stack[i + 1] = args[i];
-    return PyObject_Vectorcall(PyTuple_GET_ITEM(fallback, 0), stack, nargs + 1, kwnames);
+    PyObject *bound = PyMethod_New(PyTuple_GET_ITEM(fallback, 0), self->call != NULL ? self->call : Py_None);
+    if (bound == NULL)
+        return NULL;
+    PyObject *result = PyObject_Vectorcall(bound, args, nargsf, kwnames);
+    Py_DECREF(bound);
+    return result;
 }
 
 static PyObject *
@@ -363,6 +359,20 @@ label_host(Remembered *self, PyObject *origin, Py_ssize_t size)
     return found;
 }
 
+/* (first, *rest): a new tuple (rest an exact tuple) */
+static PyObject *
+prepended(PyObject *first, PyObject *rest)
+{
+    Py_ssize_t size = PyTuple_GET_SIZE(rest);
+    PyObject *out = PyTuple_New(1 + size);
+    if (out == NULL)
+        return NULL;
+    PyTuple_SET_ITEM(out, 0, Py_NewRef(first));
+    for (Py_ssize_t i = 0; i < size; i++)
+        PyTuple_SET_ITEM(out, i + 1, Py_NewRef(PyTuple_GET_ITEM(rest, i)));
+    return out;
+}
+
 static PyObject *
 remembered_call(Remembered *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
@@ -394,43 +404,14 @@ remembered_call(Remembered *self, PyObject *const *args, size_t nargsf, PyObject
     PyObject *allow = PyTuple_Pack(2, self->allow_name, origin);
     if (allow == NULL)
         return NULL;
-    Py_ssize_t extra = PyTuple_GET_SIZE(self->extra);
-    PyObject *add = PyTuple_New(1 + extra);
-    PyObject *tail = NULL;
-    if (add != NULL && self->tail != Py_None) {
-        tail = PyTuple_New(1 + PyTuple_GET_SIZE(self->tail));
-        if (tail != NULL) {
-            Py_INCREF(allow);
-            PyTuple_SET_ITEM(tail, 0, allow);
-            for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(self->tail); i++) {
-                PyObject *item = PyTuple_GET_ITEM(self->tail, i);
-                Py_INCREF(item);
-                PyTuple_SET_ITEM(tail, i + 1, item);
-            }
-        }
-    } else if (add != NULL) {
-        tail = Py_None;
-        Py_INCREF(tail);
-    }
-    if (add == NULL || tail == NULL) {
-        Py_DECREF(allow);
-        Py_XDECREF(add);
+    PyObject *add = prepended(allow, self->extra);
+    PyObject *tail = self->tail == Py_None ? Py_NewRef(Py_None) : prepended(allow, self->tail);
+    Py_DECREF(allow);
+    entry = add != NULL && tail != NULL ? PyTuple_Pack(2, add, tail) : NULL;
+    Py_XDECREF(add);
+    Py_XDECREF(tail);
+    if (entry == NULL)
         return NULL;
-    }
-    PyTuple_SET_ITEM(add, 0, allow);  /* the reference made by PyTuple_Pack */
-    for (Py_ssize_t i = 0; i < extra; i++) {
-        PyObject *item = PyTuple_GET_ITEM(self->extra, i);
-        Py_INCREF(item);
-        PyTuple_SET_ITEM(add, i + 1, item);
-    }
-    entry = PyTuple_New(2);
-    if (entry == NULL) {
-        Py_DECREF(add);
-        Py_DECREF(tail);
-        return NULL;
-    }
-    PyTuple_SET_ITEM(entry, 0, add);
-    PyTuple_SET_ITEM(entry, 1, tail);
     if (PyDict_GET_SIZE(self->memo) >= self->memo_size)
         PyDict_Clear(self->memo);
     if (PyDict_SetItem(self->memo, origin, entry) < 0) {
