@@ -79,11 +79,13 @@ from pyramid.response import Response
 from pyramid.traversal import decode_path_info, split_path_info
 from pyramid.tweens import EXCVIEW
 from pyramid.urldispatch import old_route_re, route_re
+from webob.response import Response as WebObResponse
 from zope.interface import implementedBy
 
 from wsgicors import ConfigError, Policy, Problem
 from wsgicors.engine import refuse_preflight
 from wsgicors.errors import Problems
+from wsgicors.fastpath import SPEEDUPS
 from wsgicors.fetch import is_preflight
 from wsgicors.middleware import OWNER_KEY, Rules, preflight_answer, response_decorator, warn_limited
 from wsgicors.options import require_bool
@@ -104,6 +106,24 @@ MAX_REQUEUE = 64  # finished callbacks that may still follow ours (bounded again
 FINAL_RESPONSE_KEY = "wsgicors.pyramid.response"
 HeaderList = List[Tuple[str, str]]
 TWEEN = "pyramid_wsgicors.tween_factory"
+
+
+def _load_speedups() -> Any:
+    if SPEEDUPS is None:  # the core's C code does not serve: neither does this
+        return None
+    try:
+        from . import _speedups
+    except ImportError:  # not built (no C compiler at install)
+        return None
+    return _speedups
+
+
+#: ``pyramid_wsgicors._speedups`` (the one-policy tween's actual-request path in C), when it is built and
+#: wsgicors' own C code serves (not with ``WSGICORS_PURE_PYTHON``, not in a sub-interpreter); else None
+_SPEEDUPS = _load_speedups()
+#: WebOb's ``Response.headerlist`` property: a Response whose type still has it keeps its headers in
+#: ``_headerlist`` (and a ``_headers`` view of them), which the one-policy tween reads and sets directly
+WEBOB_HEADERLIST = WebObResponse.headerlist
 
 
 class _Configuration:
@@ -321,7 +341,14 @@ def tween_factory(handler: Callable[[Request], Response], registry: Registry) ->
 
 def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry,
                       state: Any) -> Callable[[Request], Response]:
-    """The tween when one policy covers every request: its remembered answers, nothing to resolve."""
+    """The tween when one policy covers every request: its remembered answers, nothing to resolve.
+
+    When it is the outermost tween and no ``NewResponse`` subscriber is
+    registered (:func:`_finisher`), its actual-request path is the C type of
+    ``pyramid_wsgicors._speedups`` when that is built and wsgicors' own C code
+    serves (:data:`wsgicors.fastpath.SPEEDUPS`): the same steps as ``cors_tween``
+    below, which it hands every request it does not serve fully.
+    """
     remembered, actual, decorate_with, fast_tail = state.remembered, state.actual, state.decorate, state.fast_tail
     finish, at_once = _finisher(registry)
 
@@ -334,22 +361,34 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
             if answer is not None:
                 return _preflight_response(request, answer, finish)
         origin = environ.get("HTTP_ORIGIN")
-        add, tail = remembered(origin) or actual(origin, environ)
+        entry = remembered(origin) or actual(origin, environ)
         response = handler(request)
-        attrs = request.__dict__
-        if at_once and not attrs.get("response_callbacks") and not attrs.get("finished_callbacks"):
-            # finish() and PolicyState.decorate, inlined: one Python frame fewer per response. A new
-            # list through the setter, never the Response's list extended in place: the application
-            # may hold it (Response(headerlist=CONSTANT) keeps it), or headerlist may be computed
-            headers = response.headerlist
-            fast = fast_tail(headers, tail) if tail is not None else None
-            response.headerlist = fast if fast is not None else decorate_with(
-                headers, add, None, environ.get("PATH_INFO"))
-        else:
-            path = environ.get("PATH_INFO")
-            finish(request, response, lambda headers: decorate_with(headers, add, tail, path))
+        tail = entry[1]
+        if tail is not None and at_once and getattr(type(response), "headerlist", None) is WEBOB_HEADERLIST:
+            attrs = request.__dict__  # the callback queues are created on first use: absent means empty
+            if "response_callbacks" not in attrs and "finished_callbacks" not in attrs:
+                # finish() and PolicyState.decorate, inlined: one Python frame fewer per response.
+                fast = fast_tail(response._headerlist, tail)
+                if fast is not None:
+                    # WebOb's headerlist property, inlined (the type's own is WebOb's: checked above):
+                    # it reads _headerlist, and sets it after emptying the _headers view. A new list,
+                    # never the Response's list extended in place: the application may hold it
+                    # (Response(headerlist=CONSTANT) keeps it)
+                    response._headers = None
+                    response._headerlist = fast
+                    return response
+        return finished(request, response, environ, entry)
+
+    def finished(request: Request, response: Response, environ: Dict[str, Any], entry: Any) -> Response:
+        """An actual response's general path: the engine decorates it, at once or last (finish)."""
+        add, tail = entry
+        path = environ.get("PATH_INFO")
+        finish(request, response, lambda headers: decorate_with(headers, add, tail, path))
         return response
 
+    if at_once and _SPEEDUPS is not None:
+        return _SPEEDUPS.one_policy_tween(handler, remembered, fast_tail, OWNER_KEY, WEBOB_HEADERLIST,
+                                          cors_tween, finished)
     return cors_tween
 
 

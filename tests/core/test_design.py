@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DESIGN = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
 LAYERS = re.search(r"```layers\n(.*?)```", DESIGN, re.S).group(1).split()
 CORE = ROOT / "wsgicors"
-PUBLIC_FOR_ADAPTERS = {"__init__", "fetch", "options", "settings", "middleware", "engine", "errors", "policy"}
+PUBLIC_FOR_ADAPTERS = {"__init__", "fetch", "options", "settings", "middleware", "engine", "errors", "policy", "fastpath"}
 
 
 def unit_of(path: Path) -> str:
@@ -28,6 +28,8 @@ def imported_units(path: Path) -> set:
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[: len(package) - node.level + 1]
+                if base[:1] != ("wsgicors",):  # an adapter's own module (pyramid_wsgicors._speedups)
+                    continue
                 parts = list(base) + (node.module.split(".") if node.module else [])
                 if not node.module:  # from . import x, y: submodules, or names from __init__
                     units.update((a.name if a.name in LAYERS else "__init__") if len(parts) == 1 else parts[1]

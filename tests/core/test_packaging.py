@@ -125,14 +125,16 @@ def test_wheel_ships_the_core_and_the_adapters(wheel):
     for package in PACKAGES:
         assert f"{package}/__init__.py" in names
     assert "wsgicors/py.typed" in names
-    assert [name for name in names if name.startswith("wsgicors/_speedups.") and name.endswith(".so")], names
+    for package in ("wsgicors", "pyramid_wsgicors"):  # each C part, compiled for this Python, and its stub
+        assert [name for name in names if name.startswith(f"{package}/_speedups.") and name.endswith(".so")], names
+        assert f"{package}/_speedups.pyi" in names, names
 
 
 def test_sdist_holds_the_sources_license_and_readme(sdist):
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     for needed in ("README.md", "LICENSE", "setup.cfg", "setup.py", "pyproject.toml", "wsgicors/__init__.py",
-                   "wsgicors/_speedups.c",
+                   "wsgicors/_speedups.c", "adapters/pyramid_wsgicors/_speedups.c",
                    "adapters/flask_wsgicors/__init__.py", "adapters/bottle_wsgicors/__init__.py",
                    "adapters/pyramid_wsgicors/__init__.py"):
         assert needed in names, needed

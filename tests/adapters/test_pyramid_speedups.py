@@ -1,0 +1,349 @@
+"""pyramid_wsgicors/_speedups.c serves a request exactly as the Python one-policy tween it stands in for.
+
+The C tween is optional (built at install when a C compiler is there, used
+when wsgicors' own C code serves); CI requires it, so BENCHMARKS.md's Pyramid
+row measures the tween tested here. Each test gives the C tween and the
+Python tween the same app or the same objects: what the client receives,
+what is returned or raised, how often the handler ran, and the Response
+afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any, Callable, Dict, List, Tuple
+
+import pytest
+from pyramid.config import Configurator
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.interfaces import IResponse
+from pyramid.request import Request
+from pyramid.response import Response
+from webtest import TestApp
+from zope.interface import implementer
+
+import pyramid_wsgicors
+from wsgicors import fastpath
+
+C_TWEEN = pyramid_wsgicors._SPEEDUPS
+needs_c_tween = pytest.mark.skipif(C_TWEEN is None and os.environ.get("CI") != "true",
+                                   reason="pyramid_wsgicors._speedups is not built or not used here")
+
+ALLOWED = "https://app.example.com"
+SETTINGS = {"cors.origins": f"{ALLOWED}\n  https://*.tenant.example", "cors.expose_headers": "x-total"}
+ORIGINS = [ALLOWED, "https://a.tenant.example", "https://evil.example", None]
+
+
+def test_ci_runs_the_c_tween() -> None:
+    """Built and used wherever CI runs: a machine without a compiler fails here, not silently slower."""
+    if os.environ.get("CI") != "true" and C_TWEEN is None:
+        pytest.skip("not CI, and pyramid_wsgicors._speedups is not built or not used here")
+    assert C_TWEEN is not None
+    assert type(_tween(lambda request: Response(), c=True)).__name__ == "OnePolicyTween"
+
+
+def test_the_python_tween_serves_when_the_core_python_code_does() -> None:
+    code = "import pyramid_wsgicors; print(pyramid_wsgicors._SPEEDUPS is None)"
+    env = dict(os.environ, **{fastpath.PURE_PYTHON_ENV: "1"})
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True"]
+
+
+@needs_c_tween
+def test_a_new_response_subscriber_keeps_the_python_tween() -> None:
+    """Headers are then applied last, in a finished callback: that is the Python tween's path."""
+    def configure(config: Configurator) -> None:
+        config.add_subscriber(lambda event: None, "pyramid.events.NewResponse")
+
+    assert type(_tween(lambda request: Response(), c=True, configure=configure)).__name__ == "function"
+
+
+# -- the same app, served by either tween -------------------------------------------------------
+
+
+@implementer(IResponse)
+class _NotWebOb:
+    """A response Pyramid accepts that is no WebOb Response: headerlist is an instance attribute."""
+
+    def __init__(self) -> None:
+        self.status = "200 OK"
+        self.headerlist = [("Content-Type", "text/plain")]
+        self.app_iter = [b"not webob"]
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> List[bytes]:
+        start_response(self.status, list(self.headerlist))
+        return self.app_iter
+
+
+class _DictHeaders(Response):  # type: ignore[misc]
+    """Its own headerlist property (computed from a dict)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._kept = dict(self._headerlist)
+
+    headerlist = property(lambda self: list(self._kept.items()), lambda self, value: setattr(self, "_kept", dict(value)))
+
+    def _abs_headerlist(self, environ: Dict[str, Any]) -> List[Tuple[str, str]]:
+        return list(self._kept.items())
+
+
+def _headers_read_first(request: Request) -> Response:
+    response = Response(b"ok", content_type="text/plain")
+    response.headers["X-Seen"] = "1"  # builds WebOb's _headers view over the list the tween replaces
+    return response
+
+
+def _raise_not_found(request: Request) -> Response:
+    raise HTTPNotFound()  # Pyramid's exception view answers it: prepared (its body set) when sent
+
+
+def _raise(request: Request) -> Response:
+    raise RuntimeError("boom")  # no exception view: it propagates
+
+
+def _response_callback(request: Request) -> Response:
+    request.add_response_callback(lambda request, response: response.headers.__setitem__("X-Callback", "1"))
+    return Response(b"ok")
+
+
+def _finished_callback(request: Request) -> Response:
+    request.add_finished_callback(lambda request: None)
+    return Response(b"ok")
+
+
+def _request_response(request: Request) -> Response:
+    request.response.text = "ok"
+    return request.response
+
+
+VIEWS: Dict[str, Callable[[Request], Any]] = {
+    "plain": lambda request: Response(b"ok", headerlist=[("Content-Type", "text/plain")]),
+    "vary": lambda request: Response(b"ok", headerlist=[("Content-Type", "text/plain"), ("Vary", "Accept")]),
+    "own-cors": lambda request: Response(b"ok", headerlist=[("Access-Control-Allow-Origin", "*")]),
+    "headers-read-first": _headers_read_first,
+    "http-exception-returned": lambda request: HTTPNotFound(),
+    "http-exception-raised": _raise_not_found,
+    "raises": _raise,
+    "own-headerlist-property": lambda request: _DictHeaders(app_iter=[b"x"], headerlist=[("Content-Type", "text/plain")]),
+    "not-webob": lambda request: _NotWebOb(),
+    "response-callback": _response_callback,
+    "finished-callback": _finished_callback,
+    "request-response": _request_response,
+}
+REQUESTS: Dict[str, Dict[str, str]] = {
+    "GET": {"REQUEST_METHOD": "GET"},
+    "preflight": {"REQUEST_METHOD": "OPTIONS", "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT"},
+    "plain OPTIONS": {"REQUEST_METHOD": "OPTIONS"},
+    "owned": {"REQUEST_METHOD": "GET", "wsgicors.owner": ""},
+}
+
+
+def _app(c: bool) -> Any:
+    with Configurator(settings=SETTINGS) as config:
+        config.include("pyramid_wsgicors")
+        for name, view in VIEWS.items():
+            config.add_route(name, "/" + name)
+            config.add_view(view, route_name=name)
+        saved = pyramid_wsgicors._SPEEDUPS
+        pyramid_wsgicors._SPEEDUPS = saved if c else None
+        try:
+            return config.make_wsgi_app()
+        finally:
+            pyramid_wsgicors._SPEEDUPS = saved
+
+
+def _served(app: Any, path: str, extra: Dict[str, str], origin: Any) -> Tuple[Any, ...]:
+    environ = dict(extra, **({"HTTP_ORIGIN": origin} if origin else {}))
+    try:
+        response = TestApp(app).request("/" + path, expect_errors=True, extra_environ=environ,
+                                        method=environ["REQUEST_METHOD"])
+    except Exception as error:
+        return "raised", type(error).__name__, str(error)
+    return response.status, response.headerlist, response.body
+
+
+@needs_c_tween
+@pytest.mark.parametrize("origin", ORIGINS)
+@pytest.mark.parametrize("request_kind", REQUESTS)
+@pytest.mark.parametrize("view", VIEWS)
+def test_each_response_is_what_the_python_tween_sends(view: str, request_kind: str, origin: Any) -> None:
+    c_app, python_app = _app(c=True), _app(c=False)
+    for _ in range(3):  # first sight of the origin and the names (the engine), then remembered
+        assert _served(c_app, view, REQUESTS[request_kind], origin) == _served(
+            python_app, view, REQUESTS[request_kind], origin)
+
+
+# -- the tween called directly, with unusual objects ---------------------------------------------
+
+
+def _tween(handler: Callable[[Any], Any], c: bool, configure: Callable[[Configurator], None] = None) -> Any:
+    config = Configurator(settings=SETTINGS)
+    config.include("pyramid_wsgicors")
+    if configure is not None:
+        configure(config)
+    config.commit()
+    saved = pyramid_wsgicors._SPEEDUPS
+    pyramid_wsgicors._SPEEDUPS = saved if c else None
+    try:
+        return pyramid_wsgicors.tween_factory(handler, config.registry)
+    finally:
+        pyramid_wsgicors._SPEEDUPS = saved
+
+
+class _Counting:
+    """A handler: a fresh response from ``make`` on each call, counted."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+        self.calls = 0
+
+    def __call__(self, request: Any) -> Any:
+        self.calls += 1
+        return self.make()
+
+
+class _Odd(str):
+    """A str subclass: compared by the Python code, never by the C code."""
+
+
+class _AnyHeaderlist(type):
+    """A metatype with its own headerlist: getattr on the class finds it first."""
+
+    headerlist = property(lambda cls: pyramid_wsgicors.WEBOB_HEADERLIST)
+
+
+class _MetaResponse(Response, metaclass=_AnyHeaderlist):  # type: ignore[misc]
+    pass
+
+
+class _Bare(Response):  # type: ignore[misc]
+    """WebOb's headerlist property, but no _headerlist (its __init__ skipped)."""
+
+    def __init__(self) -> None:
+        pass
+
+
+class _SlotsRequest:
+    __slots__ = ("environ",)
+
+    def __init__(self, environ: Dict[str, Any]) -> None:
+        self.environ = environ
+
+
+class _DictSubclass(dict):
+    pass
+
+
+def _environ(method: Any = "GET", origin: Any = ALLOWED, **extra: Any) -> Dict[str, Any]:
+    environ = Request.blank("/x").environ
+    environ["REQUEST_METHOD"] = method
+    if origin is not None:
+        environ["HTTP_ORIGIN"] = origin
+    environ.update(extra)
+    return environ
+
+
+def _plain_response() -> Response:
+    return Response(b"ok", headerlist=[("Content-Type", "text/plain")])
+
+
+CASES: Dict[str, Tuple[Callable[[], Any], Callable[[], Any]]] = {
+    # name: (the request, the handler's response)
+    "allowed": (lambda: Request(_environ()), _plain_response),
+    "wildcard": (lambda: Request(_environ(origin="https://b.tenant.example")), _plain_response),
+    "refused": (lambda: Request(_environ(origin="https://evil.example")), _plain_response),
+    "no origin": (lambda: Request(_environ(origin=None)), _plain_response),
+    "bytes origin": (lambda: Request(_environ(origin=b"https://app.example.com")), _plain_response),
+    "odd origin": (lambda: Request(_environ(origin=_Odd(ALLOWED))), _plain_response),
+    "odd method": (lambda: Request(_environ(method=_Odd("GET"))), _plain_response),
+    "no method": (lambda: Request({k: v for k, v in _environ().items() if k != "REQUEST_METHOD"}), _plain_response),
+    "owned": (lambda: Request(_environ(**{"wsgicors.owner": None})), _plain_response),
+    "environ subclass": (lambda: _with_environ(Request(_environ()), _DictSubclass(_environ())), _plain_response),
+    "no environ": (lambda: object(), _plain_response),
+    "slots request": (lambda: _SlotsRequest(_environ()), _plain_response),
+    "vary": (lambda: Request(_environ()), lambda: Response(b"ok", headerlist=[("Vary", "Accept")])),
+    "headers read first": (lambda: Request(_environ()), lambda: _headers_read_first(Request.blank("/"))),
+    "tuple headers": (lambda: Request(_environ()), lambda: _with_headerlist(_plain_response(), (("A", "b"),))),
+    "metatype": (lambda: Request(_environ()), lambda: _MetaResponse(b"ok")),
+    "no _headerlist": (lambda: Request(_environ()), _Bare),
+    "not webob": (lambda: Request(_environ()), _NotWebOb),
+    "empty callbacks": (lambda: _with_queues(Request(_environ())), _plain_response),
+}
+
+
+def _with_environ(request: Request, environ: Dict[str, Any]) -> Request:
+    request.__dict__["environ"] = environ  # WebOb's constructor takes an exact dict only
+    return request
+
+
+def _with_headerlist(response: Response, headers: Any) -> Response:
+    response._headerlist = headers
+    return response
+
+
+def _with_queues(request: Request) -> Request:
+    request.response_callbacks  # reified: empty queues in the request's __dict__
+    request.finished_callbacks
+    return request
+
+
+@needs_c_tween
+@pytest.mark.parametrize("case", CASES)
+def test_the_c_tween_does_what_the_python_tween_does(case: str) -> None:
+    make_request, make_response = CASES[case]
+    outcomes = []
+    for c in (True, False):
+        handler = _Counting(make_response)
+        tween = _tween(handler, c)
+        for _ in range(3):  # the origin's answer and the header names remembered on the first call
+            handler.calls = 0
+            request = make_request()
+            try:
+                response = tween(request)
+                headers = getattr(response, "headerlist", None)
+                view = list(response.headers.items()) if isinstance(response, Response) and case != "no _headerlist" else None
+                outcome: Tuple[Any, ...] = ("returned", type(response).__name__, headers, view)
+            except Exception as error:
+                outcome = ("raised", type(error).__name__)
+            environ = getattr(request, "environ", {})
+            owner = environ.get("wsgicors.owner", "absent")  # each tween has its app's own PolicyState
+            outcomes.append((c, outcome, handler.calls, type(owner).__name__))
+    c_outcomes = [outcome[1:] for outcome in outcomes if outcome[0]]
+    python_outcomes = [outcome[1:] for outcome in outcomes if not outcome[0]]
+    assert c_outcomes == python_outcomes
+    assert all(calls <= 1 for _, _, calls, _ in outcomes)
+
+
+@pytest.mark.parametrize("c", [pytest.param(True, marks=needs_c_tween), False], ids=["C", "Python"])
+def test_the_webob_view_is_rebuilt_over_the_new_list(c: bool) -> None:
+    """A view over the old list (read by the view) is emptied: the Response's headers show the CORS ones."""
+    tween = _tween(_headers_read_first, c=c)
+    for _ in range(3):  # first sight of X-Seen (the engine), then remembered
+        assert tween(Request(_environ())).headers.getall("Access-Control-Allow-Origin") == [ALLOWED]
+
+
+@needs_c_tween
+def test_a_handler_that_raises_raises_through_the_c_tween() -> None:
+    def handler(request: Any) -> Any:
+        raise KeyError("view")
+
+    with pytest.raises(KeyError, match="view"):
+        _tween(handler, c=True)(Request(_environ()))
+
+
+@needs_c_tween
+def test_keyword_calls_go_to_the_python_tween() -> None:
+    tween = _tween(lambda request: _plain_response(), c=True)
+    assert tween(request=Request(_environ())).headers["Access-Control-Allow-Origin"] == ALLOWED
+
+
+@needs_c_tween
+def test_the_type_stub_names_what_the_c_module_exports() -> None:
+    import ast
+    stub = os.path.join(os.path.dirname(pyramid_wsgicors.__file__), "_speedups.pyi")
+    with open(stub, encoding="utf-8") as handle:
+        declared = {node.name for node in ast.parse(handle.read()).body if isinstance(node, ast.FunctionDef)}
+    assert declared == {name for name in dir(C_TWEEN) if not name.startswith("_") and callable(getattr(C_TWEEN, name))}
