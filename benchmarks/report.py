@@ -99,7 +99,14 @@ def _request_path() -> str:
     """Which code served wsgicors's request path: the C twin or the Python reference (docs/design.md §2.3)."""
     from wsgicors import fastpath
     if fastpath.SPEEDUPS is not None:
-        return "request path in C (`wsgicors/_speedups.c`, built at install)"
+        try:
+            import pyramid_wsgicors
+            tween_in_c = pyramid_wsgicors._SPEEDUPS is not None
+        except ImportError:  # Pyramid is not installed: no Pyramid row either
+            tween_in_c = False
+        tween = ("the Pyramid tween's too (`adapters/pyramid_wsgicors/_speedups.c`)" if tween_in_c
+                 else "the Pyramid tween's in Python")
+        return f"request path in C (`wsgicors/_speedups.c`, built at install), {tween}"
     reason = (f"{fastpath.PURE_PYTHON_ENV} is set" if fastpath.pure_python_requested()
               else "wsgicors._speedups is not built here")
     return f"request path in Python only ({reason})"
