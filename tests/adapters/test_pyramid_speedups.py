@@ -10,10 +10,11 @@ afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 from pyramid.config import Configurator
@@ -141,18 +142,25 @@ REQUESTS: Dict[str, Dict[str, str]] = {
 }
 
 
+@contextlib.contextmanager
+def _tweens_in(c: bool) -> Iterator[None]:
+    """Tweens made meanwhile are the C one (when built) or the Python one."""
+    saved = pyramid_wsgicors._SPEEDUPS
+    pyramid_wsgicors._SPEEDUPS = saved if c else None
+    try:
+        yield
+    finally:
+        pyramid_wsgicors._SPEEDUPS = saved
+
+
 def _app(c: bool) -> Any:
     with Configurator(settings=SETTINGS) as config:
         config.include("pyramid_wsgicors")
         for name, view in VIEWS.items():
             config.add_route(name, "/" + name)
             config.add_view(view, route_name=name)
-        saved = pyramid_wsgicors._SPEEDUPS
-        pyramid_wsgicors._SPEEDUPS = saved if c else None
-        try:
+        with _tweens_in(c):
             return config.make_wsgi_app()
-        finally:
-            pyramid_wsgicors._SPEEDUPS = saved
 
 
 def _served(app: Any, path: str, extra: Dict[str, str], origin: Any) -> Tuple[Any, ...]:
@@ -179,18 +187,14 @@ def test_each_response_is_what_the_python_tween_sends(view: str, request_kind: s
 # -- the tween called directly, with unusual objects ---------------------------------------------
 
 
-def _tween(handler: Callable[[Any], Any], c: bool, configure: Callable[[Configurator], None] = None) -> Any:
+def _tween(handler: Callable[[Any], Any], c: bool, configure: Optional[Callable[[Configurator], None]] = None) -> Any:
     config = Configurator(settings=SETTINGS)
     config.include("pyramid_wsgicors")
     if configure is not None:
         configure(config)
     config.commit()
-    saved = pyramid_wsgicors._SPEEDUPS
-    pyramid_wsgicors._SPEEDUPS = saved if c else None
-    try:
+    with _tweens_in(c):
         return pyramid_wsgicors.tween_factory(handler, config.registry)
-    finally:
-        pyramid_wsgicors._SPEEDUPS = saved
 
 
 class _Counting:
