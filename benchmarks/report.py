@@ -101,7 +101,7 @@ def _request_path() -> str:
     if fastpath.SPEEDUPS is not None:
         try:
             import pyramid_wsgicors
-            tween_in_c = pyramid_wsgicors._SPEEDUPS is not None
+            tween_in_c = pyramid_wsgicors.SPEEDUPS is not None
         except ImportError:  # Pyramid is not installed: no Pyramid row either
             tween_in_c = False
         tween = ("the Pyramid tween's too (`adapters/pyramid_wsgicors/_speedups.c`)" if tween_in_c

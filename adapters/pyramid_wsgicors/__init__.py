@@ -82,10 +82,9 @@ from pyramid.urldispatch import old_route_re, route_re
 from webob.response import Response as WebObResponse
 from zope.interface import implementedBy
 
-from wsgicors import ConfigError, Policy, Problem
+from wsgicors import ConfigError, Policy, Problem, fastpath
 from wsgicors.engine import refuse_preflight
 from wsgicors.errors import Problems
-from wsgicors.fastpath import SPEEDUPS
 from wsgicors.fetch import is_preflight
 from wsgicors.middleware import OWNER_KEY, Rules, preflight_answer, response_decorator, warn_limited
 from wsgicors.options import require_bool
@@ -109,7 +108,7 @@ TWEEN = "pyramid_wsgicors.tween_factory"
 
 
 def _load_speedups() -> Any:
-    if SPEEDUPS is None:  # the core's C code does not serve: neither does this
+    if fastpath.SPEEDUPS is None:  # the core's C code does not serve: neither does this
         return None
     try:
         from . import _speedups
@@ -119,8 +118,10 @@ def _load_speedups() -> Any:
 
 
 #: ``pyramid_wsgicors._speedups`` (the one-policy tween's actual-request path in C), when it is built and
-#: wsgicors' own C code serves (not with ``WSGICORS_PURE_PYTHON``, not in a sub-interpreter); else None
-_SPEEDUPS = _load_speedups()
+#: wsgicors' own C code serves (:data:`wsgicors.fastpath.SPEEDUPS`: not with ``WSGICORS_PURE_PYTHON``, not in
+#: a sub-interpreter); else None. It serves an app with one policy for every path and no route policy, where
+#: this tween is the outermost and no ``NewResponse`` subscriber is registered (:func:`_one_policy_tween`)
+SPEEDUPS = _load_speedups()
 #: WebOb's ``Response.headerlist`` property: a Response whose type still has it keeps its headers in
 #: ``_headerlist`` (and a ``_headers`` view of them), which the one-policy tween reads and sets directly
 WEBOB_HEADERLIST = WebObResponse.headerlist
@@ -386,8 +387,8 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
         finish(request, response, lambda headers: decorate_with(headers, add, tail, path))
         return response
 
-    if at_once and _SPEEDUPS is not None:
-        return _SPEEDUPS.one_policy_tween(handler, remembered, fast_tail, OWNER_KEY, WEBOB_HEADERLIST,
+    if at_once and SPEEDUPS is not None:
+        return SPEEDUPS.one_policy_tween(handler, remembered, fast_tail, OWNER_KEY, WEBOB_HEADERLIST,
                                           cors_tween, finished)
     return cors_tween
 

@@ -28,7 +28,7 @@ from zope.interface import implementer
 import pyramid_wsgicors
 from wsgicors import fastpath
 
-C_TWEEN = pyramid_wsgicors._SPEEDUPS
+C_TWEEN = pyramid_wsgicors.SPEEDUPS
 needs_c_tween = pytest.mark.skipif(C_TWEEN is None and os.environ.get("CI") != "true",
                                    reason="pyramid_wsgicors._speedups is not built or not used here")
 
@@ -46,7 +46,7 @@ def test_ci_runs_the_c_tween() -> None:
 
 
 def test_the_python_tween_serves_when_the_core_python_code_does() -> None:
-    code = "import pyramid_wsgicors; print(pyramid_wsgicors._SPEEDUPS is None)"
+    code = "import pyramid_wsgicors; print(pyramid_wsgicors.SPEEDUPS is None)"
     env = dict(os.environ, **{fastpath.PURE_PYTHON_ENV: "1"})
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True"]
@@ -145,12 +145,12 @@ REQUESTS: Dict[str, Dict[str, str]] = {
 @contextlib.contextmanager
 def _tweens_in(c: bool) -> Iterator[None]:
     """Tweens made meanwhile are the C one (when built) or the Python one."""
-    saved = pyramid_wsgicors._SPEEDUPS
-    pyramid_wsgicors._SPEEDUPS = saved if c else None
+    saved = pyramid_wsgicors.SPEEDUPS
+    pyramid_wsgicors.SPEEDUPS = saved if c else None
     try:
         yield
     finally:
-        pyramid_wsgicors._SPEEDUPS = saved
+        pyramid_wsgicors.SPEEDUPS = saved
 
 
 def _app(c: bool) -> Any:
