@@ -347,20 +347,26 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
     When it is the outermost tween and no ``NewResponse`` subscriber is
     registered (:func:`_finisher`), its actual-request path is the C type of
     ``pyramid_wsgicors._speedups`` when that is built and wsgicors' own C code
-    serves (:data:`wsgicors.fastpath.SPEEDUPS`): the same steps as ``cors_tween``
-    below, which it hands every request it does not serve fully.
+    serves (:data:`wsgicors.fastpath.SPEEDUPS`): ``cors_tween``'s steps in the same
+    order, calling ``preflight``, ``PolicyState.actual`` and ``finished`` where
+    ``cors_tween`` calls them (a call of another shape goes to ``cors_tween``).
     """
     remembered, actual, decorate_with, fast_tail = state.remembered, state.actual, state.decorate, state.fast_tail
     finish, at_once = _finisher(registry)
+
+    def preflight(request: Request, environ: Dict[str, Any]) -> Optional[Response]:
+        """The response to a preflight; None for an ``OPTIONS`` request that is not one."""
+        answer = preflight_answer(state.policy, environ)
+        return None if answer is None else _preflight_response(request, answer, finish)
 
     def cors_tween(request: Request) -> Response:
         environ = request.environ
         if OWNER_KEY in environ:  # this app's policy decides, not a layer around it (see cors_tween above)
             environ[OWNER_KEY] = state
         if environ.get("REQUEST_METHOD") == "OPTIONS":
-            answer = preflight_answer(state.policy, environ)
+            answer = preflight(request, environ)
             if answer is not None:
-                return _preflight_response(request, answer, finish)
+                return answer
         origin = environ.get("HTTP_ORIGIN")
         entry = remembered(origin) or actual(origin, environ)
         response = handler(request)
@@ -388,8 +394,8 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
         return response
 
     if at_once and SPEEDUPS is not None:
-        return SPEEDUPS.one_policy_tween(handler, remembered, fast_tail, OWNER_KEY, WEBOB_HEADERLIST,
-                                          cors_tween, finished)
+        return SPEEDUPS.one_policy_tween(handler, state, remembered, actual, fast_tail, OWNER_KEY,
+                                         WEBOB_HEADERLIST, cors_tween, preflight, finished)
     return cors_tween
 
 

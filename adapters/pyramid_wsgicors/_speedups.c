@@ -2,13 +2,15 @@
  * pyramid_wsgicors._speedups: the one-policy tween's actual-request path in C, for speed only.
  *
  * pyramid_wsgicors/__init__.py's _one_policy_tween is the reference and the
- * fallback. This type serves an actual request the way that Python function
- * does when the request takes its common course: no preflight, an answer
- * remembered for the Origin (wsgicors' PolicyState.remembered), a WebOb
- * Response whose headers the core's fast_tail can extend, and no response or
- * finished callback queued. Anything else goes to the Python code: before the
- * handler ran, the whole request (the Python tween); after, the response
- * (its general path, `finished`). Whatever happens, the handler runs once.
+ * fallback. This type takes the steps of its Python tween in the same order,
+ * reading each thing once (request.environ, the environ's keys, the Origin),
+ * with the same operations (dict look-ups for an exact dict, the `in` operator,
+ * .get() and == otherwise), and calls the same Python pieces where the Python
+ * tween calls them: preflight() for an OPTIONS request, PolicyState.actual for
+ * an Origin not remembered, finished() for a response it does not decorate
+ * itself. It decorates itself the common response: a WebOb Response (its type's
+ * headerlist is WebOb's property) whose header names the core's fast_tail
+ * knows, with no response or finished callback queued.
  * tests/adapters/test_pyramid_speedups.py holds the two equal.
  *
  * Why C: the Python tween's own frame, the checks around the Response and
@@ -23,67 +25,111 @@
 #if PY_VERSION_HEX < 0x03090000
 #error "pyramid_wsgicors._speedups needs CPython 3.9 or later (vectorcall); the Python tween serves older Pythons"
 #endif
+#if PY_VERSION_HEX < 0x030A0000
+static inline PyObject *Py_NewRef(PyObject *object) { Py_INCREF(object); return object; }  /* 3.10+ */
+#endif
 
 /* interned at import: the attribute and environ key names the Python tween spells */
-static PyObject *s_environ, *s_request_method, *s_options, *s_http_origin, *s_headerlist, *s_private_headerlist,
-    *s_headers_view, *s_response_callbacks, *s_finished_callbacks;
+static PyObject *s_environ, *s_request_method, *s_options, *s_http_origin, *s_get, *s_dict, *s_headerlist,
+    *s_private_headerlist, *s_headers_view, *s_response_callbacks, *s_finished_callbacks;
 
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     PyObject *handler;     /* the tween (or view handler) below this one */
+    PyObject *state;       /* the PolicyState, set under OWNER_KEY */
     PyObject *remembered;  /* PolicyState.remembered: the remembered (added, tail) for an Origin, or None */
+    PyObject *actual;      /* PolicyState.actual(origin, environ): the (added, tail) decided */
     PyObject *fast_tail;   /* PolicyState.fast_tail(headers, tail): headers + tail, or None */
     PyObject *owner_key;   /* wsgicors.middleware.OWNER_KEY */
     PyObject *headerlist;  /* webob.response.Response.headerlist, the property */
-    PyObject *tween;       /* the Python tween: a request this one does not serve, before the handler ran */
-    PyObject *finished;    /* its general path after the handler: finished(request, response, environ, entry) */
+    PyObject *tween;       /* the Python tween: a call of another shape (keywords, not one argument) */
+    PyObject *preflight;   /* preflight(request, environ): the Response answering a preflight, or None */
+    PyObject *finished;    /* the general path after the handler: finished(request, response, environ, entry) */
+    PyObject *weakrefs;
 } Tween;
 
 static PyObject *
-call_one(PyObject *callable, PyObject *arg)
+call(PyObject *callable, PyObject *first, PyObject *second)
 {
-    PyObject *args[1] = {arg};
-    return PyObject_Vectorcall(callable, args, 1, NULL);
+    PyObject *args[2] = {first, second};
+    return PyObject_Vectorcall(callable, args, second != NULL ? 2 : 1, NULL);
 }
 
-/* 1 when environ's REQUEST_METHOD is not "OPTIONS" (absent counts), 0 when it is or may be
- * (not an exact str: the Python tween's == decides), -1 on error */
+/* `key in mapping`: dict's own look-up for an exact dict, the `in` operator otherwise */
 static int
-not_options(PyObject *environ)
+contains(PyObject *mapping, PyObject *key)
 {
-    PyObject *method = PyDict_GetItemWithError(environ, s_request_method);
-    if (method == NULL)
-        return PyErr_Occurred() ? -1 : 1;
-    if (!PyUnicode_CheckExact(method))
-        return 0;
-    return PyUnicode_Compare(method, s_options) != 0;
+    return PyDict_CheckExact(mapping) ? PyDict_Contains(mapping, key) : PySequence_Contains(mapping, key);
 }
 
-/* 1 when response is decorated in place (the common course); 0 when the Python code must
- * finish it; -1 on error (as the Python tween would raise it) */
+/* environ.get(key): a new reference (None when absent), NULL on error */
+static PyObject *
+environ_get(PyObject *environ, PyObject *key)
+{
+    if (!PyDict_CheckExact(environ))
+        return PyObject_CallMethodObjArgs(environ, s_get, key, NULL);
+    PyObject *value = PyDict_GetItemWithError(environ, key);
+    if (value == NULL)
+        return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+    return Py_NewRef(value);
+}
+
+/* `value == text` in an if statement: 1, 0, or -1 on error */
+static int
+equals(PyObject *value, PyObject *text)
+{
+    if (PyUnicode_CheckExact(value))
+        return PyUnicode_Compare(value, text) == 0;
+    PyObject *result = PyObject_RichCompare(value, text, Py_EQ);
+    if (result == NULL)
+        return -1;
+    int truth = PyObject_IsTrue(result);
+    Py_DECREF(result);
+    return truth;
+}
+
+/* getattr(type(response), "headerlist", None) is WEBOB_HEADERLIST: 1, 0, or -1 on error */
+static int
+webob_headerlist(Tween *self, PyObject *response)
+{
+    PyTypeObject *type = Py_TYPE(response);
+    /* the type's own attribute, when it is WebOb's property and the metatype is type: what getattr
+     * on the class returns (property.__get__ on no instance returns the property) */
+    if (Py_TYPE(type) == &PyType_Type && _PyType_Lookup(type, s_headerlist) == self->headerlist)
+        return 1;
+    PyObject *found = PyObject_GetAttr((PyObject *)type, s_headerlist);
+    if (found == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    Py_DECREF(found);
+    return found == self->headerlist;
+}
+
+/* 1 when response is decorated in place (the common course); 0 when `finished` must take it;
+ * -1 on error (as the Python tween would raise it) */
 static int
 decorate_now(Tween *self, PyObject *request, PyObject *response, PyObject *tail)
 {
-    /* getattr(type(response), "headerlist", None) is WEBOB_HEADERLIST, for a type whose
-     * metatype is type (a metatype may define what getattr on the class finds first) */
-    PyTypeObject *type = Py_TYPE(response);
-    if (Py_TYPE(type) != &PyType_Type || _PyType_Lookup(type, s_headerlist) != self->headerlist)
-        return 0;
-    PyObject *attrs = PyObject_GenericGetDict(request, NULL);  /* request.__dict__ */
+    int webob = webob_headerlist(self, response);
+    if (webob <= 0)
+        return webob;
+    PyObject *attrs = PyObject_GetAttr(request, s_dict);  /* request.__dict__ */
     if (attrs == NULL)
         return -1;
-    int queued = PyDict_Contains(attrs, s_response_callbacks);
+    int queued = contains(attrs, s_response_callbacks);
     if (queued == 0)
-        queued = PyDict_Contains(attrs, s_finished_callbacks);
+        queued = contains(attrs, s_finished_callbacks);
     Py_DECREF(attrs);
     if (queued != 0)
         return queued < 0 ? -1 : 0;
     PyObject *headers = PyObject_GetAttr(response, s_private_headerlist);
     if (headers == NULL)
         return -1;
-    PyObject *args[2] = {headers, tail};
-    PyObject *fast = PyObject_Vectorcall(self->fast_tail, args, 2, NULL);
+    PyObject *fast = call(self->fast_tail, headers, tail);
     Py_DECREF(headers);
     if (fast == NULL)
         return -1;
@@ -98,25 +144,51 @@ decorate_now(Tween *self, PyObject *request, PyObject *response, PyObject *tail)
     return failed ? -1 : 1;
 }
 
-/* the request after the handler ran: decorated here, or finished by the Python code */
+/* An actual request, from the Origin on: its answer, the handler's response, decorated */
 static PyObject *
-respond(Tween *self, PyObject *request, PyObject *environ, PyObject *entry)
+respond(Tween *self, PyObject *request, PyObject *environ)
 {
-    PyObject *response = call_one(self->handler, request);
-    if (response == NULL)
+    PyObject *origin = environ_get(environ, s_http_origin);
+    if (origin == NULL)
         return NULL;
-    int done = decorate_now(self, request, response, PyTuple_GET_ITEM(entry, 1));
-    if (done != 0) {
-        if (done < 0)
-            Py_CLEAR(response);
-        return response;
+    PyObject *entry = call(self->remembered, origin, NULL);  /* remembered(origin) or actual(origin, environ) */
+    int truth = entry != NULL ? PyObject_IsTrue(entry) : -1;
+    if (truth == 0) {
+        Py_DECREF(entry);
+        entry = call(self->actual, origin, environ);
     }
-    PyObject *args[4] = {request, response, environ, entry};
-    PyObject *result = PyObject_Vectorcall(self->finished, args, 4, NULL);
-    Py_DECREF(response);
-    return result;
+    Py_DECREF(origin);
+    if (truth < 0) {
+        Py_XDECREF(entry);
+        return NULL;
+    }
+    if (entry == NULL)
+        return NULL;
+    PyObject *response = NULL;
+    if (Py_EnterRecursiveCall(" in the pyramid_wsgicors tween") == 0) {  /* a handler that calls this tween */
+        response = call(self->handler, request, NULL);
+        Py_LeaveRecursiveCall();
+    }
+    if (response == NULL) {
+        Py_DECREF(entry);
+        return NULL;
+    }
+    /* the entry is PolicyState's (added, tail); tail None: no fast tail */
+    int done = 0;
+    if (PyTuple_CheckExact(entry) && PyTuple_GET_SIZE(entry) == 2 && PyTuple_GET_ITEM(entry, 1) != Py_None)
+        done = decorate_now(self, request, response, PyTuple_GET_ITEM(entry, 1));
+    if (done == 0) {
+        PyObject *args[4] = {request, response, environ, entry};
+        PyObject *result = PyObject_Vectorcall(self->finished, args, 4, NULL);
+        Py_SETREF(response, result);
+    } else if (done < 0) {
+        Py_CLEAR(response);
+    }
+    Py_DECREF(entry);
+    return response;
 }
 
+/* The Python tween's steps, in order, each read once; the Python code where they are not C's */
 static PyObject *
 tween_call(Tween *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
@@ -126,30 +198,27 @@ tween_call(Tween *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
     PyObject *environ = PyObject_GetAttr(request, s_environ);
     if (environ == NULL)
         return NULL;
-    PyObject *result = NULL, *entry = NULL;
-    int common = PyDict_CheckExact(environ);
-    if (common) {  /* not a request a layer around this app owns (OWNER_KEY), not a preflight */
-        common = PyDict_Contains(environ, self->owner_key);
-        common = common < 0 ? -1 : !common;
-    }
-    if (common > 0)
-        common = not_options(environ);
-    if (common > 0) {  /* the answer remembered for the Origin, with a tail fast_tail may append */
-        PyObject *origin = PyDict_GetItemWithError(environ, s_http_origin);
-        if (origin == NULL && PyErr_Occurred())
+    PyObject *result = NULL;
+    int owned = contains(environ, self->owner_key);  /* a layer around this app set it: this app decides */
+    if (owned > 0 && PyObject_SetItem(environ, self->owner_key, self->state) < 0)
+        goto done;
+    if (owned < 0)
+        goto done;
+    PyObject *method = environ_get(environ, s_request_method);
+    if (method == NULL)
+        goto done;
+    int options = equals(method, s_options);
+    Py_DECREF(method);
+    if (options < 0)
+        goto done;
+    if (options) {
+        result = call(self->preflight, request, environ);
+        if (result != Py_None)  /* answered (or an error) */
             goto done;
-        entry = call_one(self->remembered, origin != NULL ? origin : Py_None);
-        if (entry == NULL)
-            goto done;
-        common = PyTuple_CheckExact(entry) && PyTuple_GET_SIZE(entry) == 2 &&
-                 PyTuple_CheckExact(PyTuple_GET_ITEM(entry, 1));
+        Py_CLEAR(result);  /* an OPTIONS request that is no preflight: an actual request */
     }
-    if (common > 0)
-        result = respond(self, request, environ, entry);
-    else if (common == 0)
-        result = call_one(self->tween, request);
+    result = respond(self, request, environ);
 done:
-    Py_XDECREF(entry);
     Py_DECREF(environ);
     return result;
 }
@@ -158,11 +227,14 @@ static int
 tween_traverse(Tween *self, visitproc visit, void *arg)
 {
     Py_VISIT(self->handler);
+    Py_VISIT(self->state);
     Py_VISIT(self->remembered);
+    Py_VISIT(self->actual);
     Py_VISIT(self->fast_tail);
     Py_VISIT(self->owner_key);
     Py_VISIT(self->headerlist);
     Py_VISIT(self->tween);
+    Py_VISIT(self->preflight);
     Py_VISIT(self->finished);
     return 0;
 }
@@ -171,11 +243,14 @@ static int
 tween_clear(Tween *self)
 {
     Py_CLEAR(self->handler);
+    Py_CLEAR(self->state);
     Py_CLEAR(self->remembered);
+    Py_CLEAR(self->actual);
     Py_CLEAR(self->fast_tail);
     Py_CLEAR(self->owner_key);
     Py_CLEAR(self->headerlist);
     Py_CLEAR(self->tween);
+    Py_CLEAR(self->preflight);
     Py_CLEAR(self->finished);
     return 0;
 }
@@ -184,6 +259,8 @@ static void
 tween_dealloc(Tween *self)
 {
     PyObject_GC_UnTrack(self);
+    if (self->weakrefs != NULL)
+        PyObject_ClearWeakRefs((PyObject *)self);
     tween_clear(self);
     PyObject_GC_Del(self);
 }
@@ -199,34 +276,36 @@ static PyTypeObject TweenType = {
     .tp_traverse = (traverseproc)tween_traverse,
     .tp_clear = (inquiry)tween_clear,
     .tp_dealloc = (destructor)tween_dealloc,
+    .tp_weaklistoffset = offsetof(Tween, weakrefs),
 };
 
-/* one_policy_tween(handler, remembered, fast_tail, owner_key, headerlist, tween, finished) */
+/* one_policy_tween(handler, state, remembered, actual, fast_tail, owner_key, headerlist, tween, preflight,
+ *                  finished) */
 static PyObject *
 one_policy_tween(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 7 || !PyUnicode_CheckExact(args[3])) {
-        PyErr_SetString(PyExc_TypeError, "one_policy_tween(handler, remembered, fast_tail, owner_key: str, "
-                        "headerlist, tween, finished)");
+    if (nargs != 10 || !PyUnicode_CheckExact(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "one_policy_tween(handler, state, remembered, actual, fast_tail, "
+                        "owner_key: str, headerlist, tween, preflight, finished)");
         return NULL;
     }
     Tween *self = PyObject_GC_New(Tween, &TweenType);
     if (self == NULL)
         return NULL;
     self->vectorcall = (vectorcallfunc)tween_call;
-    PyObject **fields[] = {&self->handler, &self->remembered, &self->fast_tail, &self->owner_key,
-                           &self->headerlist, &self->tween, &self->finished};
-    for (int i = 0; i < 7; i++) {
-        Py_INCREF(args[i]);
-        *fields[i] = args[i];
-    }
+    self->weakrefs = NULL;
+    PyObject **fields[] = {&self->handler, &self->state, &self->remembered, &self->actual, &self->fast_tail,
+                           &self->owner_key, &self->headerlist, &self->tween, &self->preflight, &self->finished};
+    for (int i = 0; i < 10; i++)
+        *fields[i] = Py_NewRef(args[i]);
     PyObject_GC_Track(self);
     return (PyObject *)self;
 }
 
 static PyMethodDef methods[] = {
     {"one_policy_tween", (PyCFunction)(void (*)(void))one_policy_tween, METH_FASTCALL,
-     "one_policy_tween(handler, remembered, fast_tail, owner_key, headerlist, tween, finished): "
+     "one_policy_tween(handler, state, remembered, actual, fast_tail, owner_key, headerlist, tween, preflight, "
+     "finished): "
      "the one-policy tween's actual-request path in C"},
     {NULL, NULL, 0, NULL}
 };
@@ -242,7 +321,7 @@ intern_names(void)
 {
     struct { PyObject **slot; const char *text; } names[] = {
         {&s_environ, "environ"}, {&s_request_method, "REQUEST_METHOD"}, {&s_options, "OPTIONS"},
-        {&s_http_origin, "HTTP_ORIGIN"}, {&s_headerlist, "headerlist"}, {&s_private_headerlist, "_headerlist"},
+        {&s_http_origin, "HTTP_ORIGIN"}, {&s_get, "get"}, {&s_dict, "__dict__"}, {&s_headerlist, "headerlist"}, {&s_private_headerlist, "_headerlist"},
         {&s_headers_view, "_headers"}, {&s_response_callbacks, "response_callbacks"},
         {&s_finished_callbacks, "finished_callbacks"},
     };
