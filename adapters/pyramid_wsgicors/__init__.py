@@ -352,6 +352,7 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
     ``cors_tween`` calls them (a call of another shape goes to ``cors_tween``).
     """
     remembered, actual, decorate_with, fast_tail = state.remembered, state.actual, state.decorate, state.fast_tail
+    owner_key, webob_headerlist = OWNER_KEY, WEBOB_HEADERLIST  # read once, as the C tween is given them
     finish, at_once = _finisher(registry)
 
     def preflight(request: Request, environ: Dict[str, Any]) -> Optional[Response]:
@@ -361,8 +362,8 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
 
     def cors_tween(request: Request) -> Response:
         environ = request.environ
-        if OWNER_KEY in environ:  # this app's policy decides, not a layer around it (see cors_tween above)
-            environ[OWNER_KEY] = state
+        if owner_key in environ:  # this app's policy decides, not a layer around it (see cors_tween above)
+            environ[owner_key] = state
         if environ.get("REQUEST_METHOD") == "OPTIONS":
             answer = preflight(request, environ)
             if answer is not None:
@@ -371,7 +372,7 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
         entry = remembered(origin) or actual(origin, environ)
         response = handler(request)
         tail = entry[1]
-        if tail is not None and at_once and getattr(type(response), "headerlist", None) is WEBOB_HEADERLIST:
+        if tail is not None and at_once and getattr(type(response), "headerlist", None) is webob_headerlist:
             attrs = request.__dict__  # the callback queues are created on first use: absent means empty
             if "response_callbacks" not in attrs and "finished_callbacks" not in attrs:
                 # finish() and PolicyState.decorate, inlined: one Python frame fewer per response.
@@ -394,8 +395,8 @@ def _one_policy_tween(handler: Callable[[Request], Response], registry: Registry
         return response
 
     if at_once and SPEEDUPS is not None:
-        return SPEEDUPS.one_policy_tween(handler, state, remembered, actual, fast_tail, OWNER_KEY,
-                                         WEBOB_HEADERLIST, cors_tween, preflight, finished)
+        return SPEEDUPS.one_policy_tween(handler, state, remembered, actual, fast_tail, owner_key,
+                                         webob_headerlist, cors_tween, preflight, finished)
     return cors_tween
 
 

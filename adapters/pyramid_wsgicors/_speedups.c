@@ -94,36 +94,53 @@ static int
 webob_headerlist(Tween *self, PyObject *response)
 {
     PyTypeObject *type = Py_TYPE(response);
-    /* the type's own attribute, when it is WebOb's property and the metatype is type: what getattr
-     * on the class returns (property.__get__ on no instance returns the property) */
-    if (Py_TYPE(type) == &PyType_Type && _PyType_Lookup(type, s_headerlist) == self->headerlist)
-        return 1;
-    PyObject *found = PyObject_GetAttr((PyObject *)type, s_headerlist);
-    if (found == NULL) {
+    if (Py_TYPE(type) != &PyType_Type) {  /* a metatype may define what getattr on the class finds */
+        PyObject *found = PyObject_GetAttr((PyObject *)type, s_headerlist);
+        if (found == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+                return -1;
+            PyErr_Clear();
+            return 0;
+        }
+        Py_DECREF(found);
+        return found == self->headerlist;
+    }
+    /* getattr on a class whose metatype is type (type_getattro): type itself has no attribute
+     * "headerlist", so the class's own, through its __get__ on no instance (a property's is itself) */
+    PyObject *found = _PyType_Lookup(type, s_headerlist);
+    if (found == NULL || found == self->headerlist)
+        return found != NULL;
+    descrgetfunc get = Py_TYPE(found)->tp_descr_get;
+    if (get == NULL)
+        return 0;
+    Py_INCREF(found);  /* the class's dict may drop it while __get__ runs */
+    PyObject *value = get(found, NULL, (PyObject *)type);
+    Py_DECREF(found);
+    if (value == NULL) {
         if (!PyErr_ExceptionMatches(PyExc_AttributeError))
             return -1;
         PyErr_Clear();
         return 0;
     }
-    Py_DECREF(found);
-    return found == self->headerlist;
+    Py_DECREF(value);
+    return value == self->headerlist;
 }
 
 /* 1 when response is decorated in place (the common course); 0 when `finished` must take it;
- * -1 on error (as the Python tween would raise it) */
+ * -1 on error (as the Python tween would raise it). *attrs: request.__dict__ once read, which
+ * the caller keeps as long as the Python tween keeps its local variable */
 static int
-decorate_now(Tween *self, PyObject *request, PyObject *response, PyObject *tail)
+decorate_now(Tween *self, PyObject *request, PyObject *response, PyObject *tail, PyObject **attrs)
 {
     int webob = webob_headerlist(self, response);
     if (webob <= 0)
         return webob;
-    PyObject *attrs = PyObject_GetAttr(request, s_dict);  /* request.__dict__ */
-    if (attrs == NULL)
+    *attrs = PyObject_GetAttr(request, s_dict);  /* request.__dict__ */
+    if (*attrs == NULL)
         return -1;
-    int queued = contains(attrs, s_response_callbacks);
+    int queued = contains(*attrs, s_response_callbacks);
     if (queued == 0)
-        queued = contains(attrs, s_finished_callbacks);
-    Py_DECREF(attrs);
+        queued = contains(*attrs, s_finished_callbacks);
     if (queued != 0)
         return queued < 0 ? -1 : 0;
     PyObject *headers = PyObject_GetAttr(response, s_private_headerlist);
@@ -144,47 +161,60 @@ decorate_now(Tween *self, PyObject *request, PyObject *response, PyObject *tail)
     return failed ? -1 : 1;
 }
 
-/* An actual request, from the Origin on: its answer, the handler's response, decorated */
+/* entry[1]: a new reference, NULL on error */
+static PyObject *
+second_item(PyObject *entry)
+{
+    if (!PyTuple_CheckExact(entry))
+        return PySequence_GetItem(entry, 1);
+    if (PyTuple_GET_SIZE(entry) < 2) {
+        PyErr_SetString(PyExc_IndexError, "tuple index out of range");
+        return NULL;
+    }
+    return Py_NewRef(PyTuple_GET_ITEM(entry, 1));
+}
+
+/* remembered(origin) or actual(origin, environ): a new reference, NULL on error */
+static PyObject *
+answer_for(Tween *self, PyObject *origin, PyObject *environ)
+{
+    PyObject *entry = call(self->remembered, origin, NULL);
+    if (entry == NULL)
+        return NULL;
+    int truth = PyObject_IsTrue(entry);
+    if (truth > 0)
+        return entry;
+    Py_DECREF(entry);
+    return truth < 0 ? NULL : call(self->actual, origin, environ);
+}
+
+/* An actual request, from the Origin on: its answer, the handler's response, decorated. What the
+ * Python tween holds in local variables (origin, entry, request.__dict__) is held to the end */
 static PyObject *
 respond(Tween *self, PyObject *request, PyObject *environ)
 {
     PyObject *origin = environ_get(environ, s_http_origin);
     if (origin == NULL)
         return NULL;
-    PyObject *entry = call(self->remembered, origin, NULL);  /* remembered(origin) or actual(origin, environ) */
-    int truth = entry != NULL ? PyObject_IsTrue(entry) : -1;
-    if (truth == 0) {
-        Py_DECREF(entry);
-        entry = call(self->actual, origin, environ);
-    }
-    Py_DECREF(origin);
-    if (truth < 0) {
-        Py_XDECREF(entry);
-        return NULL;
-    }
+    PyObject *entry = answer_for(self, origin, environ), *response = NULL, *tail = NULL, *attrs = NULL;
     if (entry == NULL)
-        return NULL;
-    PyObject *response = NULL;
-    if (Py_EnterRecursiveCall(" in the pyramid_wsgicors tween") == 0) {  /* a handler that calls this tween */
-        response = call(self->handler, request, NULL);
-        Py_LeaveRecursiveCall();
-    }
-    if (response == NULL) {
-        Py_DECREF(entry);
-        return NULL;
-    }
-    /* the entry is PolicyState's (added, tail); tail None: no fast tail */
-    int done = 0;
-    if (PyTuple_CheckExact(entry) && PyTuple_GET_SIZE(entry) == 2 && PyTuple_GET_ITEM(entry, 1) != Py_None)
-        done = decorate_now(self, request, response, PyTuple_GET_ITEM(entry, 1));
-    if (done == 0) {
+        goto done;
+    response = call(self->handler, request, NULL);
+    if (response == NULL)
+        goto done;
+    tail = second_item(entry);  /* PolicyState's (added, tail); tail None: no fast tail */
+    int decorated = tail == NULL ? -1 : tail == Py_None ? 0 : decorate_now(self, request, response, tail, &attrs);
+    if (decorated == 0) {
         PyObject *args[4] = {request, response, environ, entry};
-        PyObject *result = PyObject_Vectorcall(self->finished, args, 4, NULL);
-        Py_SETREF(response, result);
-    } else if (done < 0) {
+        Py_SETREF(response, PyObject_Vectorcall(self->finished, args, 4, NULL));
+    } else if (decorated < 0) {
         Py_CLEAR(response);
     }
-    Py_DECREF(entry);
+done:
+    Py_XDECREF(attrs);
+    Py_XDECREF(tail);
+    Py_XDECREF(entry);
+    Py_DECREF(origin);
     return response;
 }
 
@@ -194,11 +224,14 @@ tween_call(Tween *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
     if (PyVectorcall_NARGS(nargsf) != 1 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames)))
         return PyObject_Vectorcall(self->tween, args, nargsf, kwnames);
-    PyObject *request = args[0];
+    /* as the Python tween's frame: each call counts against the recursion limit (a handler, or any
+     * Python code this calls, may call the tween again) */
+    if (Py_EnterRecursiveCall(" in the pyramid_wsgicors tween") != 0)
+        return NULL;
+    PyObject *request = args[0], *result = NULL;
     PyObject *environ = PyObject_GetAttr(request, s_environ);
     if (environ == NULL)
-        return NULL;
-    PyObject *result = NULL;
+        goto leave;
     int owned = contains(environ, self->owner_key);  /* a layer around this app set it: this app decides */
     if (owned > 0 && PyObject_SetItem(environ, self->owner_key, self->state) < 0)
         goto done;
@@ -220,6 +253,8 @@ tween_call(Tween *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
     result = respond(self, request, environ);
 done:
     Py_DECREF(environ);
+leave:
+    Py_LeaveRecursiveCall();
     return result;
 }
 

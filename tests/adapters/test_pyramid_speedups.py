@@ -187,14 +187,19 @@ def test_each_response_is_what_the_python_tween_sends(view: str, request_kind: s
 # -- the tween called directly, with unusual objects ---------------------------------------------
 
 
-def _tween(handler: Callable[[Any], Any], c: bool, configure: Optional[Callable[[Configurator], None]] = None) -> Any:
+def _tween(handler: Callable[[Any], Any], c: bool, configure: Optional[Callable[[Configurator], None]] = None,
+           patch: Optional[Callable[[Any], None]] = None) -> Any:
+    """The one-policy tween over ``handler``: C or Python; ``patch(state)`` may change its PolicyState first."""
     config = Configurator(settings=SETTINGS)
     config.include("pyramid_wsgicors")
     if configure is not None:
         configure(config)
     config.commit()
+    state = pyramid_wsgicors._configuration(config.registry).rules().single_state
+    if patch is not None:
+        patch(state)
     with _tweens_in(c):
-        return pyramid_wsgicors.tween_factory(handler, config.registry)
+        return pyramid_wsgicors._one_policy_tween(handler, config.registry, state)
 
 
 class _Counting:
@@ -548,3 +553,130 @@ def test_an_origin_dropped_from_the_environ_while_hashed_is_held_by_the_tween() 
                           timeout=120, env=dict(os.environ, PYTHONMALLOC="debug"))
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == [ALLOWED] * 3
+
+
+# -- what a second review found: each read as often, in the same order, kept as long ------------------
+
+
+class _LoggedTuple(tuple):
+    def __getitem__(self, index: Any) -> Any:
+        READS.append(("entry[]", index))
+        return tuple.__getitem__(self, index)
+
+
+class _LoggedEnviron(dict):
+    def get(self, key: Any, default: Any = None) -> Any:
+        READS.append(("environ.get", key))
+        return dict.get(self, key, default)
+
+
+READS: List[Any] = []
+ENTRY_SHAPES: Dict[str, Callable[[Any], Any]] = {
+    "3-tuple": lambda entry: entry + ("extra",),
+    "1-tuple": lambda entry: entry[:1],
+    "list": list,
+    "tuple subclass": _LoggedTuple,
+}
+
+
+@needs_c_tween
+@pytest.mark.parametrize("shape", ENTRY_SHAPES)
+def test_an_answer_of_another_shape_is_read_as_the_python_tween_reads_it(shape: str) -> None:
+    """PolicyState's answers are (added, tail) tuples; another remembered() gets entry[1] read as Python reads it."""
+    outcomes = []
+    for c in (True, False):
+        odd = [False]
+
+        def patch(state: Any) -> None:
+            real = state.remembered
+
+            def remembered(origin: Any) -> Any:
+                entry = real(origin) or state.actual(origin)
+                return ENTRY_SHAPES[shape](entry) if odd[0] else entry
+
+            state.remembered = remembered
+
+        tween = _tween(lambda request: _plain_response(), c, patch=patch)
+        tween(Request(_environ()))  # the header names learned, with PolicyState's own answer
+        odd[0] = True
+        READS.clear()
+        request = _with_environ(Request(_environ()), _LoggedEnviron(_environ()))
+        try:
+            outcome: Any = tween(request).headerlist
+        except Exception as error:
+            outcome = type(error).__name__
+        outcomes.append((outcome, list(READS)))
+    assert outcomes[0] == outcomes[1]
+
+
+@needs_c_tween
+def test_the_response_class_is_looked_up_once() -> None:
+    """A class-dict key whose hash collides with "headerlist": its __eq__ runs as often in both tweens."""
+    compared: List[Any] = []
+
+    class Key(str):
+        def __hash__(self) -> int:
+            return hash("headerlist")
+
+        def __eq__(self, other: Any) -> bool:
+            compared.append(other)
+            raise RuntimeError("compared")
+
+    colliding = type("Colliding", (Response,), {Key("headerlist_"): 1})
+    counts = []
+    for c in (True, False):
+        compared.clear()
+        with pytest.raises(AttributeError):
+            _tween(lambda request: colliding(b"ok"), c)(Request(_environ()))
+        counts.append(len(compared))
+    assert counts[0] == counts[1]
+
+
+@needs_c_tween
+def test_python_code_the_tween_calls_that_calls_it_again_stops_at_the_same_depth() -> None:
+    """Each call of the tween counts against the recursion limit once, as its Python frame does."""
+    depths = []
+    for c in (True, False):
+        calls = [0]
+        tween: List[Any] = []
+
+        def patch(state: Any) -> None:
+            def remembered(origin: Any) -> Any:
+                calls[0] += 1
+                return tween[0](Request(_environ()))
+
+            state.remembered = remembered
+
+        tween.append(_tween(lambda request: _plain_response(), c, patch=patch))
+        with pytest.raises(RecursionError):
+            tween[0](Request(_environ()))
+        depths.append(calls[0])
+    assert depths[0] == depths[1]
+
+
+class _NoisyOrigin(str):
+    def __del__(self) -> None:
+        EVENTS.append("origin freed")
+
+
+EVENTS: List[str] = []
+
+
+@needs_c_tween
+def test_the_origin_is_kept_until_the_tween_returns() -> None:
+    """As the Python tween's local variable keeps it: a handler that drops it from the environ does not
+    free it (finalizers and weakref callbacks run at the same moment in both tweens)."""
+    def handler(request: Any) -> Any:
+        del request.environ["HTTP_ORIGIN"]
+        EVENTS.append("handler returned")
+        return _plain_response()
+
+    orders = []
+    for c in (True, False):
+        tween = _tween(handler, c)
+        EVENTS.clear()
+        tween(Request(_environ(origin=_NoisyOrigin("https://" + "a" * 5000 + ".evil.example"))))  # never remembered
+        EVENTS.append("tween returned")
+        orders.append(list(EVENTS))
+    assert orders[0] == orders[1]
+    assert orders[0].index("handler returned") < orders[0].index("origin freed")
