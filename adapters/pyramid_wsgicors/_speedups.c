@@ -89,22 +89,28 @@ equals(PyObject *value, PyObject *text)
     return truth;
 }
 
+/* `found is WEBOB_HEADERLIST` for getattr's answer `found` (a new reference, or NULL with an
+ * exception set, which getattr's default turns into None when it is an AttributeError): 1, 0, or -1 */
+static int
+is_webob_headerlist(Tween *self, PyObject *found)
+{
+    if (found == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    Py_DECREF(found);
+    return found == self->headerlist;
+}
+
 /* getattr(type(response), "headerlist", None) is WEBOB_HEADERLIST: 1, 0, or -1 on error */
 static int
 webob_headerlist(Tween *self, PyObject *response)
 {
     PyTypeObject *type = Py_TYPE(response);
-    if (Py_TYPE(type) != &PyType_Type) {  /* a metatype may define what getattr on the class finds */
-        PyObject *found = PyObject_GetAttr((PyObject *)type, s_headerlist);
-        if (found == NULL) {
-            if (!PyErr_ExceptionMatches(PyExc_AttributeError))
-                return -1;
-            PyErr_Clear();
-            return 0;
-        }
-        Py_DECREF(found);
-        return found == self->headerlist;
-    }
+    if (Py_TYPE(type) != &PyType_Type)  /* a metatype may define what getattr on the class finds */
+        return is_webob_headerlist(self, PyObject_GetAttr((PyObject *)type, s_headerlist));
     /* getattr on a class whose metatype is type (type_getattro): type itself has no attribute
      * "headerlist", so the class's own, through its __get__ on no instance (a property's is itself) */
     PyObject *found = _PyType_Lookup(type, s_headerlist);
@@ -116,14 +122,7 @@ webob_headerlist(Tween *self, PyObject *response)
     Py_INCREF(found);  /* the class's dict may drop it while __get__ runs */
     PyObject *value = get(found, NULL, (PyObject *)type);
     Py_DECREF(found);
-    if (value == NULL) {
-        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
-            return -1;
-        PyErr_Clear();
-        return 0;
-    }
-    Py_DECREF(value);
-    return value == self->headerlist;
+    return is_webob_headerlist(self, value);
 }
 
 /* 1 when response is decorated in place (the common course); 0 when `finished` must take it;
